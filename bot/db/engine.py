@@ -1,0 +1,69 @@
+"""Engine factory: one place that knows how to open the project's database.
+
+SQLite is the default (a file under ``var/``) and PostgreSQL the production
+choice; both are reached through the same ``DATABASE_URL``. Nothing connects
+at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
+
+
+def is_sqlite(url: str) -> bool:
+    """True if ``url`` points at an SQLite database."""
+    return bool(make_url(url).get_backend_name() == "sqlite")
+
+
+def sqlite_engine_options(url: str) -> dict[str, Any]:
+    """Engine options for SQLite shared by several processes (Rasa, actions, console).
+
+    Creates the database file's folder if it is missing.
+    """
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connect_args": {"check_same_thread": False, "timeout": 30},
+        # A small pool of open connections (SQLAlchemy 1.4 would open one per checkout).
+        "poolclass": QueuePool,
+        "pool_size": 5,
+        "max_overflow": 10,
+    }
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Turn on WAL (readers never wait for the writer), foreign keys and a busy timeout."""
+
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    sa.event.listen(engine, "connect", _on_connect)
+
+
+def create_db_engine(url: str, **options: Any) -> Engine:
+    """Open an engine on the project's database.
+
+    Args:
+        url: SQLAlchemy URL (``DATABASE_URL``).
+        **options: Extra ``create_engine`` options.
+
+    Returns:
+        The engine; connections are opened lazily, on first use.
+
+    """
+    if is_sqlite(url):
+        engine = sa.create_engine(url, future=True, **{**sqlite_engine_options(url), **options})
+        configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True, **options)

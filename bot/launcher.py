@@ -1,0 +1,247 @@
+"""Starts the Rasa server and the action server together, and stops them together.
+
+``make run`` calls ``python -m bot.launcher``: both services run in the
+foreground, their logs interleaved with a name in front; Ctrl-C (or either
+service dying) stops both. The end-to-end tests and the benchmarks start the
+same services through :class:`ServiceGroup`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from bot.settings import Settings, get_settings
+
+MODEL_NAME = "careleavers"
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceSpec:
+    """How to start one service and how to tell it is ready."""
+
+    name: str
+    argv: tuple[str, ...]
+    ready_url: str
+
+
+def model_path(settings: Settings) -> Path:
+    """Where ``make run`` keeps the trained model."""
+    return settings.project_root / "models" / f"{MODEL_NAME}.tar.gz"
+
+
+def service_environment(
+    settings: Settings, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment both services run with: settings made explicit, telemetry off."""
+    env = dict(os.environ if base is None else base)
+    root = str(settings.project_root)
+    env.update(
+        {
+            "PYTHONPATH": root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+            "DATABASE_URL": settings.database_url,
+            "ACTION_PORT": str(settings.action_port),
+            "RASA_PORT": str(settings.rasa_port),
+            "SANIC_WORKERS": str(settings.rasa_workers),
+            "VAR_DIR": str(settings.var_dir),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONUNBUFFERED": "1",
+            # Matrices here are small: one BLAS thread per process is faster than several
+            # fighting over two cores.
+            "OPENBLAS_NUM_THREADS": env.get("OPENBLAS_NUM_THREADS", "1"),
+            "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", "1"),
+        }
+    )
+    return env
+
+
+def service_specs(
+    settings: Settings, model: Path, python: str = sys.executable
+) -> list[ServiceSpec]:
+    """The action server and the Rasa server, configured from ``settings``."""
+    root = settings.project_root
+    return [
+        ServiceSpec(
+            name="actions",
+            argv=(python, "-m", "actions.server"),
+            ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+        ),
+        ServiceSpec(
+            name="rasa",
+            argv=(
+                python,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(root / "endpoints.yml"),
+                "--credentials",
+                str(root / "credentials.yml"),
+                "--port",
+                str(settings.rasa_port),
+            ),
+            ready_url=f"http://127.0.0.1:{settings.rasa_port}/",
+        ),
+    ]
+
+
+def _is_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 (local URL we built)
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _pump(name: str, stream: IO[bytes], sink: IO[str]) -> None:
+    for raw in iter(stream.readline, b""):
+        sink.write(f"{name:>7} | {raw.decode('utf-8', 'replace').rstrip()}\n")
+        sink.flush()
+
+
+class ServiceGroup:
+    """A set of service processes started and stopped as one."""
+
+    def __init__(
+        self,
+        specs: Sequence[ServiceSpec],
+        env: Mapping[str, str],
+        cwd: Path,
+        log: IO[str] | None = None,
+    ) -> None:
+        self.specs = list(specs)
+        self.env = dict(env)
+        self.cwd = cwd
+        self.log = log if log is not None else sys.stdout
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self) -> None:
+        """Start every service (in its own process group, so it can be stopped whole)."""
+        for spec in self.specs:
+            process = subprocess.Popen(  # noqa: S603 (fixed argv of our own services)
+                spec.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.processes[spec.name] = process
+            assert process.stdout is not None
+            threading.Thread(
+                target=_pump, args=(spec.name, process.stdout, self.log), daemon=True
+            ).start()
+
+    def wait_ready(self, timeout: float = 180.0, stop: threading.Event | None = None) -> None:
+        """Wait until every service answers its readiness URL.
+
+        Raises:
+            RuntimeError: A service exited, was not ready in time, or ``stop`` was set.
+        """
+        deadline = time.monotonic() + timeout
+        pending = list(self.specs)
+        while pending:
+            if stop is not None and stop.is_set():
+                raise RuntimeError("stopped while starting")
+            for spec in list(pending):
+                code = self.processes[spec.name].poll()
+                if code is not None:
+                    raise RuntimeError(f"{spec.name} exited with code {code} while starting")
+                if _is_ready(spec.ready_url):
+                    pending.remove(spec)
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(s.name for s in pending)
+                raise RuntimeError(f"not ready after {timeout:.0f} s: {names}")
+            if pending:
+                time.sleep(0.5)
+
+    def exited(self) -> str | None:
+        """The name of a service that has exited, if any."""
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop every service: SIGTERM to each process group, then SIGKILL if needed."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> ServiceGroup:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def main() -> int:
+    """Run both services in the foreground until Ctrl-C or until one of them stops."""
+    settings = get_settings()
+    model = model_path(settings)
+    if not model.exists():
+        print(f"No trained model at {model}; run `make run`, which trains it.", file=sys.stderr)
+        return 1
+    group = ServiceGroup(
+        service_specs(settings, model), service_environment(settings), settings.project_root
+    )
+    stopping = threading.Event()
+
+    def _on_signal(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    group.start()
+    try:
+        group.wait_ready(stop=stopping)
+        print(
+            f"\nReady. Rasa server: http://localhost:{settings.rasa_port}  "
+            f"(REST: POST /webhooks/rest/webhook); action server: "
+            f"http://127.0.0.1:{settings.action_port}. Ctrl-C stops both.\n",
+            flush=True,
+        )
+    except RuntimeError as exc:
+        print(f"Could not start the services: {exc}", file=sys.stderr)
+        group.stop()
+        return 1
+    while not stopping.is_set():
+        name = group.exited()
+        if name:
+            print(f"{name} stopped; stopping the others.", file=sys.stderr)
+            group.stop()
+            return 1
+        stopping.wait(0.5)
+    print("\nStopping...", flush=True)
+    group.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The safety net's place in Rasa's NLU pipeline: patterns first, then the model.
+
+Runs last among the intent classifiers. If the pattern layer
+(:mod:`bot.safety.detector`) sees immediate risk, the intent becomes ``crisis``
+whatever the model said: no training data can switch that off. If only the model
+says ``crisis``, it is kept when the model is sure, the message uses some word of
+danger or distress, and it is not a figure of speech ("this form is killing me");
+otherwise the next intent is used. The model catches what the patterns have no
+rule for; the patterns stop it from calling a crisis on words it merely confuses
+("overdraft" is not "overdose").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety.detector import assess
+
+CRISIS_INTENT = "crisis"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
+    """Makes the ``crisis`` intent certain when patterns see risk, and checks the model's."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """An intent classifier must run before this one."""
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's settings.
+
+        ``model_threshold``: how sure the model must be, alone, to call a crisis.
+        ``fallback_threshold``: when a crisis call is overruled, the next intent must be
+        at least this sure (as for Rasa's FallbackClassifier), or it becomes nlu_fallback.
+        """
+        return {"model_threshold": 0.8, "fallback_threshold": 0.6}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.model_threshold = float(config.get("model_threshold", 0.8))
+        self.fallback_threshold = float(config.get("fallback_threshold", 0.6))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyNet:
+        """Create the component (it has nothing to train)."""
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Set or check the ``crisis`` intent of each message."""
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                self._check(message, str(text))
+        return messages
+
+    def _check(self, message: Message, text: str) -> None:
+        assessment = assess(text)
+        intent = message.get(INTENT) or {}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if isinstance(r, dict)]
+        if assessment.at_risk:
+            crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            others = [r for r in ranking if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
+            message.set(INTENT, crisis, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [crisis, *others], add_to_output=True)
+            return
+        if intent.get(INTENT_NAME_KEY) != CRISIS_INTENT:
+            return
+        confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if (
+            confidence >= self.model_threshold
+            and assessment.mentions_risk
+            and not assessment.figure_of_speech
+        ):
+            return
+        others = [
+            r
+            for r in ranking
+            if r.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+        ]
+        replacement = others[0] if others else {}
+        if float(replacement.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < self.fallback_threshold:
+            replacement = {
+                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                PREDICTED_CONFIDENCE_KEY: self.fallback_threshold,
+            }
+            others = [replacement, *others]
+        message.set(INTENT, dict(replacement), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, others, add_to_output=True)

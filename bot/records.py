@@ -1,0 +1,87 @@
+"""Writes what staff need to see later: unanswered questions and safety events.
+
+Conversation ids are stored as a keyed hash for unanswered questions (staff see
+the question, not who asked); safety events keep the conversation id, because a
+person must be able to follow up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Engine
+
+from bot.db.tables import safety_events, unanswered_questions
+
+MAX_TEXT = 2000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def conversation_key(conversation_id: str) -> str:
+    """A stable pseudonym for a conversation, so repeats can be grouped without the id."""
+    return hashlib.sha256(f"conversation:{conversation_id}".encode()).hexdigest()[:32]
+
+
+def record_unanswered(
+    engine: Engine,
+    *,
+    text: str,
+    channel: str,
+    conversation_id: str,
+    best_guess: str | None,
+    best_score: float | None,
+) -> int:
+    """Store a question the bot could not answer, for staff to review.
+
+    Returns:
+        The new row's id.
+
+    """
+    with engine.begin() as conn:
+        result = conn.execute(
+            unanswered_questions.insert().values(
+                asked_at=_now(),
+                text=text[:MAX_TEXT],
+                channel=channel[:32],
+                conversation_key=conversation_key(conversation_id),
+                best_guess=best_guess,
+                best_score=best_score,
+                status="new",
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def record_safety_event(
+    engine: Engine,
+    *,
+    conversation_id: str,
+    channel: str,
+    categories: Sequence[str],
+    detected_by: str,
+    text: str,
+) -> int:
+    """Store a safety event: a message that showed immediate risk and got signposting.
+
+    Returns:
+        The new row's id.
+
+    """
+    with engine.begin() as conn:
+        result = conn.execute(
+            safety_events.insert().values(
+                created_at=_now(),
+                conversation_id=conversation_id[:255],
+                channel=channel[:32],
+                categories=",".join(categories)[:255] or "unspecified",
+                detected_by=detected_by[:32],
+                message_text=text[:MAX_TEXT],
+                status="open",
+            )
+        )
+        return int(result.inserted_primary_key[0])

@@ -1,0 +1,1 @@
+"""Safety layer: rule-based detection of messages that show immediate risk."""

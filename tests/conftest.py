@@ -1,0 +1,98 @@
+"""Fixtures shared by every test suite.
+
+Database tests run twice: on a real SQLite file and on a real PostgreSQL server
+(started by :mod:`tests.support.postgres`), each test with its own empty database
+migrated by the project's Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.db.engine import create_db_engine
+from bot.db.migrate import upgrade
+from bot.settings import PROJECT_ROOT, Settings
+from entitlements.loader import ContentSet, load_content, load_topics
+from tests.support.postgres import PostgresServer
+from tests.support.servers import RunningBot, running_bot
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+
+@pytest.fixture(scope="session")
+def topics() -> dict[str, str]:
+    return load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml")
+
+
+@pytest.fixture(scope="session")
+def content(topics: dict[str, str]) -> ContentSet:
+    """The project's real content files, validated."""
+    return load_content(PROJECT_ROOT / "entitlements" / "content", topics, today=dt.date.today())
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The sentence encoder, loaded once (it remembers content phrases between indexes)."""
+    from entitlements.embedding import SentenceEncoder
+
+    return SentenceEncoder()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a freshly migrated database."""
+    upgrade(database_url)
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings pointing at the test's database and a private var/ folder."""
+    return dataclasses.replace(Settings(), var_dir=tmp_path / "var", database_url=database_url)
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def bot(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """Both servers, really started, once per database kind for the whole session."""
+    workdir = tmp_path_factory.mktemp(f"bot-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'bot.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    with running_bot(url, workdir) as running:
+        yield running

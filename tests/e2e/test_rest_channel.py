@@ -1,0 +1,171 @@
+"""End to end: both servers running, questions asked through Rasa's REST channel."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from bot.db.engine import create_db_engine
+from bot.db.tables import safety_events, unanswered_questions
+from tests.support.servers import RunningBot
+
+pytestmark = pytest.mark.e2e
+
+
+def ask(bot: RunningBot, text: str, sender: str | None = None) -> list[dict]:
+    reply = requests.post(
+        bot.rest_url, json={"sender": sender or uuid.uuid4().hex, "message": text}, timeout=30
+    )
+    reply.raise_for_status()
+    return reply.json()
+
+
+def texts(messages: list[dict]) -> list[str]:
+    return [m["text"] for m in messages if "text" in m]
+
+
+def test_the_done_when_question(bot: RunningBot):
+    messages = ask(bot, "how much is the setting up home grant", sender="x")
+    first = messages[0]["text"]
+    assert first.startswith("Setting up home allowance: ")
+    assert "£3,000" in first
+    assert len(first) <= 320
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/ask_more",
+        "/ask_how_to_get",
+        "/ask_who_can_get",
+    ]
+
+
+def test_follow_ups_use_the_entitlement_of_the_conversation(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    assert texts(ask(bot, "can i stay with my foster carers after 18", sender))[0].startswith(
+        "Staying put: "
+    )
+    more = texts(ask(bot, "more", sender))
+    assert more[0].startswith("Staying put: ")
+    how = texts(ask(bot, "how do i get it", sender))
+    assert how[0].startswith("Staying put, how to get it: ")
+    who = texts(ask(bot, "who can get it", sender))
+    assert who[0].startswith("Staying put, who can get it: ")
+    where = texts(ask(bot, "where does it say that", sender))
+    assert where[0].startswith("Staying put, where it comes from: ")
+    assert "legislation.gov.uk" in where[0] or "http" in where[0]
+
+
+def test_buttons_payloads_work(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    ask(bot, "council tax", sender)
+    how = texts(ask(bot, "/ask_how_to_get", sender))
+    assert how[0].startswith("Council tax exemption, how to get it: ")
+    chosen = texts(ask(bot, '/ask_entitlement{"entitlement_id": "junior-isa"}', sender))
+    assert chosen[0].startswith("Junior ISA: ")
+
+
+def test_crisis_gets_signposting_and_is_recorded(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    replies = texts(ask(bot, "i took all my tablets and i feel really weird", sender))
+    assert "999" in replies[0] and "116 123" in replies[0] and "85258" in replies[0]
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(safety_events).where(safety_events.c.conversation_id == sender)
+            ).one()
+    finally:
+        engine.dispose()
+    assert "overdose" in row.categories
+    assert row.channel == "rest"
+
+
+def test_crisis_in_the_middle_of_a_conversation_comes_first(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    ask(bot, "uni bursary", sender)
+    replies = texts(ask(bot, "nobody cares, i'm going to end it tonight", sender))
+    assert "999" in replies[0] and "116 123" in replies[0]
+
+
+def test_figure_of_speech_is_not_a_crisis(bot: RunningBot):
+    replies = texts(ask(bot, "this form is killing me, how do i apply for the uni bursary"))
+    assert not any("116 123" in t for t in replies)
+
+
+def test_out_of_scope_is_refused_politely(bot: RunningBot):
+    replies = texts(ask(bot, "who won the football last night"))
+    assert replies[0].startswith("Sorry, I can only help with what care leavers can get")
+
+
+def test_unknown_question_is_admitted_and_stored(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    question = "will they pay for my hair extensions"
+    replies = texts(ask(bot, question, sender))
+    assert replies[0].startswith("Sorry, I don't know that one.")
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.select(unanswered_questions.c.text).where(
+                    unanswered_questions.c.text == question
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert len(stored) == 1
+
+
+def test_conversations_are_in_the_sql_tracker_store(bot: RunningBot):
+    sender = uuid.uuid4().hex
+    ask(bot, "hello", sender)
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": sender},
+            ).all()
+    finally:
+        engine.dispose()
+    types = [r.type_name for r in rows]
+    assert "user" in types and "bot" in types
+    user = next(json.loads(r.data) for r in rows if r.type_name == "user")
+    assert user["text"] == "hello"
+
+
+def test_a_long_conversation_keeps_its_context(bot: RunningBot):
+    """Past the history window, the bot still knows what the conversation is about."""
+    sender = uuid.uuid4().hex
+    ask(bot, "what is staying close", sender)
+    for _ in range(bot.settings.history_window_turns + 3):
+        ask(bot, "thanks", sender)
+    assert texts(ask(bot, "how do i get it", sender))[0].startswith("Staying close, how to get it")
+
+
+def test_published_content_changes_answers_without_a_restart(bot: RunningBot, content):
+    import dataclasses
+
+    from entitlements.store import publish_entries
+
+    entry = content.by_id()["junior-isa"]
+    changed = dataclasses.replace(entry, summary="A changed summary for this test. Ask your PA.")
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        publish_entries(
+            engine,
+            [changed if e.id == "junior-isa" else e for e in content.entries],
+            origin="test",
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            first = texts(ask(bot, "junior isa"))[0]
+            if "A changed summary for this test" in first or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert first == "Junior ISA: A changed summary for this test. Ask your PA."
+    finally:
+        publish_entries(engine, content.entries, origin="test")
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Helpers the tests share: a real PostgreSQL server, fake trackers, data files."""

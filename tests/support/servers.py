@@ -1,0 +1,73 @@
+"""Starts the real Rasa server and action server for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.content import load_content_files
+from bot.db.engine import create_db_engine
+from bot.db.migrate import upgrade
+from bot.launcher import ServiceGroup, model_path, service_environment, service_specs
+from bot.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class RunningBot:
+    settings: Settings
+    group: ServiceGroup
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.rasa_port}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.base_url}/webhooks/rest/webhook"
+
+
+class NoModelError(RuntimeError):
+    pass
+
+
+@contextmanager
+def running_bot(
+    database_url: str, workdir: Path, log_name: str = "services.log", **overrides: object
+) -> Iterator[RunningBot]:
+    """Migrate and load ``database_url``, then run both servers on free ports."""
+    settings = dataclasses.replace(
+        Settings(),
+        var_dir=workdir,
+        database_url=database_url,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        **overrides,  # type: ignore[arg-type]
+    )
+    model = model_path(settings)
+    if not model.exists():
+        raise NoModelError(
+            f"no trained model at {model}: `make test` trains it before running pytest"
+        )
+    upgrade(database_url)
+    engine = create_db_engine(database_url)
+    load_content_files(engine, settings)
+    engine.dispose()
+    env = service_environment(settings)
+    env["CONTENT_REFRESH_SECONDS"] = str(settings.content_refresh_seconds)
+    with (workdir / log_name).open("w") as log:
+        group = ServiceGroup(service_specs(settings, model), env, settings.project_root, log=log)
+        group.start()
+        try:
+            group.wait_ready(timeout=300)
+            yield RunningBot(settings, group)
+        finally:
+            group.stop()

@@ -1,0 +1,68 @@
+"""The NumPy sentence encoder gives the published all-MiniLM-L6-v2 vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from entitlements.embedding import MODEL_SHA256, WordPieceTokenizer, model_dir
+
+
+def test_reference_sentence_matches_sentence_transformers(encoder):
+    # First six numbers of sentence-transformers' own all-MiniLM-L6-v2 output for this
+    # sentence (from its documentation), to 4 decimal places.
+    vector = encoder.encode(["This is an example sentence"])[0]
+    assert np.allclose(vector[:6], [0.0677, 0.0635, 0.0487, 0.0793, 0.0374, 0.0027], atol=1e-4)
+    assert vector.shape == (384,)
+    assert np.isclose(np.linalg.norm(vector), 1.0)
+
+
+def test_similar_sentences_are_closer_than_unrelated_ones(encoder):
+    a, b, c = encoder.encode(
+        [
+            "money for furniture for my first flat",
+            "got nothing in my new place not even a bed",
+            "who won the football",
+        ]
+    )
+    assert a @ b > a @ c
+
+
+def test_batches_give_the_same_vectors_as_one_at_a_time(encoder):
+    texts = ["council tax", "can i stay with my foster carers after i turn 18", "uc"]
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_phrase_cache_returns_the_same_vectors(encoder):
+    first = encoder.encode_phrases(["junior isa", "staying put"])
+    again = encoder.encode_phrases(["staying put", "junior isa"])
+    assert np.allclose(first[::-1], again)
+
+
+def test_tokenizer_splits_words_into_known_pieces():
+    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    assert tokenizer.encode("This is an example sentence") == [
+        101,
+        2023,
+        2003,
+        2019,
+        2742,
+        6251,
+        102,
+    ]
+    assert len(tokenizer.encode("word " * 500)) == 128
+
+
+def test_the_weights_are_pinned():
+    assert len(MODEL_SHA256) == 64
+
+
+def test_wrong_weights_are_refused(tmp_path):
+    from entitlements.embedding import ModelNotInstalledError, SentenceEncoder
+
+    (tmp_path / "vocab.txt").write_text((model_dir() / "vocab.txt").read_text())
+    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelNotInstalledError):
+        SentenceEncoder(tmp_path)

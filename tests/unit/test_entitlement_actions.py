@@ -1,0 +1,147 @@
+"""The entitlement actions, run with rasa-sdk's CollectingDispatcher on a real database."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.entitlement_actions import ActionAnswerEntitlement, ActionEntitlementFollowUp
+from actions.services import Services, set_services
+from bot.content import load_content_files
+from bot.db.tables import unanswered_questions
+from tests.support.trackers import tracker_for
+
+
+@pytest.fixture
+def services(engine, settings, encoder):
+    load_content_files(engine, settings)
+    services = Services.create(settings, encoder=lambda: encoder)
+    set_services(services)
+    yield services
+    set_services(None)
+    services.engine.dispose()
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_a_question_gets_the_entitlements_first_answer(services):
+    messages, events = await run(
+        ActionAnswerEntitlement(), tracker_for("how much is the setting up home grant")
+    )
+    assert events == [SlotSet("entitlement_id", "setting-up-home-allowance")]
+    assert len(messages) == 1
+    assert messages[0]["response"] == "utter_entitlement_answer"
+    assert messages[0]["answer"].startswith("Setting up home allowance: ")
+    assert "£3,000" in messages[0]["answer"]
+
+
+async def test_a_picked_entitlement_is_answered_directly(services):
+    tracker = tracker_for(
+        '/ask_entitlement{"entitlement_id": "junior-isa"}',
+        entities=[{"entity": "entitlement_id", "value": "junior-isa"}],
+    )
+    messages, events = await run(ActionAnswerEntitlement(), tracker)
+    assert events == [SlotSet("entitlement_id", "junior-isa")]
+    assert messages[0]["answer"].startswith("Junior ISA: ")
+
+
+async def test_an_unknown_question_is_admitted_and_kept_for_staff(services):
+    question = "will they pay for my hair extensions"
+    messages, events = await run(
+        ActionAnswerEntitlement(), tracker_for(question, sender="+447700900123")
+    )
+    assert events == []
+    assert [m["response"] for m in messages] == ["utter_dont_know"]
+    with services.engine.connect() as conn:
+        row = conn.execute(sa.select(unanswered_questions)).one()
+    assert row.text == question
+    assert row.channel == "rest"
+    assert "+4477" not in row.conversation_key
+
+
+async def test_follow_up_uses_the_conversations_entitlement(services):
+    tracker = tracker_for(
+        "how do i get it", "ask_how_to_get", slots={"entitlement_id": "staying-put"}
+    )
+    messages, events = await run(ActionEntitlementFollowUp(), tracker)
+    assert messages[0]["response"] == "utter_entitlement_how_to_get"
+    assert messages[0]["title"] == "Staying put"
+    assert events == [SlotSet("entitlement_id", "staying-put")]
+
+
+async def test_follow_up_naming_an_entitlement_switches_to_it(services):
+    tracker = tracker_for(
+        "who can get the junior isa", "ask_who_can_get", slots={"entitlement_id": "staying-put"}
+    )
+    messages, events = await run(ActionEntitlementFollowUp(), tracker)
+    assert messages[0]["response"] == "utter_entitlement_who_can_get"
+    assert messages[0]["title"] == "Junior ISA"
+    assert events == [SlotSet("entitlement_id", "junior-isa")]
+
+
+async def test_sources_give_the_legal_basis_and_addresses(services):
+    tracker = tracker_for(
+        "where does it say that",
+        "ask_sources",
+        slots={"entitlement_id": "setting-up-home-allowance"},
+    )
+    messages, _ = await run(ActionEntitlementFollowUp(), tracker)
+    assert messages[0]["response"] == "utter_entitlement_sources"
+    assert "Children Act 1989" in messages[0]["body"]
+    assert messages[0]["sources"].startswith("https://")
+
+
+async def test_follow_up_with_no_entitlement_asks_which(services):
+    messages, events = await run(ActionEntitlementFollowUp(), tracker_for("more", "ask_more"))
+    assert [m["response"] for m in messages] == ["utter_ask_which_entitlement"]
+    assert events == []
+
+
+async def test_no_published_content_gets_a_try_again_reply(engine, settings, encoder):
+    services = Services.create(settings, encoder=lambda: encoder)
+    set_services(services)
+    try:
+        messages, events = await run(ActionAnswerEntitlement(), tracker_for("council tax"))
+    finally:
+        set_services(None)
+        services.engine.dispose()
+    assert [m["response"] for m in messages] == ["utter_try_again_later"]
+    assert events == []
+
+
+async def test_an_unsure_short_message_that_names_an_entitlement_is_answered(services):
+    tracker = tracker_for("UC", "nlu_fallback", ranking=["affirm", "greet"])
+    messages, events = await run(ActionAnswerEntitlement(), tracker)
+    assert messages[0]["answer"].startswith("Universal Credit and benefits: ")
+    assert events == [SlotSet("entitlement_id", "universal-credit")]
+
+
+async def test_an_unsure_greeting_gets_the_greeting(services):
+    tracker = tracker_for("hiya m8 u good", "nlu_fallback", ranking=["greet", "thank"])
+    messages, events = await run(ActionAnswerEntitlement(), tracker)
+    assert [m["response"] for m in messages] == ["utter_greet"]
+    assert events == []
+
+
+async def test_an_unsure_out_of_scope_message_is_refused_not_answered(services):
+    tracker = tracker_for("whats the best pizza topping", "nlu_fallback", ranking=["out_of_scope"])
+    messages, _ = await run(ActionAnswerEntitlement(), tracker)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+
+
+async def test_an_unsure_question_with_no_match_is_kept_for_staff(services):
+    tracker = tracker_for(
+        "will they pay for my hair extensions", "nlu_fallback", ranking=["ask_entitlement"]
+    )
+    messages, _ = await run(ActionAnswerEntitlement(), tracker)
+    assert [m["response"] for m in messages] == ["utter_dont_know"]
+    with services.engine.connect() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(unanswered_questions)).scalar() == 1
+        )

@@ -1,0 +1,95 @@
+"""The held-out evaluation set stays apart from everything the bot learns or searches.
+
+Its messages must not be training data (data/nlu), retrieval examples (the content
+files' examples and synonyms), conversation tests, or the dev set used to tune
+thresholds: not the same message, and not a near copy of one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.settings import PROJECT_ROOT
+from entitlements.normalise import clean, tokens
+
+EVALUATION = PROJECT_ROOT / "tests" / "evaluation"
+DEV_SET = PROJECT_ROOT / "tests" / "dev_set"
+NEAR_COPY = 92
+
+
+def _key(text: str) -> str:
+    return " ".join(tokens(clean(text)))
+
+
+def _set_messages(folder: Path) -> list[str]:
+    found = []
+    for path in sorted(folder.glob("*.yml")):
+        found += [m["text"] for m in yaml.safe_load(path.read_text())["messages"]]
+    return found
+
+
+def _training_messages() -> list[str]:
+    found = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            found += [line[2:].strip() for line in item["examples"].splitlines() if line.strip()]
+    return found
+
+
+def _retrieval_examples(content) -> list[str]:
+    return [text for e in content.entries for text in (*e.examples, *e.synonyms)]
+
+
+def _conversation_tests() -> list[str]:
+    text = (PROJECT_ROOT / "tests" / "conversations" / "test_conversations.yml").read_text()
+    return [m.strip() for m in re.findall(r"- user: \|\n\s+(.+)", text)]
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> list[str]:
+    return _set_messages(EVALUATION)
+
+
+def test_the_evaluation_set_is_big_enough():
+    questions = yaml.safe_load((EVALUATION / "entitlement_questions.yml").read_text())["messages"]
+    crisis = yaml.safe_load((EVALUATION / "crisis.yml").read_text())["messages"]
+    calm = yaml.safe_load((EVALUATION / "non_crisis_alarming.yml").read_text())["messages"]
+    assert len(questions) >= 200 and len(crisis) >= 30 and len(calm) >= 30
+    assert len(questions) + len(crisis) + len(calm) >= 250
+
+
+@pytest.mark.parametrize(
+    "source", ["training data", "retrieval examples", "conversation tests", "dev set"]
+)
+def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
+    others = {
+        "training data": _training_messages,
+        "retrieval examples": lambda: _retrieval_examples(content),
+        "conversation tests": _conversation_tests,
+        "dev set": lambda: _set_messages(DEV_SET),
+    }[source]()
+    other_keys = [_key(t) for t in others]
+    exact = set(other_keys)
+    clashes = []
+    for message in evaluation:
+        key = _key(message)
+        if key in exact:
+            clashes.append((message, "same"))
+            continue
+        found = process.extractOne(key, other_keys, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+        if found and len(key) > 12:
+            clashes.append((message, found[0]))
+    assert clashes == []
+
+
+def test_every_expected_topic_exists(topics):
+    for folder in (EVALUATION, DEV_SET):
+        data = yaml.safe_load((folder / "entitlement_questions.yml").read_text())["messages"]
+        for message in data:
+            assert message["expected"] in topics
+            assert set(message.get("acceptable", [])) <= set(topics)
