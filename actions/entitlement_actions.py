@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.replies import ENTITLEMENT_SLOT, send
 from actions.services import get_services
 from bot.answering import (
+    SENTENCE_VECTOR_KEY,
     FollowUp,
     answer_entry,
     answer_follow_up,
@@ -53,6 +54,12 @@ def _best_guess(tracker: Tracker) -> str | None:
     return None
 
 
+def _vector(tracker: Tracker) -> list[float] | None:
+    """The message's sentence vector, passed on by the NLU pipeline (saves encoding it)."""
+    vector = tracker.latest_message.get(SENTENCE_VECTOR_KEY)
+    return vector if isinstance(vector, list) and vector else None
+
+
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
@@ -77,9 +84,9 @@ class ActionAnswerEntitlement(Action):
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == FALLBACK_INTENT:
-            outcome = answer_unsure(kb, text, _best_guess(tracker))
+            outcome = answer_unsure(kb, text, _best_guess(tracker), _vector(tracker))
         else:
-            outcome = answer_question(kb, text)
+            outcome = answer_question(kb, text, vector=_vector(tracker))
         logger.debug("answer: %s", outcome_summary(outcome))
         if outcome.unanswered and text.strip():
             best = (
@@ -118,5 +125,11 @@ class ActionEntitlementFollowUp(Action):
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):  # a button's payload names no entitlement
             text = ""
-        outcome = answer_follow_up(kb, kind, text, tracker.get_slot(ENTITLEMENT_SLOT))
+        outcome = answer_follow_up(
+            kb,
+            kind,
+            text,
+            tracker.get_slot(ENTITLEMENT_SLOT),
+            vector=_vector(tracker) if text else None,
+        )
         return send(dispatcher, outcome)

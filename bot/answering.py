@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from entitlements.knowledge_base import KnowledgeBase
@@ -17,6 +18,9 @@ from entitlements.model import Entitlement
 from entitlements.search import Decision, Thresholds
 
 MAX_SOURCES_SHOWN = 2
+SENTENCE_VECTOR_KEY = "sentence_vector"
+"""Where the NLU pipeline puts a message's sentence vector in its parse data, so that the
+action server can search with it instead of encoding the message again."""
 SWITCH_TOPIC_SCORE = 0.5
 """A follow-up names a new entitlement only if it matches this well ("how do I get the
 Junior ISA"); measured in docs/matching.md."""
@@ -110,20 +114,26 @@ def answer_entry(entry: Entitlement) -> Outcome:
     )
 
 
-def answer_question(kb: KnowledgeBase, text: str, thresholds: Thresholds | None = None) -> Outcome:
+def answer_question(
+    kb: KnowledgeBase,
+    text: str,
+    thresholds: Thresholds | None = None,
+    vector: Sequence[float] | None = None,
+) -> Outcome:
     """Answer a question about entitlements from the knowledge base.
 
     Args:
         kb: The published knowledge base.
         text: The young person's message.
         thresholds: Search thresholds (the defaults are measured in docs/matching.md).
+        vector: The message's sentence vector, if the NLU pipeline passed it on.
 
     Returns:
         One entry's answer, a choice between two, or "I don't know" (to be recorded
         as an unanswered question for staff).
 
     """
-    decision = kb.decide(text, thresholds)
+    decision = kb.decide(text, thresholds, vector)
     if decision.kind == "answer":
         outcome = answer_entry(kb.entries[decision.entitlement_ids[0]])
         return dataclasses.replace(outcome, decision=decision)
@@ -138,7 +148,12 @@ def answer_question(kb: KnowledgeBase, text: str, thresholds: Thresholds | None 
     return Outcome(replies=(Reply("utter_dont_know"),), unanswered=True, decision=decision)
 
 
-def answer_unsure(kb: KnowledgeBase, text: str, best_guess: str | None) -> Outcome:
+def answer_unsure(
+    kb: KnowledgeBase,
+    text: str,
+    best_guess: str | None,
+    vector: Sequence[float] | None = None,
+) -> Outcome:
     """Answer a message the model could not classify with confidence.
 
     If the model's best guess was still a question about entitlements, the usual
@@ -148,7 +163,7 @@ def answer_unsure(kb: KnowledgeBase, text: str, best_guess: str | None) -> Outco
     or "I don't know" for a question.
     """
     asked = best_guess is not None and best_guess.startswith("ask_")
-    outcome = answer_question(kb, text, None if asked else UNSURE_THRESHOLDS)
+    outcome = answer_question(kb, text, None if asked else UNSURE_THRESHOLDS, vector)
     if not outcome.unanswered:
         return outcome
     response = GUESS_RESPONSES.get(best_guess or "")
@@ -163,6 +178,7 @@ def answer_follow_up(
     text: str,
     current_id: str | None,
     thresholds: Thresholds | None = None,
+    vector: Sequence[float] | None = None,
 ) -> Outcome:
     """Answer "more", "how do I get it", "who can get it" or "where does it say that".
 
@@ -173,7 +189,7 @@ def answer_follow_up(
     current = kb.get(current_id)
     entry = None
     if current is None or not _BACK_REFERENCE.search(text):
-        decision = kb.decide(text, thresholds)
+        decision = kb.decide(text, thresholds, vector)
         if decision.kind == "answer" and (
             current is None or decision.matches[0].score >= SWITCH_TOPIC_SCORE
         ):

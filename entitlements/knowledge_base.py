@@ -47,9 +47,14 @@ class KnowledgeBase:
         """The entry with this id, if it is published."""
         return self.entries.get(entitlement_id) if entitlement_id else None
 
-    def decide(self, text: str, thresholds: Thresholds | None = None) -> Decision:
+    def decide(
+        self,
+        text: str,
+        thresholds: Thresholds | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> Decision:
         """Which entry (or entries) a question is about; see :meth:`SearchIndex.decide`."""
-        return self.index.decide(text, thresholds)
+        return self.index.decide(text, thresholds, vector)
 
 
 class ContentNotLoadedError(RuntimeError):

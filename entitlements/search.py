@@ -237,8 +237,12 @@ class SearchIndex:
         np.maximum.at(best, self._owners, similarities)
         return best
 
-    def scores(self, text: str) -> np.ndarray[Any, Any]:
-        """The score (0 to 1) of ``text`` against every entry, in ``entry_ids`` order."""
+    def scores(self, text: str, vector: Sequence[float] | None = None) -> np.ndarray[Any, Any]:
+        """The score (0 to 1) of ``text`` against every entry, in ``entry_ids`` order.
+
+        ``vector`` is the text's sentence vector if it is already known (the NLU
+        pipeline computes it), to save encoding it again.
+        """
         words = self.analyzer.words(text, correct=True)
         if not words:
             return np.zeros(len(self.entry_ids))
@@ -260,7 +264,11 @@ class SearchIndex:
         )
         if self._encoder is None or self._phrase_vectors is None:
             return lexical
-        query_vector = self._encoder.encode([text])[0]
+        query_vector = (
+            np.asarray(vector, dtype=np.float32)
+            if vector is not None and len(vector) == self._phrase_vectors.shape[1]
+            else self._encoder.encode([text])[0]
+        )
         similarities = self._phrase_vectors @ query_vector
         meaning = np.array(
             [
@@ -274,18 +282,25 @@ class SearchIndex:
         )
         return blended
 
-    def search(self, text: str, limit: int = 5) -> tuple[Match, ...]:
+    def search(
+        self, text: str, limit: int = 5, vector: Sequence[float] | None = None
+    ) -> tuple[Match, ...]:
         """The best ``limit`` entries for ``text``, best first."""
-        scores = self.scores(text)
+        scores = self.scores(text, vector)
         order = np.argsort(-scores, kind="stable")[:limit]
         return tuple(
             Match(self.entry_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0
         )
 
-    def decide(self, text: str, thresholds: Thresholds | None = None) -> Decision:
+    def decide(
+        self,
+        text: str,
+        thresholds: Thresholds | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> Decision:
         """Search, then decide whether to answer, offer a choice or admit not knowing."""
         limits = thresholds or Thresholds()
-        matches = self.search(text)
+        matches = self.search(text, vector=vector)
         if not matches or matches[0].score < limits.answer:
             return Decision("none", (), matches)
         best = matches[0]

@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.answering import SENTENCE_VECTOR_KEY
 from entitlements.embedding import SentenceEncoder
 
 _lock = threading.Lock()
@@ -157,8 +158,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # type: ign
         """Nothing to check: the model is fixed."""
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Featurize messages as they arrive."""
-        self._featurize([m for m in messages if m.get(TEXT)])
+        """Featurize messages as they arrive, and pass their vectors on to the actions."""
+        self._featurize([m for m in messages if m.get(TEXT)], share=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -166,7 +167,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # type: ign
         self._featurize([m for m in training_data.training_examples if m.get(TEXT)])
         return training_data
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], share: bool = False) -> None:
         texts = [str(m.get(TEXT)) for m in messages]
         keys = [_short_key(text) for text in texts]
         ready = [
@@ -181,3 +182,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # type: ign
             _remember_short(key, found)
             sentence = (np.asarray(found, dtype=np.float32) * scale).reshape(1, -1)
             self.add_features_to_message(None, sentence, TEXT, message)
+            if share:
+                rounded = [round(float(x), 5) for x in found]
+                message.set(SENTENCE_VECTOR_KEY, rounded, add_to_output=True)

@@ -17,8 +17,10 @@ for longer than the session expiry, Rasa starts a real new session itself.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -34,13 +36,15 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.answering import SENTENCE_VECTOR_KEY
 from bot.db.engine import create_db_engine, is_sqlite, sqlite_engine_options
 from bot.rasa_plugins import speedups
 from bot.settings import get_settings
 
 WINDOW_METADATA_KEY = "window"
+LOADED_COUNTS_KEPT = 10_000
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -58,6 +62,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         settings = get_settings()
         database_url = url or (host if host and "://" in host else None) or settings.database_url
         self.window_turns = int(window_turns or settings.history_window_turns)
+        self._loaded: dict[str, int] = {}
         if is_sqlite(database_url):
             sqlite_engine_options(database_url)  # creates the folder of the database file
         super().__init__(domain=domain, host=database_url, event_broker=event_broker, **kwargs)
@@ -76,9 +81,58 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if tracker is None or self.domain is None:
             return tracker
         user_turns = sum(1 for event in tracker.events if isinstance(event, UserUttered))
-        if user_turns < self.window_turns or self._quiet_too_long(tracker):
-            return tracker
-        return self._start_window(tracker)
+        if user_turns >= self.window_turns and not self._quiet_too_long(tracker):
+            tracker = self._start_window(tracker)
+        self._remember_loaded(sender_id, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events added since the tracker was retrieved.
+
+        As Rasa's own ``save``, except that a user message's sentence vector (passed
+        from the NLU pipeline to the action server) is not stored: it can be computed
+        again, and it would make every stored message several kilobytes bigger.
+        """
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                parse_data = data.get("parse_data")
+                if isinstance(parse_data, dict) and SENTENCE_VECTOR_KEY in parse_data:
+                    data["parse_data"] = {
+                        k: v for k, v in parse_data.items() if k != SENTENCE_VECTOR_KEY
+                    }
+                intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    def _remember_loaded(self, sender_id: str, count: int) -> None:
+        self._loaded[sender_id] = count
+        while len(self._loaded) > LOADED_COUNTS_KEPT:
+            self._loaded.pop(next(iter(self._loaded)))
+
+    def _additional_events(
+        self, session: Session, tracker: DialogueStateTracker
+    ) -> Iterator[Event]:
+        """The tracker's events not stored yet.
+
+        Rasa counts the stored events with a query on every save; the count is already
+        known from the retrieve that began this message (Rasa's lock keeps one worker
+        on a conversation at a time, and each message is retrieved before it is saved).
+        """
+        loaded = self._loaded.pop(tracker.sender_id, None)
+        if loaded is None:
+            return super()._additional_events(session, tracker)  # type: ignore[no-any-return]
+        return itertools.islice(tracker.events, loaded, len(tracker.events))
 
     def _quiet_too_long(self, tracker: DialogueStateTracker) -> bool:
         config = self.domain.session_config

@@ -134,6 +134,7 @@ def test_conversations_are_in_the_sql_tracker_store(bot: RunningBot):
     assert "user" in types and "bot" in types
     user = next(json.loads(r.data) for r in rows if r.type_name == "user")
     assert user["text"] == "hello"
+    assert "sentence_vector" not in user["parse_data"]
 
 
 def test_a_long_conversation_keeps_its_context(bot: RunningBot):
@@ -169,3 +170,23 @@ def test_published_content_changes_answers_without_a_restart(bot: RunningBot, co
     finally:
         publish_entries(engine, content.entries, origin="test")
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("not json", "not valid JSON"),
+        ('{"message": "hi"}', "sender is missing"),
+        ('{"sender": "x"}', "message is missing"),
+        ('{"sender": "x", "message": ""}', "message is missing"),
+        ('{"sender": "x", "message": "' + "a" * 1601 + '"}', "message is too long"),
+        ('["sender", "message"]', "must be a JSON object"),
+    ],
+)
+def test_malformed_requests_get_a_400_with_a_plain_reason(bot: RunningBot, body, reason):
+    reply = requests.post(
+        bot.rest_url, data=body, timeout=10, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 400
+    assert reason in reply.json()["error"]
+    assert "aaaa" not in reply.text

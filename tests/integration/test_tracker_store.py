@@ -100,3 +100,21 @@ async def test_a_quiet_conversation_is_left_for_rasa_to_expire(store, domain, mo
     monkeypatch.setattr(time, "time", lambda: later)
     tracker = await store.retrieve("dee")
     assert sum(isinstance(e, UserUttered) for e in tracker.events) == WINDOW
+
+
+async def test_the_sentence_vector_is_not_stored(store):
+    tracker = await store.get_or_create_tracker("eve")
+    parse_data = {
+        "intent": {"name": "ask_entitlement", "confidence": 1.0},
+        "entities": [],
+        "text": "uni money",
+        "sentence_vector": [0.1] * 384,
+    }
+    tracker.update(UserUttered("uni money", parse_data["intent"], [], parse_data))
+    await store.save(tracker)
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = 'eve' AND type_name = 'user'")
+        ).scalar()
+    assert "sentence_vector" not in stored
+    assert '"uni money"' in stored
