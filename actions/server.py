@@ -15,6 +15,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.embedding_route import add_embed_route
 from actions.services import get_services
 from bot.settings import get_settings
 from entitlements.knowledge_base import ContentNotLoadedError
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 def make_app() -> Sanic:
     """Create the action server's Sanic app (the actions package registered)."""
     app = create_app("actions", cors_origins=None)
+    add_embed_route(app)
 
     @app.exception(Exception)
     async def _error(request: Request, exception: Exception) -> HTTPResponse:

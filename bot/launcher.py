@@ -54,6 +54,9 @@ def service_environment(
             "ACTION_PORT": str(settings.action_port),
             "RASA_PORT": str(settings.rasa_port),
             "SANIC_WORKERS": str(settings.rasa_workers),
+            # Without keep-alive each request is accepted by whichever worker is free; kept
+            # alive, a busy client's connection stays on one worker while another idles.
+            "SANIC_KEEP_ALIVE": "False",
             "VAR_DIR": str(settings.var_dir),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -76,6 +76,7 @@ class LiveKnowledgeBase:
         self._refresh_seconds = refresh_seconds
         self._make_encoder = encoder
         self._encoder: SentenceEncoder | None = None
+        self._encoder_lock = threading.Lock()
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: KnowledgeBase | None = None
@@ -127,13 +128,18 @@ class LiveKnowledgeBase:
         self._snapshot = snapshot
         logger.info("Knowledge base now at content revision %s", snapshot.revision)
 
+    def encoder(self) -> SentenceEncoder | None:
+        """The sentence encoder the index uses (loaded on first use)."""
+        with self._encoder_lock:
+            if self._encoder is None:
+                self._encoder = self._make_encoder()
+            return self._encoder
+
     def _build(self) -> KnowledgeBase:
         revision, entries = read_published(self._engine)
         if not entries:
             raise ContentNotLoadedError("no entitlement content is published")
-        if self._encoder is None:
-            self._encoder = self._make_encoder()
-        return KnowledgeBase.build(revision, entries, self._encoder)
+        return KnowledgeBase.build(revision, entries, self.encoder())
 
     def wait_for_rebuild(self, timeout: float = 60.0) -> None:
         """Wait for a background rebuild to finish (for tests and benchmarks)."""

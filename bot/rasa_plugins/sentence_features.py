@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,6 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.answering import SENTENCE_VECTOR_KEY
+from bot.settings import get_settings
 from entitlements.embedding import SentenceEncoder
 
 _lock = threading.Lock()
@@ -109,24 +111,52 @@ def _recall_short(key: str | None) -> np.ndarray[Any, Any] | None:
         return vector
 
 
-async def precompute(text: str) -> None:
-    """Encode ``text`` on a worker thread while the event loop serves other messages.
+_sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+REMOTE_TIMEOUT_SECONDS = 2.0
 
-    Channels call this before handing a message to Rasa: the encoder's matrix work
-    releases the GIL, so on a 2-core machine it runs beside the Rasa server's own
-    work instead of in front of it (see docs/performance.md).
+
+async def _remote(text: str) -> np.ndarray[Any, Any] | None:
+    """Ask the action server (``POST /embed``) for the vector; None if it does not answer."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        session = _sessions[loop] = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=REMOTE_TIMEOUT_SECONDS)
+        )
+    url = f"http://127.0.0.1:{get_settings().action_port}/embed"
+    try:
+        async with session.post(url, json={"texts": [text]}) as reply:
+            if reply.status != 200:
+                return None
+            vector = np.asarray((await reply.json())["vectors"][0], dtype=np.float32)
+    except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, IndexError, ValueError):
+        return None
+    return vector if vector.shape == (shared_encoder().dimension,) else None
+
+
+async def precompute(text: str) -> None:
+    """Get ``text``'s vector ready before the NLU pipeline needs it.
+
+    Channels call this before handing a message to Rasa. The action server encodes
+    it (its core is mostly idle); if it cannot, a worker thread here does, while the
+    event loop serves other messages. Either way the Rasa worker's own core is left
+    for the rest of the pipeline (see docs/performance.md).
     """
     global _executor
     if not text or text.startswith("/") or _recall_short(_short_key(text)) is not None:
+        return
+    remote = await _remote(text)
+    if remote is not None:
+        _precomputed.put(text, remote)
         return
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
     encoder = shared_encoder()
-    vector = await asyncio.get_running_loop().run_in_executor(
+    local = await asyncio.get_running_loop().run_in_executor(
         _executor, lambda: encoder.encode([text])[0]
     )
-    _precomputed.put(text, vector)
+    _precomputed.put(text, local)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -1,0 +1,53 @@
+"""Sentence vectors for the NLU pipeline: from the action server, or computed here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.rasa_plugins import sentence_features
+from bot.rasa_plugins.sentence_features import SentenceEmbeddingFeaturizer
+
+
+@pytest.fixture
+def featurizer() -> SentenceEmbeddingFeaturizer:
+    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 30.0}
+    return SentenceEmbeddingFeaturizer("test", config)
+
+
+def test_features_are_the_scaled_sentence_vector_and_it_is_passed_on(featurizer, encoder):
+    message = Message(data={"text": "can i get help with council tax"})
+    featurizer.process([message])
+    _, sentence = message.get_dense_features("text")
+    expected = encoder.encode(["can i get help with council tax"])[0]
+    assert np.allclose(sentence.features[0], 30.0 * expected, atol=1e-4)
+    assert np.allclose(message.get("sentence_vector"), expected, atol=1e-5)
+
+
+async def test_unreachable_action_server_means_encoding_here(monkeypatch, featurizer, encoder):
+    async def nobody_answers(_text):
+        return None
+
+    monkeypatch.setattr(sentence_features, "_remote", nobody_answers)
+    text = "how do i apply for the apprenticeship bursary please"
+    await sentence_features.precompute(text)
+    vector = sentence_features._precomputed.take(text)
+    assert vector is not None
+    assert np.allclose(vector, encoder.encode([text])[0], atol=1e-6)
+
+
+async def test_the_remote_call_gives_up_quietly_when_nothing_listens(monkeypatch):
+    monkeypatch.setenv("ACTION_PORT", "9")  # discard port: nothing answers
+    sentence_features.get_settings.cache_clear()
+    try:
+        assert await sentence_features._remote("hello") is None
+    finally:
+        sentence_features.get_settings.cache_clear()
+
+
+def test_a_precomputed_vector_is_taken_once(featurizer):
+    text = "this exact message was encoded ahead"
+    sentence_features._precomputed.put(text, np.ones(384, dtype=np.float32) / np.sqrt(384))
+    assert sentence_features._precomputed.take(text) is not None
+    assert sentence_features._precomputed.take(text) is None
