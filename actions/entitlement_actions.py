@@ -89,11 +89,7 @@ class ActionAnswerEntitlement(Action):
             outcome = answer_question(kb, text, vector=_vector(tracker))
         logger.debug("answer: %s", outcome_summary(outcome))
         if outcome.unanswered and text.strip():
-            best = (
-                outcome.decision.matches[0]
-                if outcome.decision and outcome.decision.matches
-                else None
-            )
+            best = outcome.best_match
             await asyncio.to_thread(
                 record_unanswered,
                 get_services().engine,

@@ -15,7 +15,7 @@ from typing import Any
 
 from entitlements.knowledge_base import KnowledgeBase
 from entitlements.model import Entitlement
-from entitlements.search import Decision, Thresholds
+from entitlements.search import Decision, Match, Thresholds
 
 MAX_SOURCES_SHOWN = 2
 SENTENCE_VECTOR_KEY = "sentence_vector"
@@ -71,6 +71,11 @@ class Outcome:
     entitlement_id: str | None = None
     unanswered: bool = False
     decision: Decision | None = None
+
+    @property
+    def best_match(self) -> Match | None:
+        """The closest entry the search found, answered or not."""
+        return self.decision.matches[0] if self.decision and self.decision.matches else None
 
 
 def first_answer(entry: Entitlement) -> str:

@@ -31,13 +31,7 @@ import psutil
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from entitlements.loader import load_topics
-from scripts.evaluation import (
-    domain_responses,
-    domain_text,
-    evaluate,
-    load_message_set,
-)
+from scripts.evaluation import evaluate_project_set
 from tests.support.servers import RunningBot, running_bot
 
 FOLLOW_UPS = ("more", "how do i get it", "who can get it", "thanks")
@@ -200,23 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     questions = load_questions()
-    domain = PROJECT_ROOT / "domain.yml"
     results: dict[str, Any] = {}
     progress("starting the Rasa server and the action server (a minute or so)")
     with running_bot(f"sqlite:///{workdir / 'bench.db'}", workdir) as bot:
         rows: list[tuple[str, str, str]] = []
         if not args.skip_quality:
             progress("quality: sending the held-out evaluation set")
-            quality = asyncio.run(
-                evaluate(
-                    bot.base_url,
-                    load_message_set(PROJECT_ROOT / "tests" / "evaluation"),
-                    load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml"),
-                    refusal_text=domain_text(domain, "utter_out_of_scope"),
-                    dont_know_text=domain_text(domain, "utter_dont_know"),
-                    responses=domain_responses(domain),
-                )
-            )
+            quality = evaluate_project_set(bot.base_url, PROJECT_ROOT / "tests" / "evaluation")
             rows += quality.rows()
             results["quality"] = {m: f for m, f, _ in quality.rows()}
         progress("warming up")

@@ -250,3 +250,22 @@ def domain_responses(domain_file: Path) -> dict[str, str]:
         for name, variants in domain["responses"].items()
         if "{" not in str(variants[0].get("text", "{"))
     }
+
+
+def evaluate_project_set(base_url: str, folder: Path) -> QualityReport:
+    """Grade the bot at ``base_url`` on the message set in ``folder`` (this project's
+    topics and fixed wording)."""
+    from bot.settings import PROJECT_ROOT
+    from entitlements.loader import load_topics
+
+    domain = PROJECT_ROOT / "domain.yml"
+    return asyncio.run(
+        evaluate(
+            base_url,
+            load_message_set(folder),
+            load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml"),
+            refusal_text=domain_text(domain, "utter_out_of_scope"),
+            dont_know_text=domain_text(domain, "utter_dont_know"),
+            responses=domain_responses(domain),
+        )
+    )

@@ -10,21 +10,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from entitlements.loader import load_topics
-from scripts.evaluation import (
-    TARGET_TOPIC_ACCURACY,
-    QualityReport,
-    domain_responses,
-    domain_text,
-    evaluate,
-    load_message_set,
-)
+from scripts.evaluation import TARGET_TOPIC_ACCURACY, QualityReport, evaluate_project_set
 from tests.support.servers import RunningBot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.evaluation]
@@ -32,17 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.evaluation]
 
 @pytest.fixture(scope="module")
 def report(bot: RunningBot) -> QualityReport:
-    domain = PROJECT_ROOT / "domain.yml"
-    return asyncio.run(
-        evaluate(
-            bot.base_url,
-            load_message_set(PROJECT_ROOT / "tests" / "evaluation"),
-            load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml"),
-            refusal_text=domain_text(domain, "utter_out_of_scope"),
-            dont_know_text=domain_text(domain, "utter_dont_know"),
-            responses=domain_responses(domain),
-        )
-    )
+    return evaluate_project_set(bot.base_url, PROJECT_ROOT / "tests" / "evaluation")
 
 
 def test_entitlement_questions_get_the_right_entitlement_first(report: QualityReport):
