@@ -60,8 +60,12 @@ $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 .PHONY: train
 train: $(MODEL) ## Train the Rasa model (only when its inputs changed)
 
+.PHONY: demo-data
+demo-data: setup ## Load the fake demo care leavers and staff (docs/people-import.md lists them)
+	$(PY) -m bot seed-demo
+
 .PHONY: run
-run: setup train ## Set everything up and start the Rasa server (5005) and action server (5055)
+run: setup demo-data train ## Set everything up and start the Rasa server (5005) and action server (5055)
 	$(PY) -m bot.launcher
 
 .PHONY: validate

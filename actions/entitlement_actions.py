@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,12 +22,28 @@ from bot.answering import (
     answer_unsure,
     outcome_summary,
 )
+from bot.people.identity import CareLeaver, identify
+from bot.personal import (
+    age_reply,
+    anonymous_reply,
+    entitlements_for,
+    list_page,
+    parse_age,
+    personal_reply,
+)
 from bot.records import record_unanswered
+from entitlements.eligibility import today_in_london
 from entitlements.knowledge_base import ContentNotLoadedError, KnowledgeBase
+from entitlements.search import Thresholds
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
+AGE_QUESTION_SLOT = "age_question"
+LIST_IDS_SLOT = "list_ids"
+LIST_OFFSET_SLOT = "list_offset"
+CLEAR_LIST = [SlotSet(LIST_IDS_SLOT, None), SlotSet(LIST_OFFSET_SLOT, None)]
+SPECIFIC_ENOUGH = Thresholds(answer=0.55, confident=0.55, second_minimum=0.55)
 
 FOLLOW_UPS = {
     "ask_more": FollowUp.MORE,
@@ -60,6 +77,29 @@ def _vector(tracker: Tracker) -> list[float] | None:
     return vector if isinstance(vector, list) and vector else None
 
 
+async def _who(tracker: Tracker) -> CareLeaver | None:
+    """The care leaver this conversation is linked to, if the server has verified one."""
+    return await asyncio.to_thread(identify, get_services().engine, tracker.sender_id)
+
+
+def _fit(
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    entitlement_id: str,
+    person: CareLeaver | None,
+) -> list[dict[str, Any]]:
+    """Say whether the entry applies to who is talking (or its conditions, or ask their age)."""
+    entry = kb.entries[entitlement_id]
+    if person is not None:
+        reply = personal_reply(kb, entry, person, today_in_london())
+        dispatcher.utter_message(response=reply.response, **reply.variables)
+        return []
+    extra, asks_age = anonymous_reply(entry)
+    if extra is not None:
+        dispatcher.utter_message(response=extra.response, **extra.variables)
+    return [SlotSet(AGE_QUESTION_SLOT, entry.id)] if asks_age else []
+
+
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
@@ -78,9 +118,11 @@ class ActionAnswerEntitlement(Action):
         kb = _knowledge(dispatcher)
         if kb is None:
             return []
+        person = await _who(tracker)
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
-            return send(dispatcher, answer_entry(chosen))
+            events = send(dispatcher, answer_entry(chosen))
+            return [*events, *_fit(dispatcher, kb, chosen.id, person), *CLEAR_LIST]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == FALLBACK_INTENT:
@@ -99,7 +141,10 @@ class ActionAnswerEntitlement(Action):
                 best_guess=best.entitlement_id if best else None,
                 best_score=best.score if best else None,
             )
-        return send(dispatcher, outcome)
+        events = send(dispatcher, outcome)
+        if outcome.entitlement_id:
+            events += _fit(dispatcher, kb, outcome.entitlement_id, person)
+        return [*events, *CLEAR_LIST]
 
 
 class ActionEntitlementFollowUp(Action):
@@ -118,6 +163,13 @@ class ActionEntitlementFollowUp(Action):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = FOLLOW_UPS.get(str(intent), FollowUp.MORE)
+        offset = tracker.get_slot(LIST_OFFSET_SLOT)
+        listed = tracker.get_slot(LIST_IDS_SLOT)
+        if kind is FollowUp.MORE and offset is not None and listed:
+            person = await _who(tracker)
+            page = list_page(kb, listed, int(offset), personal=person is not None)
+            dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
+            return [SlotSet(LIST_OFFSET_SLOT, page.next_offset)]
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):  # a button's payload names no entitlement
             text = ""
@@ -128,4 +180,69 @@ class ActionEntitlementFollowUp(Action):
             tracker.get_slot(ENTITLEMENT_SLOT),
             vector=_vector(tracker) if text else None,
         )
-        return send(dispatcher, outcome)
+        return [*send(dispatcher, outcome), *CLEAR_LIST]  # "more" now means more of this
+
+
+class ActionListEntitlements(Action):
+    """What can I get: a personal list, or (not identified) the list for their age."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_list_entitlements"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """List what applies, three at a time; ask the age of someone not identified."""
+        kb = _knowledge(dispatcher)
+        if kb is None:
+            return []
+        text = tracker.latest_message.get("text") or ""
+        specific = kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker))
+        if specific.kind == "answer":  # "what can I get for my flat" names an entitlement
+            return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
+        person = await _who(tracker)
+        if person is None:
+            dispatcher.utter_message(response="utter_ask_age_for_list")
+            return [SlotSet(AGE_QUESTION_SLOT, "list"), *CLEAR_LIST]
+        ids = entitlements_for(kb, person, None, today_in_london())
+        page = list_page(kb, ids, 0, personal=True)
+        dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
+        return [SlotSet(LIST_IDS_SLOT, list(page.ids)), SlotSet(LIST_OFFSET_SLOT, page.next_offset)]
+
+
+class ActionAnswerAge(Action):
+    """The young person said their age: answer the question it was asked for."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_answer_age"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Whether the entry applies at that age, or the list for that age."""
+        kb = _knowledge(dispatcher)
+        if kb is None:
+            return []
+        question = tracker.get_slot(AGE_QUESTION_SLOT)
+        age = parse_age(tracker.latest_message.get("text") or "")
+        if question is None or age is None:
+            dispatcher.utter_message(response="utter_what_else")
+            return [SlotSet(AGE_QUESTION_SLOT, None)]
+        today = today_in_london()
+        if question == "list":
+            page = list_page(kb, entitlements_for(kb, None, age, today), 0, personal=False)
+            dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
+            return [
+                SlotSet(AGE_QUESTION_SLOT, None),
+                SlotSet(LIST_IDS_SLOT, list(page.ids)),
+                SlotSet(LIST_OFFSET_SLOT, page.next_offset),
+            ]
+        entry = kb.get(question)
+        if entry is None:
+            dispatcher.utter_message(response="utter_what_else")
+        else:
+            reply = age_reply(entry, age, today)
+            dispatcher.utter_message(response=reply.response, **reply.variables)
+        return [SlotSet(AGE_QUESTION_SLOT, None)]

@@ -1,21 +1,35 @@
 """Command line for setting the service up: ``python -m bot <command>``.
 
 Commands:
-    migrate        bring the database to the latest schema
-    load-content   validate the content files and publish them
-    setup          both, in that order (what ``make run`` and ``make test`` do)
+    migrate                    bring the database to the latest schema
+    load-content               validate the content files and publish them
+    setup                      both, in that order (what ``make run`` and ``make test`` do)
+    import-staff FILE          import staff from a CSV file (see docs/people-import.md)
+    import-care-leavers FILE   import care leavers from a CSV file
+    seed-demo                  put the invented demo staff and care leavers in the database
+
+The import commands write nothing if any row has a problem, unless ``--only-good-rows``
+is given; they exit with status 1 when nothing was imported because of problems.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
-from bot.settings import SettingsError, get_settings
+from bot.people.demo import DemoDataError, seed_demo
+from bot.people.importer import ImportReport, import_care_leavers, import_staff
+from bot.settings import Settings, SettingsError, get_settings
 from entitlements.loader import ContentError
+
+IMPORTERS = {"import-staff": import_staff, "import-care-leavers": import_care_leavers}
 
 
 def _load(show: bool = True) -> int:
@@ -40,16 +54,82 @@ def _load(show: bool = True) -> int:
     return 0
 
 
+def _people_tables_missing(engine: Engine) -> bool:
+    inspector = sa.inspect(engine)
+    if inspector.has_table("staff") and inspector.has_table("care_leavers"):
+        return False
+    print("The database has no people tables yet: run `python -m bot migrate`.", file=sys.stderr)
+    return True
+
+
+def _print_report(report: ImportReport) -> None:
+    for error in report.errors:
+        print(error)
+    print(report.summary())
+
+
+def _import(command: str, file: Path, settings: Settings, *, only_good_rows: bool) -> int:
+    engine = create_db_engine(settings.database_url)
+    try:
+        if _people_tables_missing(engine):
+            return 1
+        report = IMPORTERS[command](engine, file, settings=settings, only_good_rows=only_good_rows)
+    finally:
+        engine.dispose()
+    _print_report(report)
+    return 0 if report.written else 1
+
+
+def _seed_demo(settings: Settings) -> int:
+    engine = create_db_engine(settings.database_url)
+    try:
+        if _people_tables_missing(engine):
+            return 1
+        seed_demo(engine, settings)
+    except DemoDataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("Demo staff and care leavers are in the database (see docs/people-import.md).")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    commands.add_parser("migrate", help="bring the database to the latest schema")
+    commands.add_parser("load-content", help="validate the content files and publish them")
+    commands.add_parser("setup", help="migrate, then load the content")
+    for command, who in (("import-staff", "staff"), ("import-care-leavers", "care leavers")):
+        sub = commands.add_parser(
+            command,
+            help=f"import {who} from a CSV file (docs/people-import.md)",
+            description=f"Import {who} from a CSV file. Nothing is written if any row "
+            "has a problem, unless --only-good-rows is given.",
+        )
+        sub.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
+        sub.add_argument(
+            "--only-good-rows",
+            action="store_true",
+            help="import the rows without problems and skip (and list) the others",
+        )
+    commands.add_parser("seed-demo", help="put the invented demo staff and care leavers in")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line."""
-    parser = argparse.ArgumentParser(prog="python -m bot")
-    parser.add_argument("command", choices=("migrate", "load-content", "setup"))
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         settings = get_settings()
     except SettingsError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command in IMPORTERS:
+        return _import(args.command, args.file, settings, only_good_rows=args.only_good_rows)
+    if args.command == "seed-demo":
+        return _seed_demo(settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")

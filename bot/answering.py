@@ -98,6 +98,7 @@ def follow_up_text(entry: Entitlement, kind: FollowUp) -> dict[str, str]:
     variables = {"title": entry.title, "body": text}
     if kind is FollowUp.SOURCES:
         variables["sources"] = " ".join(entry.sources[:MAX_SOURCES_SHOWN])
+        variables["reviewed"] = f"{entry.last_reviewed.day} {entry.last_reviewed:%B %Y}"
     return variables
 
 

@@ -58,6 +58,9 @@ def service_environment(
             # alive, a busy client's connection stays on one worker while another idles.
             "SANIC_KEEP_ALIVE": "False",
             "VAR_DIR": str(settings.var_dir),
+            "PUBLIC_BASE_URL": settings.public_base_url,
+            "TWILIO_API_URL": settings.twilio_api_url,
+            "CONTENT_REFRESH_SECONDS": str(settings.content_refresh_seconds),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -68,6 +71,16 @@ def service_environment(
             "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", "1"),
         }
     )
+    for name, value in (
+        ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
+        ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
+        ("TWILIO_FROM_NUMBER", settings.twilio_from_number),
+        ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
+    ):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 

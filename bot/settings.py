@@ -47,6 +47,16 @@ def _float(environ: Mapping[str, str], name: str, default: float, minimum: float
     return value
 
 
+def _list(environ: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    if not items:
+        raise SettingsError(f"{name} must be a comma-separated list, got {raw!r}")
+    return items
+
+
 def _optional(environ: Mapping[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
@@ -72,6 +82,9 @@ class Settings:
         public_base_url: The URL Twilio calls us on, for signature checks.
         rasa_port: Port of the Rasa server.
         rasa_workers: Worker processes of the Rasa server (one per core suits it).
+        districts: The council's districts, for records and reports.
+        conversation_id_secret: Key for pseudonymous SMS conversation ids (else var/secrets).
+        timezone: Where ages and dates are reckoned (birthdays fall at midnight here).
         action_port: Port of the action server (listens on 127.0.0.1 only).
         console_port: Port of the staff console.
 
@@ -91,6 +104,9 @@ class Settings:
     public_base_url: str = "http://localhost:5005"
     rasa_port: int = 5005
     rasa_workers: int = 2
+    districts: tuple[str, ...] = ("North", "East", "Central")
+    conversation_id_secret: str | None = None
+    timezone: str = "Europe/London"
     action_port: int = 5055
     console_port: int = 8080
 
@@ -137,6 +153,9 @@ class Settings:
             public_base_url=env.get("PUBLIC_BASE_URL") or default.public_base_url,
             rasa_port=_int(env, "RASA_PORT", default.rasa_port, minimum=1),
             rasa_workers=_int(env, "RASA_WORKERS", default.rasa_workers, minimum=1),
+            districts=_list(env, "DISTRICTS", default.districts),
+            conversation_id_secret=_optional(env, "CONVERSATION_ID_SECRET"),
+            timezone=env.get("TIMEZONE") or default.timezone,
             action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
             console_port=_int(env, "CONSOLE_PORT", default.console_port, minimum=1),
         )
@@ -145,6 +164,26 @@ class Settings:
     def demo_mode(self) -> bool:
         """True when no Twilio account is configured: outbound SMS go to the outbox."""
         return not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    def signing_token(self) -> str:
+        """The token Twilio signs its webhook requests with.
+
+        The account's auth token; in demo mode a random local one (``var/secrets``),
+        which the SMS simulator signs with, so even a demo never takes unsigned messages.
+        """
+        if self.twilio_auth_token:
+            return self.twilio_auth_token
+        from bot.secrets import local_secret
+
+        return local_secret(self.var_dir, "demo_twilio_auth_token")
+
+    def conversation_key(self) -> str:
+        """The key that turns a phone number into a pseudonymous conversation id."""
+        if self.conversation_id_secret:
+            return self.conversation_id_secret
+        from bot.secrets import local_secret
+
+        return local_secret(self.var_dir, "conversation_id_key")
 
 
 @functools.lru_cache(maxsize=1)

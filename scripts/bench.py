@@ -7,7 +7,10 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 2. latency at a steady 10 messages a second (p50, p95, p99);
 3. throughput with 20 conversations sending at once;
 4. the latency of the 300th message of one conversation against the 5th;
-5. the memory (resident set size) of each server process.
+5. the SMS webhook at a steady 50 requests a second: how fast Twilio gets its empty
+   answer (p50, p95, p99), and how long until the reply reaches (a local fake of)
+   Twilio's API;
+6. the memory (resident set size) of each server process.
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -32,6 +35,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from scripts.evaluation import evaluate_project_set
+from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 
 FOLLOW_UPS = ("more", "how do i get it", "who can get it", "thanks")
@@ -162,6 +166,63 @@ async def long_conversation(
     }
 
 
+async def sms_webhook(
+    bot: RunningBot, twilio: FakeTwilio, questions: list[str], rate: float, seconds: float
+) -> dict[str, float]:
+    """Signed SMS at ``rate`` a second for ``seconds``, from 200 fake numbers."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(twilio.token)
+    webhook = "/webhooks/twilio/webhook"
+    signed_url = bot.settings.public_base_url.rstrip("/") + webhook
+    numbers = [f"+447700900{n}" for n in range(600, 800)]
+    total = int(rate * seconds)
+    sent_at: dict[str, float] = {}
+    answered: list[float] = []
+
+    async def one(session: aiohttp.ClientSession, n: int) -> None:
+        number = numbers[n % len(numbers)]
+        form = {
+            "MessageSid": f"SMbench{uuid.uuid4().hex}",
+            "From": number,
+            "To": "+447700900000",
+            "Body": questions[n % len(questions)],
+        }
+        headers = {"X-Twilio-Signature": validator.compute_signature(signed_url, form)}
+        start = time.perf_counter()
+        sent_at.setdefault(number, time.monotonic())
+        async with session.post(bot.base_url + webhook, data=form, headers=headers) as reply:
+            reply.raise_for_status()
+            await reply.read()
+        answered.append(time.perf_counter() - start)
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        tasks = []
+        start = time.perf_counter()
+        for n in range(total):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(session, n)))
+        await asyncio.gather(*tasks)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len({to for to, _ in twilio.arrivals}) < len(sent_at):
+        await asyncio.sleep(0.5)
+    first_reply: dict[str, float] = {}
+    for to, when in twilio.arrivals:
+        first_reply.setdefault(to, when)
+    delivered = [first_reply[n] - sent_at[n] for n in sent_at if n in first_reply]
+    return {
+        "requests": total,
+        "p50_ms": 1000 * percentile(answered, 0.50),
+        "p95_ms": 1000 * percentile(answered, 0.95),
+        "p99_ms": 1000 * percentile(answered, 0.99),
+        "first_reply_p95_ms": 1000 * percentile(delivered, 0.95) if delivered else float("nan"),
+        "numbers_answered": len(delivered),
+        "numbers": len(sent_at),
+    }
+
+
 def memory(bot: RunningBot) -> dict[str, float]:
     """Resident memory of each service process (with any children), in MB."""
     found: dict[str, float] = {}
@@ -196,7 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions()
     results: dict[str, Any] = {}
     progress("starting the Rasa server and the action server (a minute or so)")
-    with running_bot(f"sqlite:///{workdir / 'bench.db'}", workdir) as bot:
+    twilio = FakeTwilio()
+    twilio.start()
+    with running_bot(
+        f"sqlite:///{workdir / 'bench.db'}",
+        workdir,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_from_number="+447700900000",
+        twilio_api_url=twilio.url,
+    ) as bot:
         rows: list[tuple[str, str, str]] = []
         if not args.skip_quality:
             progress("quality: sending the held-out evaluation set")
@@ -239,11 +309,26 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
         ]
+        progress(f"SMS webhook at a steady 50 requests a second for {args.seconds:.0f} s")
+        sms = asyncio.run(sms_webhook(bot, twilio, questions, 50.0, args.seconds))
+        rows += [
+            ("SMS webhook at 50 requests/s: p50", f"{sms['p50_ms']:.0f} ms", ""),
+            ("SMS webhook at 50 requests/s: p99", f"{sms['p99_ms']:.0f} ms", "< 1000 ms"),
+            (
+                "  ... first reply reaching Twilio's API, p95",
+                f"{sms['first_reply_p95_ms']:.0f} ms "
+                f"({sms['numbers_answered']} of {sms['numbers']} numbers answered)",
+                "",
+            ),
+        ]
         mem = memory(bot)
         rows += [
             (f"memory (RSS) of the {name} server", f"{mb:.0f} MB", "") for name, mb in mem.items()
         ]
-        results.update(steady=steady, throughput=load, long_conversation=long, memory_mb=mem)
+        results.update(
+            steady=steady, throughput=load, long_conversation=long, sms_webhook=sms, memory_mb=mem
+        )
+    twilio.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print(table(rows))
     return 0

@@ -88,11 +88,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def bot(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
-    """Both servers, really started, once per database kind for the whole session."""
+    """Both servers, really started (demo mode, demo people), once per database kind."""
     workdir = tmp_path_factory.mktemp(f"bot-{request.param}")
     if request.param == "sqlite":
         url = f"sqlite:///{workdir / 'bot.db'}"
     else:
         url = request.getfixturevalue("postgres_server").create_database()
-    with running_bot(url, workdir) as running:
+    with running_bot(url, workdir, demo_people=True) as running:
         yield running

@@ -86,7 +86,7 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name())
+                    UserMessage(text, collector, conversation_id(sender), input_channel=self.name())
                 )
             except CancelledError:
                 logger.error("A REST message timed out before it was handled")
@@ -98,6 +98,15 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             return response.json(collector.messages)
 
         return hook
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation a REST sender talks in.
+
+    Its own prefix, so a REST client can never reach an SMS or web chat conversation (or
+    the person linked to one) by choosing its sender id.
+    """
+    return f"rest-{sender}"
 
 
 def _json(request: Request) -> Any:

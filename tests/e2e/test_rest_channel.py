@@ -75,7 +75,7 @@ def test_crisis_gets_signposting_and_is_recorded(bot: RunningBot):
     try:
         with engine.connect() as conn:
             row = conn.execute(
-                sa.select(safety_events).where(safety_events.c.conversation_id == sender)
+                sa.select(safety_events).where(safety_events.c.conversation_id == f"rest-{sender}")
             ).one()
     finally:
         engine.dispose()
@@ -102,7 +102,7 @@ def test_out_of_scope_is_refused_politely(bot: RunningBot):
 
 def test_unknown_question_is_admitted_and_stored(bot: RunningBot):
     sender = uuid.uuid4().hex
-    question = "will they pay for my hair extensions"
+    question = "will they buy me a playstation"
     replies = texts(ask(bot, question, sender))
     assert replies[0].startswith("Sorry, I don't know that one.")
     engine = create_db_engine(bot.settings.database_url)
@@ -126,7 +126,7 @@ def test_conversations_are_in_the_sql_tracker_store(bot: RunningBot):
         with engine.connect() as conn:
             rows = conn.execute(
                 sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": sender},
+                {"s": f"rest-{sender}"},
             ).all()
     finally:
         engine.dispose()

@@ -13,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot.content import load_content_files
-from bot.db import rasa_events, tables
+from bot.db import tables
 from bot.db.migrate import upgrade
+from bot.db.schema import ALL_METADATA
 from bot.records import record_safety_event, record_unanswered
 from bot.settings import PROJECT_ROOT
 from entitlements import store
@@ -25,10 +26,7 @@ from entitlements.store import publish_entries, read_published
 def test_migrations_match_the_table_definitions(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        diff = compare_metadata(
-            context,
-            [store.metadata, tables.metadata, rasa_events.metadata],
-        )
+        diff = compare_metadata(context, ALL_METADATA)
     assert diff == []
 
 

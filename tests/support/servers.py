@@ -12,6 +12,7 @@ from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, model_path, service_environment, service_specs
+from bot.people.demo import seed_demo
 from bot.settings import Settings
 
 
@@ -41,9 +42,13 @@ class NoModelError(RuntimeError):
 
 @contextmanager
 def running_bot(
-    database_url: str, workdir: Path, log_name: str = "services.log", **overrides: object
+    database_url: str,
+    workdir: Path,
+    log_name: str = "services.log",
+    demo_people: bool = False,
+    **overrides: object,
 ) -> Iterator[RunningBot]:
-    """Migrate and load ``database_url``, then run both servers on free ports."""
+    """Migrate and load ``database_url`` (and the demo people), then run both servers."""
     settings = dataclasses.replace(
         Settings(),
         var_dir=workdir,
@@ -60,9 +65,10 @@ def running_bot(
     upgrade(database_url)
     engine = create_db_engine(database_url)
     load_content_files(engine, settings)
+    if demo_people:
+        seed_demo(engine, settings)
     engine.dispose()
     env = service_environment(settings)
-    env["CONTENT_REFRESH_SECONDS"] = str(settings.content_refresh_seconds)
     with (workdir / log_name).open("w") as log:
         group = ServiceGroup(service_specs(settings, model), env, settings.project_root, log=log)
         group.start()

@@ -30,15 +30,19 @@ async def run(action, tracker):
     return dispatcher.messages, events
 
 
+CLEARED_LIST = [SlotSet("list_ids", None), SlotSet("list_offset", None)]
+
+
 async def test_a_question_gets_the_entitlements_first_answer(services):
     messages, events = await run(
         ActionAnswerEntitlement(), tracker_for("how much is the setting up home grant")
     )
-    assert events == [SlotSet("entitlement_id", "setting-up-home-allowance")]
-    assert len(messages) == 1
+    assert events == [SlotSet("entitlement_id", "setting-up-home-allowance"), *CLEARED_LIST]
     assert messages[0]["response"] == "utter_entitlement_answer"
     assert messages[0]["answer"].startswith("Setting up home allowance: ")
     assert "£3,000" in messages[0]["answer"]
+    # Not identified: the conditions in plain words, and nothing personal.
+    assert [m["response"] for m in messages[1:]] == ["utter_conditions"]
 
 
 async def test_a_picked_entitlement_is_answered_directly(services):
@@ -47,7 +51,7 @@ async def test_a_picked_entitlement_is_answered_directly(services):
         entities=[{"entity": "entitlement_id", "value": "junior-isa"}],
     )
     messages, events = await run(ActionAnswerEntitlement(), tracker)
-    assert events == [SlotSet("entitlement_id", "junior-isa")]
+    assert events[0] == SlotSet("entitlement_id", "junior-isa")
     assert messages[0]["answer"].startswith("Junior ISA: ")
 
 
@@ -56,7 +60,7 @@ async def test_an_unknown_question_is_admitted_and_kept_for_staff(services):
     messages, events = await run(
         ActionAnswerEntitlement(), tracker_for(question, sender="+447700900123")
     )
-    assert events == []
+    assert events == CLEARED_LIST
     assert [m["response"] for m in messages] == ["utter_dont_know"]
     with services.engine.connect() as conn:
         row = conn.execute(sa.select(unanswered_questions)).one()
@@ -72,7 +76,7 @@ async def test_follow_up_uses_the_conversations_entitlement(services):
     messages, events = await run(ActionEntitlementFollowUp(), tracker)
     assert messages[0]["response"] == "utter_entitlement_how_to_get"
     assert messages[0]["title"] == "Staying put"
-    assert events == [SlotSet("entitlement_id", "staying-put")]
+    assert events == [SlotSet("entitlement_id", "staying-put"), *CLEARED_LIST]
 
 
 async def test_follow_up_naming_an_entitlement_switches_to_it(services):
@@ -82,7 +86,7 @@ async def test_follow_up_naming_an_entitlement_switches_to_it(services):
     messages, events = await run(ActionEntitlementFollowUp(), tracker)
     assert messages[0]["response"] == "utter_entitlement_who_can_get"
     assert messages[0]["title"] == "Junior ISA"
-    assert events == [SlotSet("entitlement_id", "junior-isa")]
+    assert events[0] == SlotSet("entitlement_id", "junior-isa")
 
 
 async def test_sources_give_the_legal_basis_and_addresses(services):
@@ -100,7 +104,7 @@ async def test_sources_give_the_legal_basis_and_addresses(services):
 async def test_follow_up_with_no_entitlement_asks_which(services):
     messages, events = await run(ActionEntitlementFollowUp(), tracker_for("more", "ask_more"))
     assert [m["response"] for m in messages] == ["utter_ask_which_entitlement"]
-    assert events == []
+    assert events == CLEARED_LIST
 
 
 async def test_no_published_content_gets_a_try_again_reply(engine, settings, encoder):
@@ -119,14 +123,14 @@ async def test_an_unsure_short_message_that_names_an_entitlement_is_answered(ser
     tracker = tracker_for("UC", "nlu_fallback", ranking=["affirm", "greet"])
     messages, events = await run(ActionAnswerEntitlement(), tracker)
     assert messages[0]["answer"].startswith("Universal Credit and benefits: ")
-    assert events == [SlotSet("entitlement_id", "universal-credit")]
+    assert events[0] == SlotSet("entitlement_id", "universal-credit")
 
 
 async def test_an_unsure_greeting_gets_the_greeting(services):
     tracker = tracker_for("hiya m8 u good", "nlu_fallback", ranking=["greet", "thank"])
     messages, events = await run(ActionAnswerEntitlement(), tracker)
     assert [m["response"] for m in messages] == ["utter_greet"]
-    assert events == []
+    assert events == CLEARED_LIST
 
 
 async def test_an_unsure_out_of_scope_message_is_refused_not_answered(services):

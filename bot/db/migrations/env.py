@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import rasa_events, tables
 from bot.db.engine import create_db_engine
+from bot.db.schema import ALL_METADATA
 from bot.settings import get_settings
-from entitlements import store
 
 config = context.config
-target_metadata = [store.metadata, tables.metadata, rasa_events.metadata]
+target_metadata = ALL_METADATA
 
 
 def _url() -> str:

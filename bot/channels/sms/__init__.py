@@ -1,0 +1,1 @@
+"""The SMS channel over Twilio: webhook, formatting, keywords."""

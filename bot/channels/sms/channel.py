@@ -1,0 +1,321 @@
+"""The SMS channel at ``/webhooks/twilio/webhook``, in place of Rasa's own Twilio channel.
+
+For each request Twilio sends:
+
+1. the ``X-Twilio-Signature`` is checked with twilio's ``RequestValidator`` against
+   ``PUBLIC_BASE_URL`` + the path; missing or wrong: 403, and nothing is recorded;
+2. the form is checked (From, Body, MessageSid, their sizes): a plain 400 otherwise;
+3. the MessageSid is recorded once (a unique key in the database, shared by every
+   worker): a repeat delivery is answered 200 and not handled again;
+4. Twilio gets an empty TwiML answer at once; the message is handled afterwards,
+   on the event loop: STOP / START / HELP, a numbered option ("2"), or the bot;
+5. the bot's replies are written for SMS (GSM-7, at most 3 segments where the
+   content allows, buttons as numbered options) and queued in the one SMS sender
+   (:mod:`bot.notify.sms`), which Twilio's async client delivers (or the outbox
+   keeps, in demo mode).
+
+The conversation id is a keyed hash of the number (``sms-...``); a number on record
+links the conversation to that care leaver (:mod:`bot.people.identity`).
+``/webhooks/twilio/status`` records Twilio's delivery reports (signed too). In demo
+mode ``/webhooks/twilio/simulator`` lets a tester text the bot as a demo number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from twilio.request_validator import RequestValidator
+
+from bot.channels.sms import formatting
+from bot.channels.sms.keywords import Keyword, keyword
+from bot.channels.sms.tables import sms_contacts, sms_inbound
+from bot.db.engine import create_db_engine
+from bot.notify.sms import Outgoing, SmsQueue, TwilioDelivery
+from bot.people.identity import link_sms_sender, sms_conversation_id
+from bot.people.phones import to_e164
+from bot.rasa_plugins.sentence_features import precompute
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_BODY = 1600
+MAX_FIELD = 64
+MAX_SEGMENTS = 3
+
+STOP_REPLY = (
+    "You won't get any more texts from us. Reply START to get texts again. "
+    "If you are in danger, call 999."
+)
+START_REPLY = "Welcome back. You'll get texts from us again. Reply STOP to stop them."
+HELP_REPLY = (
+    "This is the care leavers' helpline bot. Ask about what you can get, in your own "
+    "words. Reply STOP to stop texts. In danger? Call 999. Samaritans: 116 123."
+)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class RequestProblem(ValueError):
+    """A request the webhook refuses, with a plain reason and an HTTP status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def parse_inbound(form: dict[str, str]) -> tuple[str, str, str]:
+    """Check an inbound SMS's fields; return its sender (E.164), body and MessageSid.
+
+    Raises:
+        RequestProblem: A field is missing, too long or not valid (says which).
+    """
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From", "")
+    if "Body" not in form:
+        raise RequestProblem(400, "Body is missing")
+    body = form["Body"]
+    if not sid:
+        raise RequestProblem(400, "MessageSid is missing")
+    if len(sid) > MAX_FIELD:
+        raise RequestProblem(400, "MessageSid is too long")
+    if not sender:
+        raise RequestProblem(400, "From is missing")
+    if len(sender) > MAX_FIELD:
+        raise RequestProblem(400, "From is too long")
+    if len(body) > MAX_BODY:
+        raise RequestProblem(413, f"Body is too long: at most {MAX_BODY} characters")
+    number = to_e164(sender)
+    if number is None:
+        raise RequestProblem(400, "From is not a valid phone number")
+    return number, body, sid
+
+
+class SmsService:
+    """The channel's state: the database, the SMS queue and its delivery loop."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or create_db_engine(settings.database_url)
+        self.queue = SmsQueue(self.engine, settings)
+        self.delivery = TwilioDelivery(self.queue)
+        self.validator = RequestValidator(settings.signing_token())
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def url_for(self, request: Request) -> str:
+        """The URL Twilio signed: PUBLIC_BASE_URL, the path, and any query string."""
+        url = self.settings.public_base_url.rstrip("/") + request.path
+        return f"{url}?{request.query_string}" if request.query_string else url
+
+    def signed(self, request: Request, form: dict[str, str]) -> bool:
+        """True if the request carries a valid ``X-Twilio-Signature``."""
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return bool(signature) and bool(
+            self.validator.validate(self.url_for(request), form, signature)
+        )
+
+    def first_time(self, sid: str, conversation_id: str) -> bool:
+        """Record a MessageSid; False if it was already recorded (a repeat delivery)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    sms_inbound.insert().values(
+                        message_sid=sid, conversation_id=conversation_id, received_at=_utcnow()
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def remember_contact(self, conversation_id: str, number: str) -> dict[str, str]:
+        """Keep the conversation's number (for replies); return its last numbered options."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(sms_contacts.c.options).where(
+                    sms_contacts.c.conversation_id == conversation_id
+                )
+            ).first()
+            if row is None:
+                conn.execute(
+                    sms_contacts.insert().values(
+                        conversation_id=conversation_id, number=number, updated_at=_utcnow()
+                    )
+                )
+                return {}
+        return dict(json.loads(row.options or "{}"))
+
+    def save_options(self, conversation_id: str, options: dict[str, str]) -> None:
+        """Keep the numbered options of the reply just sent."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sms_contacts.update()
+                .where(sms_contacts.c.conversation_id == conversation_id)
+                .values(options=json.dumps(options), updated_at=_utcnow())
+            )
+
+    def mark_handled(self, sid: str) -> None:
+        """Note that an inbound message has been fully handled."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sms_inbound.update()
+                .where(sms_inbound.c.message_sid == sid)
+                .values(handled_at=_utcnow())
+            )
+
+    def send(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
+        """Queue the replies to one inbound message (each part once, whatever happens)."""
+        waiting = self.queue.enqueue(
+            [
+                Outgoing(f"reply:{sid}:{part}", conversation_id, number, body)
+                for part, body in enumerate(bodies)
+            ]
+        )
+        if waiting:
+            self.delivery.wake.set()
+
+    async def handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        number: str,
+        body: str,
+        sid: str,
+        conversation_id: str,
+    ) -> None:
+        """Handle one new inbound SMS, after Twilio has had its answer."""
+        try:
+            await self._handle(on_new_message, number, body, sid, conversation_id)
+        except Exception:
+            logger.exception("Handling an inbound SMS failed")
+
+    async def _handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        number: str,
+        body: str,
+        sid: str,
+        conversation_id: str,
+    ) -> None:
+        options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
+        word = keyword(body)
+        if word is Keyword.STOP:
+            await asyncio.to_thread(self.send, sid, conversation_id, number, [STOP_REPLY])
+            await asyncio.to_thread(self.queue.opt_out, number)
+        elif word is Keyword.START:
+            await asyncio.to_thread(self.queue.opt_in, number)
+            await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
+        elif word is Keyword.HELP:
+            await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
+        else:
+            await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
+            text = formatting.option_payload(body, options) or body
+            await precompute(text)
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(text, collector, conversation_id, input_channel="sms"))
+            texts = [m["text"] for m in collector.messages if m.get("text")]
+            buttons = next(
+                (
+                    [(b["title"], b["payload"]) for b in m["buttons"]]
+                    for m in reversed(collector.messages)
+                    if m.get("buttons")
+                ),
+                [],
+            )
+            bodies, new_options = formatting.compose_reply(texts, buttons, MAX_SEGMENTS)
+            await asyncio.to_thread(self.save_options, conversation_id, new_options)
+            if bodies:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)
+        await asyncio.to_thread(self.mark_handled, sid)
+
+
+class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
+    """Twilio's SMS webhook, signed, exactly once, answered at once, replies sent after."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name: its URLs start ``/webhooks/twilio/``."""
+        return "twilio"
+
+    def __init__(self, service: SmsService | None = None) -> None:
+        self._service = service
+
+    def service(self) -> SmsService:
+        """The channel's service, created on first use from the environment's settings."""
+        if self._service is None:
+            self._service = SmsService(get_settings())
+        return self._service
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The webhook, the status callback, and (demo mode) the simulator."""
+        module = inspect.getmodule(self)
+        hook = Blueprint(
+            f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
+        )
+        stop = asyncio.Event()
+
+        @hook.listener("after_server_start")
+        async def _start_delivery(app: Any, _loop: Any) -> None:
+            service = self.service()
+            if not service.settings.demo_mode:
+                app.add_task(service.delivery.run(stop))
+
+        @hook.listener("before_server_stop")
+        async def _stop_delivery(_app: Any, _loop: Any) -> None:
+            stop.set()
+            if self._service is not None and self._service.tasks:
+                await asyncio.wait(set(self._service.tasks), timeout=10)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            service = self.service()
+            form = {key: request.form.get(key) for key in request.form}
+            if not service.signed(request, form):
+                return response.text("signature missing or not valid", status=403)
+            try:
+                number, body, sid = parse_inbound(form)
+            except RequestProblem as problem:
+                return response.text(str(problem), status=problem.status)
+            conversation_id = sms_conversation_id(number, service.settings.conversation_key())
+            if await asyncio.to_thread(service.first_time, sid, conversation_id):
+                task = asyncio.create_task(
+                    service.handle(on_new_message, number, body, sid, conversation_id)
+                )
+                service.tasks.add(task)
+                task.add_done_callback(service.tasks.discard)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @hook.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            service = self.service()
+            form = {key: request.form.get(key) for key in request.form}
+            if not service.signed(request, form):
+                return response.text("signature missing or not valid", status=403)
+            sid = form.get("MessageSid") or ""
+            state = form.get("MessageStatus") or ""
+            if not sid or not state or len(sid) > MAX_FIELD or len(state) > 32:
+                return response.text("MessageSid and MessageStatus are needed", status=400)
+            await asyncio.to_thread(service.queue.record_report, sid, state, form.get("ErrorCode"))
+            return response.text("", status=204)
+
+        from bot.channels.sms.simulator import add_simulator_routes
+
+        add_simulator_routes(hook, self.service)
+        return hook

@@ -1,0 +1,45 @@
+"""STOP, START and HELP, as UK mobile users expect them.
+
+Only a message that is nothing but the keyword counts ("STOP", "stop.", " Stop "):
+"stop it he's hurting me" is a message for the bot, and its safety net, not an
+opt-out. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+_CLEAN = re.compile(r"[^a-z]")
+
+
+class Keyword(str, enum.Enum):
+    """What a keyword message asks for."""
+
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+
+
+_KEYWORDS: dict[str, Keyword] = {
+    **dict.fromkeys(
+        ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout"), Keyword.STOP
+    ),
+    **dict.fromkeys(("start", "unstop", "resume", "optin"), Keyword.START),
+    **dict.fromkeys(("help", "info"), Keyword.HELP),
+}
+
+
+def keyword(body: str) -> Keyword | None:
+    """The keyword a message is, if it is nothing else.
+
+    Args:
+        body: The SMS as received.
+
+    Returns:
+        The keyword, or None for any other message.
+    """
+    words = body.split()
+    if len(words) != 1:
+        return None
+    return _KEYWORDS.get(_CLEAN.sub("", words[0].lower()))

@@ -1,0 +1,26 @@
+"""Inbound SMS seen (for exactly-once handling) and each SMS conversation's number."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.db.tables import metadata
+
+sms_inbound = sa.Table(
+    "sms_inbound",
+    metadata,
+    sa.Column("message_sid", sa.String(64), primary_key=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("handled_at", sa.DateTime, nullable=True),
+)
+
+sms_contacts = sa.Table(
+    "sms_contacts",
+    metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    # The numbered options of the last reply ("1" -> payload), as JSON.
+    sa.Column("options", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)

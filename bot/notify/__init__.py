@@ -1,0 +1,1 @@
+"""Outbound messages: one SMS sender (Twilio, or the outbox in demo mode)."""

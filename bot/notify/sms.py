@@ -1,0 +1,291 @@
+"""The one SMS sender: a queue in the database, delivered by Twilio or kept as the outbox.
+
+Everything that sends an SMS puts it in ``sms_outbound`` with a *dedupe key* (say,
+the inbound MessageSid it answers and its part number); the same key twice is one
+message. In demo mode (no Twilio account) messages stay there as the outbox, which
+the SMS simulator and the console show. Otherwise a delivery loop claims due
+messages one at a time (an atomic update, so several processes can run it) and
+sends them with Twilio's async client, never blocking the event loop:
+
+- sent: Twilio answered with a message sid;
+- Twilio refused the connection or its host is unreachable: tried again later, with
+  backoff capped at five minutes, for as long as it takes (nothing is lost);
+- Twilio answered 429 or 5xx: tried again with backoff, up to ``MAX_ATTEMPTS``;
+- Twilio answered another 4xx: failed (a wrong number, say), with the reason;
+- the connection broke after the request went out: *unknown*, and not retried,
+  because Twilio may have sent it: never duplicated beats retried. Staff see it.
+
+A number that sent STOP gets nothing (its messages are kept, marked suppressed)
+until it sends START.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = (2, 5, 15, 30, 60, 120, 300)
+POLL_SECONDS = 1.0
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait before attempt number ``attempts + 1``."""
+    index = min(max(attempts - 1, 0), len(BACKOFF_SECONDS) - 1)
+    return dt.timedelta(seconds=BACKOFF_SECONDS[index])
+
+
+@dataclasses.dataclass(frozen=True)
+class Outgoing:
+    """One SMS to send."""
+
+    dedupe_key: str
+    conversation_id: str
+    to_number: str
+    body: str
+
+
+class SmsQueue:
+    """The ``sms_outbound`` table: what is waiting, sent, or kept in the outbox."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+
+    def enqueue(self, messages: Sequence[Outgoing]) -> list[int]:
+        """Queue messages; a dedupe key already queued is not queued again.
+
+        Returns:
+            The ids of the messages that are now waiting to be sent (not those kept
+            in the outbox, suppressed by an opt-out, or queued before).
+        """
+        now = self.clock()
+        waiting: list[int] = []
+        with self.engine.begin() as conn:
+            for message in messages:
+                exists = conn.execute(
+                    sa.select(sms_outbound.c.id).where(
+                        sms_outbound.c.dedupe_key == message.dedupe_key
+                    )
+                ).first()
+                if exists is not None:
+                    continue
+                if self._opted_out(conn, message.to_number):
+                    status = "suppressed"
+                elif self.settings.demo_mode:
+                    status = "outbox"
+                else:
+                    status = "queued"
+                result = conn.execute(
+                    sms_outbound.insert().values(
+                        dedupe_key=message.dedupe_key,
+                        conversation_id=message.conversation_id,
+                        to_number=message.to_number,
+                        body=message.body,
+                        status=status,
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                if status == "queued":
+                    waiting.append(int(result.inserted_primary_key[0]))
+        return waiting
+
+    @staticmethod
+    def _opted_out(conn: Any, number: str) -> bool:
+        found = conn.execute(
+            sa.select(sms_opt_outs.c.number).where(sms_opt_outs.c.number == number)
+        ).first()
+        return found is not None
+
+    def claim_due(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Claim messages due for sending; each is claimed by one process only."""
+        now = self.clock()
+        claimed: list[dict[str, Any]] = []
+        with self.engine.begin() as conn:
+            due = conn.execute(
+                sa.select(sms_outbound)
+                .where(sms_outbound.c.status == "queued", sms_outbound.c.next_attempt_at <= now)
+                .order_by(sms_outbound.c.id)
+                .limit(limit)
+            ).all()
+        for row in due:
+            with self.engine.begin() as conn:
+                taken = conn.execute(
+                    sms_outbound.update()
+                    .where(sms_outbound.c.id == row.id, sms_outbound.c.status == "queued")
+                    .values(status="sending", attempts=row.attempts + 1, updated_at=now)
+                )
+            if taken.rowcount == 1:
+                claimed.append({**row._asdict(), "attempts": row.attempts + 1})
+        return claimed
+
+    def _set(self, message_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sms_outbound.update()
+                .where(sms_outbound.c.id == message_id)
+                .values(updated_at=self.clock(), **values)
+            )
+
+    def mark_sent(self, message_id: int, twilio_sid: str) -> None:
+        """Twilio has the message."""
+        self._set(message_id, status="sent", twilio_sid=twilio_sid, error=None)
+
+    def mark_retry(self, message_id: int, attempts: int, error: str) -> None:
+        """Try again after a backoff."""
+        self._set(
+            message_id,
+            status="queued",
+            next_attempt_at=self.clock() + backoff(attempts),
+            error=error[:255],
+        )
+
+    def mark_failed(self, message_id: int, error: str) -> None:
+        """Give up: the message cannot be sent."""
+        self._set(message_id, status="failed", error=error[:255])
+
+    def mark_unknown(self, message_id: int, error: str) -> None:
+        """Twilio may or may not have the message: do not risk sending it twice."""
+        self._set(message_id, status="unknown", error=error[:255])
+
+    def opt_out(self, number: str) -> None:
+        """Send this number nothing more until it opts back in."""
+        with self.engine.begin() as conn:
+            if not self._opted_out(conn, number):
+                conn.execute(sms_opt_outs.insert().values(number=number, opted_out_at=self.clock()))
+
+    def opt_in(self, number: str) -> None:
+        """Send this number messages again."""
+        with self.engine.begin() as conn:
+            conn.execute(sms_opt_outs.delete().where(sms_opt_outs.c.number == number))
+
+    def is_opted_out(self, number: str) -> bool:
+        """True if the number sent STOP (and not START since)."""
+        with self.engine.connect() as conn:
+            return self._opted_out(conn, number)
+
+    def record_report(self, twilio_sid: str, status: str, error_code: str | None) -> None:
+        """Keep a delivery report from Twilio's status callback."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sms_delivery_reports.insert().values(
+                    twilio_sid=twilio_sid[:64],
+                    status=status[:32],
+                    error_code=(error_code or None) and error_code[:16],
+                    received_at=self.clock(),
+                )
+            )
+            if status in ("delivered", "undelivered", "failed"):
+                conn.execute(
+                    sms_outbound.update()
+                    .where(sms_outbound.c.twilio_sid == twilio_sid)
+                    .values(status=status, updated_at=self.clock())
+                )
+
+
+class TwilioDelivery:
+    """Sends queued messages with Twilio's async client; one loop per server process."""
+
+    def __init__(self, queue: SmsQueue, client: Any | None = None) -> None:
+        self.queue = queue
+        self._client = client
+        self.wake = asyncio.Event()
+
+    def client(self) -> Any:
+        """Twilio's REST client, on its async HTTP client, pointed at ``TWILIO_API_URL``."""
+        if self._client is None:
+            from twilio.http.async_http_client import AsyncTwilioHttpClient
+            from twilio.rest import Client
+
+            settings = self.queue.settings
+            client = Client(
+                settings.twilio_account_sid,
+                settings.twilio_auth_token,
+                http_client=AsyncTwilioHttpClient(timeout=15),
+            )
+            client.api.base_url = settings.twilio_api_url.rstrip("/")
+            self._client = client
+        return self._client
+
+    async def deliver_due(self) -> int:
+        """Send every message that is due; return how many Twilio accepted."""
+        settings = self.queue.settings
+        if settings.demo_mode:
+            return 0
+        sent = 0
+        for message in await asyncio.to_thread(self.queue.claim_due):
+            sent += await self._send(message, settings)
+        return sent
+
+    async def _send(self, message: dict[str, Any], settings: Settings) -> int:
+        import aiohttp
+        from twilio.base.exceptions import TwilioRestException
+
+        message_id, attempts = int(message["id"]), int(message["attempts"])
+        try:
+            created = await self.client().messages.create_async(
+                to=message["to_number"],
+                from_=settings.twilio_from_number,
+                body=message["body"],
+                status_callback=settings.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH,
+            )
+        except TwilioRestException as error:
+            reason = f"Twilio {error.status}: {error.code or ''}".strip()
+            if error.status in (429, 500, 502, 503, 504) and attempts < MAX_ATTEMPTS:
+                await asyncio.to_thread(self.queue.mark_retry, message_id, attempts, reason)
+            else:
+                await asyncio.to_thread(self.queue.mark_failed, message_id, reason)
+            logger.warning("SMS %s not sent: %s", message_id, reason)
+            return 0
+        except (aiohttp.ClientConnectorError, OSError) as error:
+            # The request never reached Twilio: safe to try again, however long it takes.
+            reason = f"Twilio unreachable: {type(error).__name__}"
+            await asyncio.to_thread(self.queue.mark_retry, message_id, attempts, reason)
+            logger.warning("SMS %s waiting: %s", message_id, reason)
+            return 0
+        except (asyncio.TimeoutError, aiohttp.ClientError) as error:
+            reason = f"no answer from Twilio after sending: {type(error).__name__}"
+            await asyncio.to_thread(self.queue.mark_unknown, message_id, reason)
+            logger.error("SMS %s may or may not have been sent: %s", message_id, reason)
+            return 0
+        await asyncio.to_thread(self.queue.mark_sent, message_id, str(created.sid))
+        return 1
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set, waking when a message is queued."""
+        while not stop.is_set():
+            try:
+                await self.deliver_due()
+            except Exception:  # the loop must outlive any one failure
+                logger.exception("SMS delivery round failed")
+            self.wake.clear()
+            waits = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waits, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waits:
+                waiter.cancel()

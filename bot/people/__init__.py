@@ -1,0 +1,1 @@
+"""Care leavers and staff: their records, how they come in, and who is talking."""

@@ -1,0 +1,66 @@
+"""Records of care leavers and staff, and which conversation belongs to whom.
+
+Part of the project's metadata (:mod:`bot.db.tables`), migrated by Alembic.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.db.tables import metadata
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("external_ref", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("district", sa.String(64), nullable=False),
+    sa.Column("mobile", sa.String(20), nullable=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+care_leavers = sa.Table(
+    "care_leavers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("external_ref", sa.String(64), nullable=False, unique=True),
+    sa.Column("preferred_name", sa.String(80), nullable=False),
+    sa.Column("date_of_birth", sa.Date, nullable=False),
+    sa.Column("mobile", sa.String(20), nullable=True, unique=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("district", sa.String(64), nullable=False),
+    sa.Column("adviser_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
+    sa.Column("pathway_last_review", sa.Date, nullable=True),
+    sa.Column("pathway_next_review", sa.Date, nullable=True),
+    # Codes from entitlements.model.CIRCUMSTANCES, comma-separated and sorted.
+    sa.Column("circumstances", sa.String(255), nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+conversation_identities = sa.Table(
+    "conversation_identities",
+    metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("verified_at", sa.DateTime, nullable=False),
+)
+
+link_codes = sa.Table(
+    "link_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=True),
+    sa.Column("code_hash", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("used_at", sa.DateTime, nullable=True),
+)

@@ -1,0 +1,382 @@
+"""End to end: Twilio's webhook with real signatures, replies through the real twilio client.
+
+Both servers run; the twilio library sends to a local fake of Twilio's API
+(``TWILIO_API_URL``), the only thing faked because Twilio is outside this machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
+from bot.channels.sms.tables import sms_inbound
+from bot.db.engine import create_db_engine
+from bot.notify.tables import sms_delivery_reports, sms_outbound
+from bot.people.identity import sms_conversation_id
+from entitlements.eligibility import age_on, today_in_london
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.servers import RunningBot, running_bot
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = "https://sms.example.org"
+WEBHOOK = "/webhooks/twilio/webhook"
+
+
+@pytest.fixture(scope="module")
+def twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def sms_bot(twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    workdir: Path = tmp_path_factory.mktemp("sms-bot")
+    with running_bot(
+        f"sqlite:///{workdir / 'bot.db'}",
+        workdir,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_from_number="+447700900000",
+        twilio_api_url=twilio.url,
+        public_base_url=PUBLIC,
+        demo_people=True,
+    ) as running:
+        yield running
+
+
+_NUMBERS = itertools.count(900)
+
+
+def number() -> str:
+    """A fresh fake number (+447700900900 on), not on any record, one per test."""
+    return f"+447700900{next(_NUMBERS)}"
+
+
+def sign(form: dict[str, str], token: str, path: str = WEBHOOK, base: str = PUBLIC) -> str:
+    return RequestValidator(token).compute_signature(base + path, form)
+
+
+def post(bot: RunningBot, form: dict[str, str], signature: str | None, path: str = WEBHOOK):
+    headers = {"X-Twilio-Signature": signature} if signature is not None else {}
+    return requests.post(f"{bot.base_url}{path}", data=form, headers=headers, timeout=10)
+
+
+def sms(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
+    return {
+        "MessageSid": sid or f"SM{uuid.uuid4().hex}",
+        "From": sender,
+        "To": "+447700900000",
+        "Body": body,
+        "AccountSid": "ACfake00000000000000000000000000",
+    }
+
+
+def wait_for(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    return condition()
+
+
+def send_signed(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str):
+    form = sms(sender, body)
+    reply = post(bot, form, sign(form, twilio.token))
+    assert reply.status_code == 200
+    return form
+
+
+def test_a_signed_sms_is_answered_once_through_twilio(sms_bot, twilio):
+    sender = number()
+    before = len(twilio.to(sender))
+    form = sms(sender, "how much is the setting up home grant")
+    reply = post(sms_bot, form, sign(form, twilio.token))
+    assert reply.status_code == 200
+    assert reply.text.startswith("<?xml") and "<Response></Response>" in reply.text
+    sent = wait_for(lambda: twilio.to(sender)[before:])
+    assert sent[0]["Body"].startswith("Setting up home allowance: ")
+    assert "£3,000" in sent[0]["Body"]
+    assert "Reply 1 for" in sent[-1]["Body"]
+    assert sent[0]["From"] == "+447700900000"
+    assert sent[0]["StatusCallback"] == PUBLIC + "/webhooks/twilio/status"
+    time.sleep(2)
+    assert len(twilio.to(sender)) == before + len(sent)
+
+
+def test_the_same_message_sid_is_handled_once(sms_bot, twilio):
+    sender = number()
+    form = sms(sender, "what is staying put")
+    signature = sign(form, twilio.token)
+    assert post(sms_bot, form, signature).status_code == 200
+    first = wait_for(lambda: twilio.to(sender))
+    for _ in range(3):
+        assert post(sms_bot, form, signature).status_code == 200
+    time.sleep(3)
+    assert twilio.to(sender) == first
+
+
+@pytest.mark.parametrize("how", ["missing", "forged", "other url", "other token", "changed body"])
+def test_an_unsigned_or_forged_sms_gets_403_and_leaves_no_trace(sms_bot, twilio, how):
+    sender = number()
+    form = sms(sender, "i want to know about council tax")
+    signature = {
+        "missing": None,
+        "forged": "bm90IGEgc2lnbmF0dXJl",
+        "other url": sign(form, twilio.token, base="https://elsewhere.example.org"),
+        "other token": sign(form, "another-token"),
+        "changed body": sign({**form, "Body": "something else"}, twilio.token),
+    }[how]
+    reply = post(sms_bot, form, signature)
+    assert reply.status_code == 403
+    time.sleep(1)
+    assert twilio.to(sender) == []
+    engine = create_db_engine(sms_bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            seen = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(sms_inbound)
+                .where(sms_inbound.c.message_sid == form["MessageSid"])
+            ).scalar()
+            texts = conn.execute(
+                sa.text("SELECT count(*) FROM events WHERE data LIKE :t"),
+                {"t": "%i want to know about council tax%"},
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert seen == 0 and texts == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "reason"),
+    [
+        (lambda f: f.pop("From"), 400, "From is missing"),
+        (lambda f: f.pop("Body"), 400, "Body is missing"),
+        (lambda f: f.pop("MessageSid"), 400, "MessageSid is missing"),
+        (lambda f: f.__setitem__("Body", "a" * 1601), 413, "Body is too long"),
+        (lambda f: f.__setitem__("From", "not a number"), 400, "not a valid phone number"),
+        (lambda f: f.__setitem__("MessageSid", "S" * 65), 400, "MessageSid is too long"),
+    ],
+)
+def test_a_malformed_sms_gets_a_plain_4xx(sms_bot, twilio, change, status, reason):
+    form = sms(number(), "hello")
+    change(form)
+    reply = post(sms_bot, form, sign(form, twilio.token))
+    assert reply.status_code == status
+    assert reason in reply.text
+    assert "aaaa" not in reply.text
+
+
+def test_stop_start_and_help(sms_bot, twilio):
+    sender = number()
+    send_signed(sms_bot, twilio, sender, "STOP")
+    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == STOP_REPLY])
+    count = len(twilio.to(sender))
+    send_signed(sms_bot, twilio, sender, "what is the junior isa")
+    time.sleep(3)
+    assert len(twilio.to(sender)) == count  # nothing after STOP
+    send_signed(sms_bot, twilio, sender, "Start")
+    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == START_REPLY])
+    send_signed(sms_bot, twilio, sender, "help")
+    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == HELP_REPLY])
+
+
+def test_stop_inside_a_sentence_is_a_message_not_an_opt_out(sms_bot, twilio):
+    sender = number()
+    send_signed(sms_bot, twilio, sender, "stop it he's hurting me")
+    sent = wait_for(lambda: twilio.to(sender))
+    joined = " ".join(m["Body"] for m in sent)
+    assert "999" in joined and "116 123" in joined
+    assert STOP_REPLY not in joined
+
+
+def test_numbered_options_map_back_to_the_buttons(sms_bot, twilio):
+    sender = number()
+    send_signed(sms_bot, twilio, sender, "can i stay with my foster carers after 18")
+    first = wait_for(lambda: twilio.to(sender))
+    assert "Reply 1 for" in first[-1]["Body"]
+    count = len(twilio.to(sender))
+    send_signed(sms_bot, twilio, sender, "2")
+    later = wait_for(lambda: twilio.to(sender)[count:])
+    assert later[0]["Body"].startswith("Staying put, how to get it: ")
+
+
+def test_delivery_reports_are_recorded_and_must_be_signed(sms_bot, twilio):
+    report = {"MessageSid": f"SM{uuid.uuid4().hex}", "MessageStatus": "delivered"}
+    path = "/webhooks/twilio/status"
+    assert post(sms_bot, report, "forged", path).status_code == 403
+    assert post(sms_bot, report, sign(report, twilio.token, path), path).status_code == 204
+    engine = create_db_engine(sms_bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(sms_delivery_reports).where(
+                    sms_delivery_reports.c.twilio_sid == report["MessageSid"]
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert row.status == "delivered"
+
+
+def test_twilio_errors_are_retried_and_delivered_once(sms_bot, twilio):
+    sender = number()
+    twilio.mode = "error500"
+    try:
+        send_signed(sms_bot, twilio, sender, "what is the care leaver covenant")
+        assert wait_for(lambda: twilio.requests > 0)
+        time.sleep(3)
+        assert twilio.to(sender) == []
+    finally:
+        twilio.mode = "ok"
+    delivered = wait_for(lambda: twilio.to(sender), timeout=60)
+    assert delivered[0]["Body"].startswith("Care Leaver Covenant: ")
+    time.sleep(3)
+    assert len(twilio.to(sender)) == len(delivered)
+
+
+def test_when_twilio_is_unreachable_messages_wait_and_go_once(sms_bot, twilio):
+    sender = number()
+    twilio.stop()
+    try:
+        send_signed(sms_bot, twilio, sender, "how do i get my care records")
+        engine = create_db_engine(sms_bot.settings.database_url)
+        try:
+
+            def waiting():
+                with engine.connect() as conn:
+                    return conn.execute(
+                        sa.select(sms_outbound.c.status, sms_outbound.c.error).where(
+                            sms_outbound.c.to_number == sender
+                        )
+                    ).all()
+
+            rows = wait_for(lambda: [r for r in waiting() if r.error])
+            assert all(r.status == "queued" for r in rows)
+            assert "unreachable" in rows[0].error
+        finally:
+            engine.dispose()
+    finally:
+        twilio.start()
+    delivered = wait_for(lambda: twilio.to(sender), timeout=90)
+    assert delivered[0]["Body"].startswith("Your care records: ")
+    time.sleep(3)
+    assert len(twilio.to(sender)) == len(delivered)
+
+
+TAYLOR = "+447700900105"  # Demo Taylor: former relevant, at university (demo records)
+TAYLOR_BORN = dt.date(2007, 10, 15)
+
+
+def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
+    before = len(twilio.to(TAYLOR))
+    send_signed(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    sent = wait_for(
+        lambda: twilio.to(TAYLOR)[before:] if len(twilio.to(TAYLOR)) > before + 1 else []
+    )
+    bodies = [m["Body"] for m in sent]
+    assert bodies[0].startswith("Higher education bursary: ")
+    age = age_on(TAYLOR_BORN, today_in_london())
+    assert (
+        f"Demo Taylor, you're {age} and a former relevant care leaver, so this applies to you"
+        in bodies[1]
+    )
+
+
+def test_an_unknown_number_gets_the_general_answer_and_nothing_personal(sms_bot, twilio):
+    sender = number()
+    send_signed(sms_bot, twilio, sender, "can i get the uni bursary")
+    sent = wait_for(lambda: twilio.to(sender) if len(twilio.to(sender)) > 1 else [])
+    joined = " ".join(m["Body"] for m in sent)
+    assert joined.startswith("Higher education bursary: ")
+    assert "Who can get it: " in joined
+    assert "Demo" not in joined and "you're" not in joined
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        TAYLOR,
+        "07700900105",
+        "DEMO-CL-05",
+        "1",
+        "sms-{taylor}",
+        "rest-sms-{taylor}",
+    ],
+)
+def test_a_rest_sender_id_never_reaches_a_care_leavers_record(sms_bot, chosen):
+    key = sms_bot.settings.conversation_key()
+    sender = chosen.format(taylor=sms_conversation_id(TAYLOR, key).removeprefix("sms-"))
+    reply = requests.post(
+        sms_bot.rest_url,
+        json={"sender": sender, "message": "can i get the uni bursary"},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    joined = " ".join(m.get("text", "") for m in reply.json())
+    assert joined.startswith("Higher education bursary: ")
+    assert "Taylor" not in joined and "you're" not in joined
+    assert "Who can get it: " in joined
+
+
+def conversation(sms_bot, twilio, sender: str, said: str) -> list[str]:
+    """Send one SMS and wait for every reply it gets (the replies stop coming)."""
+    before = len(twilio.to(sender))
+    send_signed(sms_bot, twilio, sender, said)
+    wait_for(lambda: len(twilio.to(sender)) > before)
+    time.sleep(1.5)
+    return [m["Body"] for m in twilio.to(sender)[before:]]
+
+
+def test_a_known_young_person_lists_what_they_can_get_and_pages_with_more(sms_bot, twilio):
+    first = conversation(sms_bot, twilio, TAYLOR, "what am i entitled to")
+    assert len(first) == 1 and first[0].startswith("Here's what you can get (1 to 3 of ")
+    assert first[0].endswith("Reply MORE for the next 3.")
+    second = conversation(sms_bot, twilio, TAYLOR, "MORE")
+    assert second[0].startswith("Here's what you can get (4 to ")
+    sources = conversation(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    assert sources[0].startswith("Higher education bursary: ")
+    where = conversation(sms_bot, twilio, TAYLOR, "where does it say that")
+    said = " ".join(where)
+    assert said.startswith("Higher education bursary, where it comes from: ")
+    assert "Last checked: " in said and "https://" in said
+
+
+def test_an_anonymous_young_person_is_asked_only_their_age_for_the_list(sms_bot, twilio):
+    sender = number()
+    first = conversation(sms_bot, twilio, sender, "what can i get")
+    assert first == [
+        "How old are you? Reply with just the number and I'll list what care leavers "
+        "your age can usually get."
+    ]
+    listed = conversation(sms_bot, twilio, sender, "19")
+    assert listed[0].startswith("At your age, care leavers can usually get (1 to 3 of ")
+    assert "Demo" not in " ".join(listed)
+    more = conversation(sms_bot, twilio, sender, "more")
+    assert more[0].startswith("At your age, care leavers can usually get (4 to ")
+
+
+def test_the_simulator_is_off_when_twilio_is_configured(sms_bot):
+    page = requests.get(sms_bot.base_url + "/webhooks/twilio/simulator", timeout=10)
+    assert page.status_code == 404
+    sent = requests.post(
+        sms_bot.base_url + "/webhooks/twilio/simulator/send",
+        data={"number": "+447700900105", "body": "hello"},
+        timeout=10,
+    )
+    assert sent.status_code == 404

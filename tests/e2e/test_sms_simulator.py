@@ -1,0 +1,88 @@
+"""End to end: demo mode's SMS simulator texts the real webhook and shows the outbox."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from bot.channels.sms.simulator import FAKE_ONLY
+from bot.db.engine import create_db_engine
+from bot.notify.tables import sms_outbound
+from tests.support.servers import RunningBot
+
+pytestmark = pytest.mark.e2e
+
+SIMULATOR = "/webhooks/twilio/simulator"
+
+
+def outbox(bot: RunningBot, number: str) -> list[tuple[str, str]]:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(sms_outbound.c.body, sms_outbound.c.status)
+                .where(sms_outbound.c.to_number == number)
+                .order_by(sms_outbound.c.id)
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row.body, row.status) for row in rows]
+
+
+def wait_for(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    return condition()
+
+
+def test_the_simulator_lists_the_demo_numbers(bot: RunningBot):
+    page = requests.get(bot.base_url + SIMULATOR, timeout=10)
+    assert page.status_code == 200
+    assert "+447700900105 (Demo Taylor)" in page.text
+
+
+def test_a_demo_text_is_answered_once_into_the_outbox(bot: RunningBot):
+    number = "+447700900105"
+    before = len(outbox(bot, number))
+    sent = requests.post(
+        bot.base_url + SIMULATOR + "/send",
+        data={"number": number, "other": "", "body": "can i get the uni bursary"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert sent.status_code == 302
+    replies = wait_for(
+        lambda: outbox(bot, number)[before:] if len(outbox(bot, number)) > before + 1 else []
+    )
+    assert replies[0][0].startswith("Higher education bursary: ")
+    assert "Demo Taylor, you're" in replies[1][0]
+    assert {status for _, status in replies} == {"outbox"}
+    time.sleep(2)
+    assert len(outbox(bot, number)) == before + len(replies)  # once, not again
+    page = requests.get(bot.base_url + SIMULATOR, params={"number": number}, timeout=10)
+    assert "Higher education bursary: " in page.text
+
+
+@pytest.mark.parametrize("other", ["+447911123456", "07911 123456", "not a number"])
+def test_the_simulator_only_texts_as_fake_numbers(bot: RunningBot, other):
+    sent = requests.post(
+        bot.base_url + SIMULATOR + "/send",
+        data={"number": "+447700900105", "other": other, "body": "hello"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert sent.status_code == 400
+    assert sent.text == FAKE_ONLY
+
+
+def test_the_simulator_shows_no_real_numbers_outbox(bot: RunningBot):
+    shown = requests.get(bot.base_url + SIMULATOR, params={"number": "+447911123456"}, timeout=10)
+    assert shown.status_code == 400
+    assert shown.text == FAKE_ONLY

@@ -1,0 +1,114 @@
+"""A local fake of Twilio's Messages API, for the twilio library to talk to.
+
+Twilio is outside this machine, so its REST API is the one thing the tests fake:
+the real ``twilio`` client (pointed here through ``TWILIO_API_URL``) sends real HTTP
+requests, and this server answers as Twilio documents, recording each message.
+``mode`` makes it fail: ``"error500"`` (Twilio's server error: the sender retries),
+``"error400"`` (a bad request: the sender gives up); stopping the server makes
+Twilio unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+import time
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from tests.support.servers import free_port
+
+
+class FakeTwilio:
+    """Twilio's ``POST /2010-04-01/Accounts/{sid}/Messages.json``, run on a thread."""
+
+    def __init__(self, account_sid: str = "ACfake00000000000000000000000000", token: str = "t0ken"):
+        self.account_sid = account_sid
+        self.token = token
+        self.port = free_port()
+        self.messages: list[dict[str, str]] = []
+        self.arrivals: list[tuple[str, float]] = []  # (To, time.monotonic()) per message
+        self.requests = 0
+        self.mode = "ok"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _create(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        expected = base64.b64encode(f"{self.account_sid}:{self.token}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return web.json_response(
+                {"code": 20003, "message": "Authenticate", "status": 401}, status=401
+            )
+        if request.match_info["sid"] != self.account_sid:
+            return web.json_response(
+                {"code": 20404, "message": "Not found", "status": 404}, status=404
+            )
+        form = dict(await request.post())
+        if self.mode == "error500":
+            return web.json_response(
+                {"code": 20500, "message": "Internal error", "status": 500}, status=500
+            )
+        if self.mode == "error400":
+            return web.json_response(
+                {"code": 21211, "message": "The 'To' number is not valid", "status": 400},
+                status=400,
+            )
+        sid = f"SM{uuid.uuid4().hex}"
+        message = {"sid": sid, **{k: str(v) for k, v in form.items()}}
+        self.messages.append(message)
+        self.arrivals.append((str(form.get("To")), time.monotonic()))
+        body: dict[str, Any] = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": form.get("To"),
+            "from": form.get("From"),
+            "body": form.get("Body"),
+            "status": "queued",
+            "num_segments": "1",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+        }
+        return web.json_response(body, status=201)
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            app = web.Application()
+            app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
+            self._runner = web.AppRunner(app)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            self._loop.run_until_complete(site.start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+
+    def stop(self) -> None:
+        if self._loop is None or self._runner is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+        future.result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop = None
+        self._runner = None
+
+    def to(self, number: str) -> list[dict[str, str]]:
+        """The messages sent to ``number``."""
+        return [m for m in self.messages if m.get("To") == number]
