@@ -9,6 +9,7 @@ globals. Nothing is read at import time; call :func:`get_settings` (cached) or
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import os
 from collections.abc import Mapping
@@ -57,6 +58,23 @@ def _list(environ: Mapping[str, str], name: str, default: tuple[str, ...]) -> tu
     return items
 
 
+def _office_hours(
+    environ: Mapping[str, str], name: str, default: tuple[dt.time, dt.time]
+) -> tuple[dt.time, dt.time]:
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        opens_text, closes_text = raw.strip().split("-")
+        opens = dt.time.fromisoformat(opens_text.strip())
+        closes = dt.time.fromisoformat(closes_text.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must look like 09:00-17:00, got {raw!r}") from None
+    if opens >= closes:
+        raise SettingsError(f"{name} must open before it closes, got {raw!r}")
+    return opens, closes
+
+
 def _optional(environ: Mapping[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
@@ -87,6 +105,27 @@ class Settings:
         timezone: Where ages and dates are reckoned (birthdays fall at midnight here).
         action_port: Port of the action server (listens on 127.0.0.1 only).
         console_port: Port of the staff console.
+        web_chat_secret: Key that signs web chat session tokens and hashes link codes
+            (else a random one in var/secrets).
+        web_chat_origins: Origins the web chat accepts requests and sockets from; empty
+            means this server's own (localhost and 127.0.0.1 on ``rasa_port``, and
+            ``public_base_url``).
+        web_chat_session_hours: How long a web chat session token lasts.
+        web_chat_max_message: Longest web chat message taken, in characters.
+        web_chat_messages_per_minute: Most messages one web chat session may send a minute.
+        office_hours: When the leaving-care team works, Monday to Friday except England's
+            bank holidays, in ``timezone`` (``OFFICE_HOURS=09:00-17:00``); a case's clock
+            starts at the next opening when a message comes outside them.
+        case_acknowledge_working_days: Working days a case has to be acknowledged.
+        case_answer_working_days: Working days a case has to be answered.
+        console_host: Address the staff console listens on (the council's internal
+            network; ``127.0.0.1`` by default).
+        console_base_url: The URL staff reach the console on; when it is ``https`` the
+            console's cookies are marked Secure. Empty means ``http://localhost:PORT``.
+        console_secret: Key for the console's CSRF tokens and its hashes of client
+            addresses (else a random one in var/secrets).
+        console_idle_minutes: A console session ends after this long without a request.
+        console_session_hours: A console session ends this long after sign-in, whatever.
 
     """
 
@@ -109,6 +148,19 @@ class Settings:
     timezone: str = "Europe/London"
     action_port: int = 5055
     console_port: int = 8080
+    web_chat_secret: str | None = None
+    web_chat_origins: tuple[str, ...] = ()
+    web_chat_session_hours: float = 24.0
+    web_chat_max_message: int = 1000
+    web_chat_messages_per_minute: int = 20
+    office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
+    case_acknowledge_working_days: int = 1
+    case_answer_working_days: int = 5
+    console_host: str = "127.0.0.1"
+    console_base_url: str = ""
+    console_secret: str | None = None
+    console_idle_minutes: float = 30.0
+    console_session_hours: float = 8.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -158,6 +210,33 @@ class Settings:
             timezone=env.get("TIMEZONE") or default.timezone,
             action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
             console_port=_int(env, "CONSOLE_PORT", default.console_port, minimum=1),
+            web_chat_secret=_optional(env, "WEB_CHAT_SECRET"),
+            web_chat_origins=_list(env, "WEB_CHAT_ORIGINS", default.web_chat_origins),
+            web_chat_session_hours=_float(
+                env, "WEB_CHAT_SESSION_HOURS", default.web_chat_session_hours, minimum=0.01
+            ),
+            web_chat_max_message=_int(
+                env, "WEB_CHAT_MAX_MESSAGE", default.web_chat_max_message, minimum=1
+            ),
+            web_chat_messages_per_minute=_int(
+                env, "WEB_CHAT_MESSAGES_PER_MINUTE", default.web_chat_messages_per_minute, minimum=1
+            ),
+            office_hours=_office_hours(env, "OFFICE_HOURS", default.office_hours),
+            case_acknowledge_working_days=_int(
+                env, "CASE_ACKNOWLEDGE_WORKING_DAYS", default.case_acknowledge_working_days
+            ),
+            case_answer_working_days=_int(
+                env, "CASE_ANSWER_WORKING_DAYS", default.case_answer_working_days, minimum=1
+            ),
+            console_host=env.get("CONSOLE_HOST", "").strip() or default.console_host,
+            console_base_url=env.get("CONSOLE_BASE_URL", "").strip().rstrip("/"),
+            console_secret=_optional(env, "CONSOLE_SECRET"),
+            console_idle_minutes=_float(
+                env, "CONSOLE_IDLE_MINUTES", default.console_idle_minutes, minimum=0.01
+            ),
+            console_session_hours=_float(
+                env, "CONSOLE_SESSION_HOURS", default.console_session_hours, minimum=0.01
+            ),
         )
 
     @property
@@ -184,6 +263,38 @@ class Settings:
         from bot.secrets import local_secret
 
         return local_secret(self.var_dir, "conversation_id_key")
+
+    def web_chat_key(self) -> bytes:
+        """The key that signs web chat session tokens and hashes link codes."""
+        if self.web_chat_secret:
+            return self.web_chat_secret.encode()
+        from bot.secrets import local_secret
+
+        return local_secret(self.var_dir, "web_chat_key").encode()
+
+    def console_url(self) -> str:
+        """Where staff reach the console (``CONSOLE_BASE_URL``, else localhost)."""
+        return self.console_base_url or f"http://localhost:{self.console_port}"
+
+    def console_key(self) -> bytes:
+        """The key of the console's CSRF tokens and its hashes of client addresses."""
+        if self.console_secret:
+            return self.console_secret.encode()
+        from bot.secrets import local_secret
+
+        return local_secret(self.var_dir, "console_key").encode()
+
+    def web_chat_allowed_origins(self) -> frozenset[str]:
+        """Origins (scheme://host[:port]) the web chat takes requests and sockets from."""
+        if self.web_chat_origins:
+            return frozenset(origin.rstrip("/").lower() for origin in self.web_chat_origins)
+        from urllib.parse import urlsplit
+
+        public = urlsplit(self.public_base_url)
+        own = {f"http://localhost:{self.rasa_port}", f"http://127.0.0.1:{self.rasa_port}"}
+        if public.scheme and public.netloc:
+            own.add(f"{public.scheme}://{public.netloc}".lower())
+        return frozenset(own)
 
 
 @functools.lru_cache(maxsize=1)

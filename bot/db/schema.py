@@ -6,6 +6,7 @@ registers them all, for Alembic and for tests that compare models and migrations
 
 from __future__ import annotations
 
+from bot.cases import tables as cases_tables  # noqa: F401  (registers its tables)
 from bot.channels.sms import tables as sms_tables  # noqa: F401  (registers its tables)
 from bot.db import rasa_events, tables
 from bot.notify import tables as notify_tables  # noqa: F401  (registers its tables)

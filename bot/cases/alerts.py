@@ -1,0 +1,311 @@
+"""Safety alerts: a safety event that a person must acknowledge, escalated if nobody does.
+
+When the safety net records a safety event (:func:`bot.records.record_safety_event`),
+:func:`raise_alert` makes an alert for it and says who to tell at once: the young
+person's PA (if they have one and are on record) and the district's duty workers;
+if that is nobody, the district's team manager. The alert then waits for a person
+to acknowledge it. :func:`escalate_unacknowledged` (run by the scheduler) sends an
+alert nobody acknowledged within 15 minutes to the district's team manager, once.
+
+The 15 minutes are clock time, not working time: risk does not keep office hours.
+Every step (raised, acknowledged, escalated) is kept in ``safety_alert_events``
+with who and when.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.cases import history, staff
+from bot.cases.model import (
+    SYSTEM,
+    Actor,
+    Event,
+    MissingDistrictError,
+    NotFoundError,
+    SafetyAlert,
+    StaffRef,
+    TransitionError,
+    alert_from_row,
+    to_db,
+)
+from bot.cases.tables import safety_alerts
+
+ESCALATE_AFTER = dt.timedelta(minutes=15)
+"""How long an alert may wait for an acknowledgement before it goes to the team manager."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RaisedAlert:
+    """What :func:`raise_alert` did.
+
+    Attributes:
+        alert: The alert.
+        notify: Who to tell now (PA and duty workers, or the team manager).
+        new: False when the safety event already had an alert (nothing was written).
+
+    """
+
+    alert: SafetyAlert
+    notify: tuple[StaffRef, ...]
+    new: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertEscalation:
+    """An alert escalated by :func:`escalate_unacknowledged`.
+
+    Attributes:
+        alert: The alert, as it is after the escalation.
+        manager: The team manager it went to; ``None`` if the district has none.
+
+    """
+
+    alert: SafetyAlert
+    manager: StaffRef | None
+
+
+def _read(conn: Connection, alert_id: int) -> SafetyAlert:
+    row = conn.execute(sa.select(safety_alerts).where(safety_alerts.c.id == alert_id)).first()
+    if row is None:
+        raise NotFoundError(f"no safety alert with id {alert_id}")
+    return alert_from_row(row)
+
+
+def _for_event(conn: Connection, safety_event_id: int) -> SafetyAlert | None:
+    row = conn.execute(
+        sa.select(safety_alerts).where(safety_alerts.c.safety_event_id == safety_event_id)
+    ).first()
+    return alert_from_row(row) if row is not None else None
+
+
+def _recipients(conn: Connection, adviser_id: int | None, district: str) -> list[StaffRef]:
+    people: list[StaffRef] = []
+    pa = staff.adviser(conn, adviser_id)
+    if pa is not None:
+        people.append(pa)
+    people.extend(p for p in staff.in_role(conn, staff.DUTY_WORKER, district) if p not in people)
+    if not people:
+        manager = staff.team_manager(conn, district)
+        if manager is not None:
+            people.append(manager)
+    return people
+
+
+def raise_alert(
+    engine: Engine,
+    *,
+    conversation_id: str,
+    now: dt.datetime,
+    safety_event_id: int | None = None,
+    care_leaver_id: int | None = None,
+    district: str | None = None,
+) -> RaisedAlert:
+    """Raise an alert for a safety event, and say who to tell.
+
+    Args:
+        engine: The project's database.
+        conversation_id: The conversation the event happened in.
+        now: When (aware).
+        safety_event_id: The ``safety_events`` row; one alert per event (raising it
+            again returns the first).
+        care_leaver_id: The young person, if the conversation is linked to a record.
+        district: Where the alert goes; by default the young person's district
+            (needed when nobody is on record).
+
+    Returns:
+        The alert and who to notify.
+
+    Raises:
+        MissingDistrictError: No care leaver and no district.
+        NotFoundError: No such care leaver.
+
+    """
+    try:
+        with engine.begin() as conn:
+            if safety_event_id is not None:
+                existing = _for_event(conn, safety_event_id)
+                if existing is not None:
+                    return RaisedAlert(alert=existing, notify=(), new=False)
+            return _insert(conn, conversation_id, now, safety_event_id, care_leaver_id, district)
+    except IntegrityError:
+        # The same event raised at the same moment by another process: theirs stands.
+        if safety_event_id is None:
+            raise
+        with engine.connect() as conn:
+            found = _for_event(conn, safety_event_id)
+        if found is None:
+            raise
+        return RaisedAlert(alert=found, notify=(), new=False)
+
+
+def _insert(
+    conn: Connection,
+    conversation_id: str,
+    now: dt.datetime,
+    safety_event_id: int | None,
+    care_leaver_id: int | None,
+    district: str | None,
+) -> RaisedAlert:
+    adviser_id: int | None = None
+    if care_leaver_id is not None:
+        adviser_id, home_district = staff.young_person(conn, care_leaver_id)
+        district = district or home_district
+    if not district:
+        raise MissingDistrictError(
+            "a safety alert for someone not on record needs a district to go to"
+        )
+    notify = _recipients(conn, adviser_id, district)
+    inserted = conn.execute(
+        safety_alerts.insert().values(
+            safety_event_id=safety_event_id,
+            conversation_id=conversation_id[:255],
+            care_leaver_id=care_leaver_id,
+            adviser_id=adviser_id,
+            district=district,
+            raised_at=to_db(now),
+        )
+    )
+    alert_id = int(inserted.inserted_primary_key[0])
+    history.append(
+        conn,
+        "alert",
+        alert_id,
+        at=now,
+        actor=SYSTEM,
+        action="raised",
+        detail={
+            "safety_event_id": safety_event_id,
+            "district": district,
+            "notified": [{"id": p.id, "name": p.name, "role": p.role} for p in notify],
+        },
+    )
+    return RaisedAlert(alert=_read(conn, alert_id), notify=tuple(notify), new=True)
+
+
+def acknowledge_alert(engine: Engine, alert_id: int, *, by: int, now: dt.datetime) -> SafetyAlert:
+    """A member of staff acknowledges an alert: they have it in hand.
+
+    Args:
+        engine: The project's database.
+        alert_id: The alert.
+        by: The member of staff (``staff.id``).
+        now: When (aware).
+
+    Returns:
+        The alert as it is now.
+
+    Raises:
+        NotFoundError: No such alert, or no such member of staff.
+        TransitionError: It was already acknowledged (by whom and when is said).
+
+    """
+    with engine.begin() as conn:
+        person = staff.staff_member(conn, by)
+        changed = conn.execute(
+            safety_alerts.update()
+            .where(safety_alerts.c.id == alert_id, safety_alerts.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=to_db(now), acknowledged_by=by)
+        )
+        if changed.rowcount != 1:
+            current = _read(conn, alert_id)
+            who = (
+                staff.staff_member(conn, current.acknowledged_by).name
+                if current.acknowledged_by is not None
+                else "someone"
+            )
+            when = current.acknowledged_at.isoformat() if current.acknowledged_at else "earlier"
+            raise TransitionError(
+                f"safety alert {alert_id} was already acknowledged by {who} at {when}"
+            )
+        history.append(
+            conn,
+            "alert",
+            alert_id,
+            at=now,
+            actor=Actor.staff(by),
+            action="acknowledged",
+            detail={"name": person.name, "role": person.role},
+        )
+        return _read(conn, alert_id)
+
+
+def escalate_unacknowledged(
+    engine: Engine, now: dt.datetime, after: dt.timedelta = ESCALATE_AFTER
+) -> list[AlertEscalation]:
+    """Send alerts nobody acknowledged within ``after`` to their district's team manager.
+
+    Each alert is escalated once at most, even if this runs in two processes at
+    once (a conditional update marks it; only the one that took it records it).
+
+    Args:
+        engine: The project's database.
+        now: The time to judge by (aware).
+        after: How long an alert may wait (15 minutes by default).
+
+    Returns:
+        The alerts escalated by this call, with the manager each went to.
+
+    """
+    cutoff = to_db(now - after)
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            sa.select(safety_alerts)
+            .where(
+                safety_alerts.c.acknowledged_at.is_(None),
+                safety_alerts.c.escalated_at.is_(None),
+                safety_alerts.c.raised_at <= cutoff,
+            )
+            .order_by(safety_alerts.c.raised_at, safety_alerts.c.id)
+        ).all()
+    escalated: list[AlertEscalation] = []
+    for row in waiting:
+        with engine.begin() as conn:
+            manager = staff.team_manager(conn, row.district)
+            taken = conn.execute(
+                safety_alerts.update()
+                .where(
+                    safety_alerts.c.id == row.id,
+                    safety_alerts.c.acknowledged_at.is_(None),
+                    safety_alerts.c.escalated_at.is_(None),
+                )
+                .values(escalated_at=to_db(now), escalated_to=manager.id if manager else None)
+            )
+            if taken.rowcount != 1:
+                continue
+            history.append(
+                conn,
+                "alert",
+                row.id,
+                at=now,
+                actor=SYSTEM,
+                action="escalated",
+                detail={
+                    "after_minutes": after.total_seconds() / 60,
+                    "district": row.district,
+                    "team_manager_id": manager.id if manager else None,
+                    "team_manager": manager.name if manager else None,
+                },
+            )
+            escalated.append(AlertEscalation(alert=_read(conn, row.id), manager=manager))
+    return escalated
+
+
+def unacknowledged(engine: Engine, district: str | None = None) -> list[SafetyAlert]:
+    """Alerts nobody has acknowledged yet, oldest first (for the manager view)."""
+    query = sa.select(safety_alerts).where(safety_alerts.c.acknowledged_at.is_(None))
+    if district is not None:
+        query = query.where(safety_alerts.c.district == district)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(safety_alerts.c.raised_at, safety_alerts.c.id)).all()
+    return [alert_from_row(row) for row in rows]
+
+
+def alert_history(engine: Engine, alert_id: int) -> list[Event]:
+    """Every step of an alert, oldest first: who, what, when."""
+    return history.history(engine, "alert", alert_id)
