@@ -29,7 +29,7 @@ def local_secret(var_dir: Path, name: str) -> str:
         value = secrets.token_hex(32)
         # Written once, readable by this user only; a concurrent first start may race,
         # so write to a temporary file and keep whichever lands first.
-        temporary = folder / f".{name}.{os.getpid()}"
+        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         temporary.write_text(value)
         os.chmod(temporary, 0o600)
         try:
