@@ -147,6 +147,24 @@ class ActionAnswerEntitlement(Action):
         return [*events, *CLEAR_LIST]
 
 
+async def answer_if_clear(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[dict[str, Any]] | None:
+    """Answer the message from the knowledge base if it clearly names an entitlement.
+
+    For messages of other kinds ("can I get a copy of my plan" from someone not on
+    record) that still deserve the general answer; None when nothing is clear.
+    """
+    try:
+        kb = get_services().knowledge.current()
+    except ContentNotLoadedError:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    if kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker)).kind != "answer":
+        return None
+    return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
+
+
 class ActionEntitlementFollowUp(Action):
     """Answer "more", "how do I get it", "who can get it" or "where does it say that"."""
 

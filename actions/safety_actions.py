@@ -1,4 +1,4 @@
-"""Records a safety event after the crisis signposting has been sent.
+"""Records a safety event after the crisis signposting has been sent, and alerts staff.
 
 The signposting itself is a response in ``domain.yml`` that a rule sends
 straight after a crisis message, so it never waits for this server.
@@ -7,6 +7,7 @@ straight after a crisis message, so it never waits for this server.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 
@@ -15,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import get_services
+from bot.cases.conversation import alert_staff
+from bot.people.identity import identify
 from bot.records import record_safety_event
 from bot.safety.detector import assess
 
@@ -48,4 +51,16 @@ class ActionRecordSafetyEvent(Action):
         logger.warning(
             "Safety event %s recorded (%s, by %s)", event_id, ",".join(categories), detected_by
         )
+        services = get_services()
+        person = await asyncio.to_thread(identify, services.engine, tracker.sender_id)
+        texted = await asyncio.to_thread(
+            alert_staff,
+            services.engine,
+            services.settings,
+            safety_event_id=event_id,
+            conversation_id=tracker.sender_id,
+            person=person,
+            now=dt.datetime.now(dt.timezone.utc),
+        )
+        logger.warning("Safety alert for event %s: %s member(s) of staff texted", event_id, texted)
         return []

@@ -174,7 +174,12 @@ def answer_unsure(
         return outcome
     response = GUESS_RESPONSES.get(best_guess or "")
     if response:
-        return Outcome(replies=(Reply(response),), decision=outcome.decision)
+        # Out of scope only as a guess: staff should still see what was asked.
+        return Outcome(
+            replies=(Reply(response),),
+            unanswered=best_guess == "out_of_scope",
+            decision=outcome.decision,
+        )
     return outcome
 
 

@@ -76,6 +76,8 @@ def service_environment(
         ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
         ("TWILIO_FROM_NUMBER", settings.twilio_from_number),
         ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
+        ("LEAVING_CARE_PHONE", settings.leaving_care_phone),
+        ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),
     ):
         if value:
             env[name] = value

@@ -103,6 +103,10 @@ class Settings:
         districts: The council's districts, for records and reports.
         conversation_id_secret: Key for pseudonymous SMS conversation ids (else var/secrets).
         timezone: Where ages and dates are reckoned (birthdays fall at midnight here).
+        leaving_care_phone: The leaving-care team's number, told to young people who
+            are not on record (unset: "your council's leaving care team").
+        out_of_hours_phone: The council's out-of-hours (emergency duty) number, told
+            out of office hours (unset: "your council's out-of-hours team").
         action_port: Port of the action server (listens on 127.0.0.1 only).
         console_port: Port of the staff console.
         web_chat_secret: Key that signs web chat session tokens and hashes link codes
@@ -146,6 +150,8 @@ class Settings:
     districts: tuple[str, ...] = ("North", "East", "Central")
     conversation_id_secret: str | None = None
     timezone: str = "Europe/London"
+    leaving_care_phone: str | None = None
+    out_of_hours_phone: str | None = None
     action_port: int = 5055
     console_port: int = 8080
     web_chat_secret: str | None = None
@@ -208,6 +214,8 @@ class Settings:
             districts=_list(env, "DISTRICTS", default.districts),
             conversation_id_secret=_optional(env, "CONVERSATION_ID_SECRET"),
             timezone=env.get("TIMEZONE") or default.timezone,
+            leaving_care_phone=_optional(env, "LEAVING_CARE_PHONE"),
+            out_of_hours_phone=_optional(env, "OUT_OF_HOURS_PHONE"),
             action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
             console_port=_int(env, "CONSOLE_PORT", default.console_port, minimum=1),
             web_chat_secret=_optional(env, "WEB_CHAT_SECRET"),

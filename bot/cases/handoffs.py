@@ -196,6 +196,24 @@ def record_reply(
         return _read(conn, handoff_id)
 
 
+def record_message(engine: Engine, handoff_id: int, *, text: str, now: dt.datetime) -> None:
+    """Keep a message the young person sent while handed over, for the person replying.
+
+    The bot does not answer it (only the safety net does, for a crisis), so it is
+    kept in the handoff's history for the console to show.
+    """
+    with engine.begin() as conn:
+        history.append(
+            conn,
+            "handoff",
+            handoff_id,
+            at=now,
+            actor=YOUNG_PERSON,
+            action="message",
+            detail={"text": text.strip()[:MAX_TEXT]},
+        )
+
+
 def record_first_reply(
     engine: Engine, handoff_id: int, *, staff_id: int, now: dt.datetime
 ) -> Handoff:

@@ -380,3 +380,43 @@ def test_the_simulator_is_off_when_twilio_is_configured(sms_bot):
         timeout=10,
     )
     assert sent.status_code == 404
+
+
+SAM = "+447700900107"  # Demo Sam: Central, PA Kim Example-Adviser (+447700900003)
+KIM = "+447700900003"
+
+
+def test_a_plan_query_by_sms_gets_a_reference_and_the_pa_a_text(sms_bot, twilio):
+    before = len(twilio.to(KIM))
+    replies = conversation(sms_bot, twilio, SAM, "i never got a copy of my plan")
+    assert replies[0].startswith("I've passed this to your PA, Kim Example-Adviser.")
+    reference = replies[0].split("Your reference is ")[1].split(".")[0]
+    assert reference.startswith("PP-")
+    notice = wait_for(lambda: twilio.to(KIM)[before:])
+    assert notice[0]["Body"].startswith(f"New pathway-plan query {reference} (Central).")
+    news = conversation(sms_bot, twilio, SAM, "any news on my query")
+    assert news[0].startswith(f"Your query {reference} is with your PA, Kim Example-Adviser.")
+
+
+def test_an_unknown_number_asking_for_a_pa_is_told_how_to_reach_the_team(sms_bot, twilio):
+    replies = conversation(sms_bot, twilio, number(), "can i talk to my PA")
+    # What a PA is, then how to reach the team: no handoff, nothing personal.
+    said = " ".join(replies)
+    assert said.startswith("Personal adviser: ")
+    assert "I can't see who your PA is in this chat." in said
+
+
+def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
+    before_pa = len(twilio.to(KIM))
+    handed = conversation(sms_bot, twilio, SAM, "can i talk to my PA")
+    assert "I've asked your PA, Kim Example-Adviser" in handed[0]
+    assert wait_for(lambda: len(twilio.to(KIM)) > before_pa)
+    count = len(twilio.to(SAM))
+    send_signed(sms_bot, twilio, SAM, "what is staying put")
+    time.sleep(4)
+    assert len(twilio.to(SAM)) == count  # the PA has it now: the bot stays quiet
+    before_alerts = len(twilio.to(KIM))
+    crisis = conversation(sms_bot, twilio, SAM, "i want to kill myself tonight")
+    assert "999" in " ".join(crisis)
+    alert = wait_for(lambda: twilio.to(KIM)[before_alerts:])
+    assert alert[0]["Body"].startswith("URGENT safety alert ")

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 
+from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, keyword
 from bot.channels.sms.tables import sms_contacts, sms_inbound
@@ -195,10 +196,11 @@ class SmsService:
         body: str,
         sid: str,
         conversation_id: str,
+        parse: Parse | None = None,
     ) -> None:
         """Handle one new inbound SMS, after Twilio has had its answer."""
         try:
-            await self._handle(on_new_message, number, body, sid, conversation_id)
+            await self._handle(on_new_message, number, body, sid, conversation_id, parse)
         except Exception:
             logger.exception("Handling an inbound SMS failed")
 
@@ -209,6 +211,7 @@ class SmsService:
         body: str,
         sid: str,
         conversation_id: str,
+        parse: Parse | None,
     ) -> None:
         options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
         word = keyword(body)
@@ -224,6 +227,9 @@ class SmsService:
             await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
             text = formatting.option_payload(body, options) or body
             await precompute(text)
+            if await held_for_handoff(self.engine, conversation_id, text, parse):
+                await asyncio.to_thread(self.mark_handled, sid)
+                return
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(text, collector, conversation_id, input_channel="sms"))
             texts = [m["text"] for m in collector.messages if m.get("text")]
@@ -295,8 +301,9 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                 return response.text(str(problem), status=problem.status)
             conversation_id = sms_conversation_id(number, service.settings.conversation_key())
             if await asyncio.to_thread(service.first_time, sid, conversation_id):
+                parse = parser_of(request.app)
                 task = asyncio.create_task(
-                    service.handle(on_new_message, number, body, sid, conversation_id)
+                    service.handle(on_new_message, number, body, sid, conversation_id, parse)
                 )
                 service.tasks.add(task)
                 task.add_done_callback(service.tasks.discard)

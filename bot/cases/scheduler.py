@@ -1,0 +1,148 @@
+"""The oversight round: escalate what is late and text the team manager.
+
+Due times live in the database (cases' due dates, alerts' raised times), so nothing
+is held in memory: a round can run in any process, any number of times, after any
+restart, and each late case or alert reaches its manager once (the escalations are
+conditional updates, the texts have dedupe keys). :func:`run_forever` runs a round
+every ``interval`` seconds; ``python -m bot.cases.scheduler`` starts it, and
+``make run`` starts that with the other services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from bot.cases import alerts, service
+from bot.cases.calendar import OfficeCalendar
+from bot.cases.conversation import notify_staff
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ROUND_SECONDS = 30.0
+STAGE_WORDS = {"acknowledge": "acknowledged", "answer": "answered"}
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundResult:
+    """What one round escalated, and how many texts it queued."""
+
+    cases: int
+    alerts: int
+    texts: int
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResult:
+    """Escalate late cases and unacknowledged safety alerts, and text their managers.
+
+    Args:
+        engine: The project's database.
+        settings: Office hours and the SMS sender's settings.
+        now: The time to judge by (aware).
+
+    Returns:
+        How many cases and alerts this round escalated, and texts it queued.
+    """
+    calendar = OfficeCalendar.from_settings(settings)
+    texts = 0
+    escalated_cases = service.escalate_overdue(engine, now)
+    for escalation in escalated_cases:
+        if escalation.manager is None:
+            logger.error(
+                "Case %s is overdue and %s has no team manager on record",
+                escalation.case.reference,
+                escalation.case.district,
+            )
+            continue
+        due = calendar.local(escalation.due)
+        texts += notify_staff(
+            settings,
+            engine,
+            [escalation.manager],
+            f"case-escalated:{escalation.case.reference}:{escalation.stage}",
+            f"Overdue: pathway-plan query {escalation.case.reference} "
+            f"({escalation.case.district}) was due to be {STAGE_WORDS[escalation.stage]} by "
+            f"{due:%a} {due.day} {due:%b %H:%M}. See the manager view in the console.",
+        )
+    escalated_alerts = alerts.escalate_unacknowledged(engine, now)
+    for alert_escalation in escalated_alerts:
+        alert = alert_escalation.alert
+        if alert_escalation.manager is None:
+            logger.error(
+                "Safety alert %s is unacknowledged and %s has no team manager on record",
+                alert.id,
+                alert.district,
+            )
+            continue
+        texts += notify_staff(
+            settings,
+            engine,
+            [alert_escalation.manager],
+            f"alert-escalated:{alert.id}",
+            f"URGENT: safety alert {alert.id} ({alert.district}) has not been acknowledged "
+            "for 15 minutes. Please act now: see the console.",
+        )
+    if escalated_cases or escalated_alerts:
+        logger.warning(
+            "Escalated %d case(s) and %d safety alert(s)",
+            len(escalated_cases),
+            len(escalated_alerts),
+        )
+    return RoundResult(len(escalated_cases), len(escalated_alerts), texts)
+
+
+async def run_forever(
+    engine: Engine,
+    settings: Settings,
+    stop: asyncio.Event,
+    interval: float = ROUND_SECONDS,
+    clock: Callable[[], dt.datetime] = _utcnow,
+) -> None:
+    """Run a round every ``interval`` seconds until ``stop`` is set; a failed round is logged."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(run_round, engine, settings, clock())
+        except Exception:  # the loop must outlive any one failure (a database blip)
+            logger.exception("Oversight round failed; trying again next round")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def main() -> None:
+    """Run oversight rounds until interrupted (``python -m bot.cases.scheduler``)."""
+    import signal
+
+    from bot.db.engine import create_db_engine
+    from bot.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        logger.info("Oversight rounds every %.0f s", ROUND_SECONDS)
+        await run_forever(engine, settings, stop)
+
+    try:
+        asyncio.run(serve())
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
