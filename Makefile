@@ -80,11 +80,19 @@ lint: install ## ruff and mypy
 	$(VENV)/bin/mypy bot entitlements actions
 
 .PHONY: system-packages
-system-packages: ## Install PostgreSQL from Debian's packages if it is missing (tests need it)
+system-packages: ## Install PostgreSQL, Chromium and npm from Debian's packages if missing (tests need them)
 	@$(ROOT)/scripts/ensure-system-packages.sh
 
+# axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it.
+$(ROOT)/node_modules/.installed: package.json package-lock.json | system-packages
+	cd $(ROOT) && npm ci --no-audit --no-fund --ignore-scripts --quiet
+	@touch $@
+
+.PHONY: node_modules
+node_modules: $(ROOT)/node_modules/.installed ## Install the browser tests' JavaScript tools (npm ci)
+
 .PHONY: test
-test: install system-packages train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end)
+test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q

@@ -61,6 +61,9 @@ def service_environment(
             "PUBLIC_BASE_URL": settings.public_base_url,
             "TWILIO_API_URL": settings.twilio_api_url,
             "CONTENT_REFRESH_SECONDS": str(settings.content_refresh_seconds),
+            "WEB_CHAT_SESSION_HOURS": str(settings.web_chat_session_hours),
+            "WEB_CHAT_MAX_MESSAGE": str(settings.web_chat_max_message),
+            "WEB_CHAT_MESSAGES_PER_MINUTE": str(settings.web_chat_messages_per_minute),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -78,6 +81,8 @@ def service_environment(
         ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
         ("LEAVING_CARE_PHONE", settings.leaving_care_phone),
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),
+        ("WEB_CHAT_SECRET", settings.web_chat_secret),
+        ("WEB_CHAT_ORIGINS", ",".join(settings.web_chat_origins)),
     ):
         if value:
             env[name] = value

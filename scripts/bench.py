@@ -10,7 +10,8 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 5. the SMS webhook at a steady 50 requests a second: how fast Twilio gets its empty
    answer (p50, p95, p99), and how long until the reply reaches (a local fake of)
    Twilio's API;
-6. the memory (resident set size) of each server process.
+6. the web chat: 10 sessions talking at once over their sockets, reply time (p50, p95);
+7. the memory (resident set size) of each server process.
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -223,6 +224,42 @@ async def sms_webhook(
     }
 
 
+async def web_chat(
+    bot: RunningBot, questions: list[str], sessions: int, each: int
+) -> dict[str, float]:
+    """``sessions`` web chats at once, each sending its next message on reply."""
+    from websockets.client import connect
+    from websockets.typing import Origin
+
+    socket_url = bot.base_url.replace("http://", "ws://") + "/chat/socket"
+
+    async def one(http: aiohttp.ClientSession, n: int) -> list[float]:
+        async with http.post(bot.base_url + "/chat/session") as made:
+            made.raise_for_status()
+            token = (await made.json())["token"]
+        times: list[float] = []
+        async with connect(socket_url, origin=Origin(bot.base_url)) as ws:
+            await ws.send(json.dumps({"type": "hello", "token": token}))
+            await ws.recv()
+            for text in conversation_script(questions, each, n * 13):
+                start = time.perf_counter()
+                await ws.send(json.dumps({"type": "message", "text": text}))
+                answer = json.loads(await ws.recv())
+                times.append(time.perf_counter() - start)
+                if answer.get("type") != "reply":
+                    raise RuntimeError(f"web chat answered {answer.get('type')!r}")
+        return times
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        results = await asyncio.gather(*(one(http, n) for n in range(sessions)))
+    latencies = [x for r in results for x in r]
+    return {
+        "messages": len(latencies),
+        "p50_ms": 1000 * percentile(latencies, 0.50),
+        "p95_ms": 1000 * percentile(latencies, 0.95),
+    }
+
+
 def memory(bot: RunningBot) -> dict[str, float]:
     """Resident memory of each service process (with any children), in MB."""
     found: dict[str, float] = {}
@@ -321,12 +358,27 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
         ]
+        progress("web chat: 10 sessions at once, 15 messages each")
+        chat = asyncio.run(web_chat(bot, questions, 10, 15))
+        rows += [
+            (
+                "web chat reply time, 10 sessions at once: p95",
+                f"{chat['p95_ms']:.0f} ms "
+                f"(p50 {chat['p50_ms']:.0f} ms, {chat['messages']} messages)",
+                "",
+            ),
+        ]
         mem = memory(bot)
         rows += [
             (f"memory (RSS) of the {name} server", f"{mb:.0f} MB", "") for name, mb in mem.items()
         ]
         results.update(
-            steady=steady, throughput=load, long_conversation=long, sms_webhook=sms, memory_mb=mem
+            steady=steady,
+            throughput=load,
+            long_conversation=long,
+            sms_webhook=sms,
+            web_chat=chat,
+            memory_mb=mem,
         )
     twilio.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))

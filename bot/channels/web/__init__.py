@@ -1,0 +1,1 @@
+"""The web chat: a page at ``/chat/``, its socket, session tokens, history and record linking."""
