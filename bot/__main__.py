@@ -7,7 +7,13 @@ Commands:
     import-staff FILE          import staff from a CSV file (see docs/people-import.md)
     import-care-leavers FILE   import care leavers from a CSV file
     seed-demo                  put the invented demo staff and care leavers in the database
+    create-user EMAIL --roles R,R   give the staff record with EMAIL a console account, and
+                               a password (asked for, or --password-stdin)
+    set-password EMAIL         set a console account's password (asked for, or
+                               --password-stdin); unlocks it and ends its sessions
 
+Passwords are never taken as arguments (they would be in the shell's history and the
+process list): they are typed at a prompt, or read from the first line of standard input.
 The import commands write nothing if any row has a problem, unless ``--only-good-rows``
 is given; they exit with status 1 when nothing was imported because of problems.
 """
@@ -15,6 +21,7 @@ is given; they exit with status 1 when nothing was imported because of problems.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -95,6 +102,70 @@ def _seed_demo(settings: Settings) -> int:
     return 0
 
 
+def _read_password(from_stdin: bool) -> str | None:
+    """The new password: the first line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("New password again: ") != first:
+        print("The two passwords are not the same; nothing was changed.", file=sys.stderr)
+        return None
+    return first
+
+
+def _console_user(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import accounts
+    from bot.console.policy import utcnow
+    from bot.console.roles import RoleError, parse_roles
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        if not sa.inspect(engine).has_table("staff_accounts"):
+            print(
+                "The database has no console tables yet: run `python -m bot migrate`.",
+                file=sys.stderr,
+            )
+            return 1
+        with engine.connect() as conn:
+            existing = accounts.by_email(conn, args.email)
+            if args.command == "create-user" and existing is None:
+                try:  # before asking for a password: is there someone to give an account to?
+                    parse_roles(args.roles)
+                    accounts.staff_record_by_email(conn, args.email)
+                except (accounts.AccountError, RoleError) as exc:
+                    print(f"{exc} Nothing was changed.", file=sys.stderr)
+                    return 1
+        if args.command == "create-user" and existing is not None:
+            print(f"{args.email} already has an account (use set-password).", file=sys.stderr)
+            return 1
+        if args.command == "set-password" and existing is None:
+            print(
+                f"No console account signs in with {args.email} (use create-user).", file=sys.stderr
+            )
+            return 1
+        password = _read_password(args.password_stdin)
+        if password is None:
+            return 1
+        try:
+            with engine.begin() as conn:
+                if existing is None:
+                    existing = accounts.create(
+                        conn, roles=args.roles, email=args.email, now=utcnow()
+                    )
+                accounts.set_password(conn, existing.id, password, now=utcnow(), how="command line")
+        except (accounts.AccountError, RoleError) as exc:
+            print(f"{exc} Nothing was changed.", file=sys.stderr)
+            return 1
+    finally:
+        engine.dispose()
+    roles = ", ".join(sorted(existing.roles))
+    if args.command == "create-user":
+        print(f"Made a console account for {existing.name} ({existing.email}): {roles}.")
+    else:
+        print(f"Password set for {existing.name} ({existing.email}); their sessions ended.")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
@@ -115,6 +186,32 @@ def _parser() -> argparse.ArgumentParser:
             help="import the rows without problems and skip (and list) the others",
         )
     commands.add_parser("seed-demo", help="put the invented demo staff and care leavers in")
+    create = commands.add_parser(
+        "create-user",
+        help="give a staff record a console account and a password (docs/console.md)",
+        description="Give the staff record with EMAIL an account on the staff console, "
+        "with the roles given, and set its password (asked for at a prompt).",
+    )
+    create.add_argument("email", help="the staff record's email; they sign in with it")
+    create.add_argument(
+        "--roles",
+        required=True,
+        help="comma-separated: personal_adviser, team_manager, duty_worker, "
+        "content_editor, content_approver, admin",
+    )
+    reset = commands.add_parser(
+        "set-password",
+        help="set a console account's password (docs/console.md)",
+        description="Set the password of the console account that signs in with EMAIL; "
+        "this unlocks it and ends its sessions.",
+    )
+    reset.add_argument("email", help="the account's email")
+    for sub in (create, reset):
+        sub.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input, not a prompt",
+        )
     return parser
 
 
@@ -130,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args.command, args.file, settings, only_good_rows=args.only_good_rows)
     if args.command == "seed-demo":
         return _seed_demo(settings)
+    if args.command in ("create-user", "set-password"):
+        return _console_user(args, settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")

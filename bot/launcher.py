@@ -1,9 +1,11 @@
-"""Starts the Rasa server and the action server together, and stops them together.
+"""Starts the Rasa server, the action server and the console together, and stops them together.
 
-``make run`` calls ``python -m bot.launcher``: both services run in the
-foreground, their logs interleaved with a name in front; Ctrl-C (or either
-service dying) stops both. The end-to-end tests and the benchmarks start the
-same services through :class:`ServiceGroup`.
+``make run`` calls ``python -m bot.launcher``: the services run in the
+foreground, their logs interleaved with a name in front; Ctrl-C (or any
+service dying) stops them all. The end-to-end tests and the benchmarks start the
+Rasa and action servers through :class:`ServiceGroup` (:func:`service_specs`); the
+console and the oversight scheduler are added by :func:`main` (:func:`console_spec`,
+:func:`scheduler_spec`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class ServiceSpec:
 
     name: str
     argv: tuple[str, ...]
-    ready_url: str
+    ready_url: str | None  # None: ready once started (it serves nothing over HTTP)
 
 
 def model_path(settings: Settings) -> Path:
@@ -64,6 +66,10 @@ def service_environment(
             "WEB_CHAT_SESSION_HOURS": str(settings.web_chat_session_hours),
             "WEB_CHAT_MAX_MESSAGE": str(settings.web_chat_max_message),
             "WEB_CHAT_MESSAGES_PER_MINUTE": str(settings.web_chat_messages_per_minute),
+            "CONSOLE_PORT": str(settings.console_port),
+            "CONSOLE_HOST": settings.console_host,
+            "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
+            "CONSOLE_SESSION_HOURS": str(settings.console_session_hours),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -83,6 +89,8 @@ def service_environment(
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),
         ("WEB_CHAT_SECRET", settings.web_chat_secret),
         ("WEB_CHAT_ORIGINS", ",".join(settings.web_chat_origins)),
+        ("CONSOLE_BASE_URL", settings.console_base_url),
+        ("CONSOLE_SECRET", settings.console_secret),
     ):
         if value:
             env[name] = value
@@ -121,6 +129,25 @@ def service_specs(
             ready_url=f"http://127.0.0.1:{settings.rasa_port}/",
         ),
     ]
+
+
+def console_spec(settings: Settings, python: str = sys.executable) -> ServiceSpec:
+    """The staff console, on ``settings.console_host`` and ``console_port``."""
+    host = settings.console_host
+    if host in ("0.0.0.0", "::"):  # noqa: S104 (it listens on every address: ask the loopback)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return ServiceSpec(
+        name="console",
+        argv=(python, "-m", "bot.console"),
+        ready_url=f"http://{host}:{settings.console_port}/health",
+    )
+
+
+def scheduler_spec(python: str = sys.executable) -> ServiceSpec:
+    """The oversight rounds: late cases and unacknowledged alerts to the team manager."""
+    return ServiceSpec(name="scheduler", argv=(python, "-m", "bot.cases.scheduler"), ready_url=None)
 
 
 def _is_ready(url: str) -> bool:
@@ -185,7 +212,7 @@ class ServiceGroup:
                 code = self.processes[spec.name].poll()
                 if code is not None:
                     raise RuntimeError(f"{spec.name} exited with code {code} while starting")
-                if _is_ready(spec.ready_url):
+                if spec.ready_url is None or _is_ready(spec.ready_url):
                     pending.remove(spec)
             if pending and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in pending)
@@ -225,14 +252,16 @@ class ServiceGroup:
 
 
 def main() -> int:
-    """Run both services in the foreground until Ctrl-C or until one of them stops."""
+    """Run the services in the foreground until Ctrl-C or until one of them stops."""
     settings = get_settings()
     model = model_path(settings)
     if not model.exists():
         print(f"No trained model at {model}; run `make run`, which trains it.", file=sys.stderr)
         return 1
     group = ServiceGroup(
-        service_specs(settings, model), service_environment(settings), settings.project_root
+        [*service_specs(settings, model), console_spec(settings), scheduler_spec()],
+        service_environment(settings),
+        settings.project_root,
     )
     stopping = threading.Event()
 
@@ -247,7 +276,8 @@ def main() -> int:
         print(
             f"\nReady. Rasa server: http://localhost:{settings.rasa_port}  "
             f"(REST: POST /webhooks/rest/webhook); action server: "
-            f"http://127.0.0.1:{settings.action_port}. Ctrl-C stops both.\n",
+            f"http://127.0.0.1:{settings.action_port}; staff console: "
+            f"{settings.console_url()}; oversight rounds every 30 s. Ctrl-C stops them all.\n",
             flush=True,
         )
     except RuntimeError as exc:

@@ -1,0 +1,6 @@
+"""The staff console: a Sanic app for personal advisers, managers, content staff and admins.
+
+:func:`bot.console.app.create_app` builds it; ``python -m bot.console`` runs it on
+``CONSOLE_PORT`` (8080). This package's ``__init__`` imports nothing, so the tables
+(:mod:`bot.console.tables`) can be registered without loading Sanic. See docs/console.md.
+"""

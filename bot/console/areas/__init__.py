@@ -1,0 +1,1 @@
+"""The console's areas, one Sanic blueprint each (``blueprint()`` builds it)."""

@@ -1,0 +1,496 @@
+"""The cases area: the inbox, a case, a safety alert, a handoff, and the manager view.
+
+Who may see what is decided in :mod:`bot.console.caseload`; the changes are made by
+:mod:`bot.cases` (which refuses a change the case's state does not allow, so two
+people acting at once cannot both succeed: the second is told what happened). Every
+change, and every refusal to show someone else's case, is written to the audit log
+(with references and ids, never a young person's details).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, redirect
+
+from bot.cases import alerts, handoffs, service
+from bot.cases.model import Actor, Event, NotFoundError, TransitionError
+from bot.console import audit, caseload
+from bot.console.web import client_hash, console, error_page, render, requires
+from bot.notify.sms import Outgoing, SmsQueue
+
+MAX_TEXT = 1600
+"""Longest reply or note the forms take (ten SMS parts)."""
+
+NOT_YOURS = "This is not in your caseload. If you need it for your work, ask your team manager."
+
+
+def _now(request: Request) -> dt.datetime:
+    return caseload.aware(console(request).clock())
+
+
+def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
+    state = console(request)
+    with state.db.begin() as conn:
+        audit.record(
+            conn,
+            action,
+            now=state.clock(),
+            staff_id=request.ctx.person.staff_id,
+            target=target,
+            detail=detail,
+            ip_hash=client_hash(request),
+        )
+
+
+def _forbidden(request: Request, target: str) -> HTTPResponse:
+    _audit(request, "forbidden", f"{request.method} {request.path}"[:255], f"not theirs: {target}")
+    return error_page(request, 403, "You cannot use this page", NOT_YOURS)
+
+
+def _text(request: Request, field: str) -> str:
+    return (request.form.get(field) or "").strip() if request.form else ""
+
+
+DELIVERY = {
+    "outbox": "The reply is in the SMS outbox (demo mode: texts are not sent).",
+    "sms": "The reply is queued to be sent to the young person by SMS.",
+    "no_number": (
+        "No phone number is known for this conversation, so nothing was sent by SMS. "
+        "Contact the young person another way."
+    ),
+    "web": (
+        "Web chat delivery is not built yet: the reply is recorded, but the young person "
+        "will not see it in web chat. Contact them another way."
+    ),
+    "other": "Replies on this channel are not delivered: contact the young person another way.",
+}
+"""What happened to a reply, in words, by the code :func:`deliver` returns."""
+
+
+def deliver(
+    request: Request, channel: str, conversation_id: str | None, text: str, key: str
+) -> str:
+    """Send ``text`` to the young person on their channel; a :data:`DELIVERY` code."""
+    state = console(request)
+    if channel == "web":
+        return "web"
+    if channel != "sms":
+        return "other"
+    number = caseload.sms_number(state.db, conversation_id)
+    if number is None:
+        return "no_number"
+    SmsQueue(state.db, state.settings, clock=state.clock).enqueue(
+        [
+            Outgoing(
+                dedupe_key=key, conversation_id=conversation_id or "", to_number=number, body=text
+            )
+        ]
+    )
+    return "outbox" if state.settings.demo_mode else "sms"
+
+
+def _history_rows(request: Request, events: list[Event]) -> list[dict[str, Any]]:
+    names = caseload.staff_names(console(request).db, (e.actor.staff_id for e in events))
+    rows = []
+    for event in events:
+        if event.actor.kind == "staff" and event.actor.staff_id is not None:
+            who = names.get(event.actor.staff_id, f"staff {event.actor.staff_id}")
+        elif event.actor.kind == "young_person":
+            who = "The young person"
+        else:
+            who = "The service"
+        detail = event.detail
+        words = str(detail.get("text") or detail.get("note") or "")
+        extra = ""
+        if event.action == "escalated" and detail.get("team_manager"):
+            extra = f"to {detail['team_manager']}"
+        elif event.action == "escalated":
+            extra = "no team manager on record"
+        rows.append(
+            {
+                "at": caseload.naive(event.at),
+                "who": who,
+                "action": event.action,
+                "words": words,
+                "extra": extra,
+            }
+        )
+    return rows
+
+
+def blueprint() -> Blueprint:
+    """The cases area: the inbox, cases, alerts, handoffs and the manager view."""
+    bp = Blueprint("cases")
+
+    # ---- inbox -----------------------------------------------------------------------------
+
+    @bp.get("/inbox")
+    @requires(*caseload.INBOX_ROLES, audit_as="inbox.view")
+    async def inbox_page(request: Request) -> HTTPResponse:
+        state = console(request)
+        now = _now(request)
+        found = caseload.inbox(state.db, request.ctx.person, now)
+        return render(
+            request,
+            "inbox.html",
+            title="Your inbox",
+            inbox=found,
+            stage_words=caseload.STAGE_WORDS,
+            now=caseload.naive(now),
+        )
+
+    # ---- a case ----------------------------------------------------------------------------
+
+    def _case_or_error(request: Request, reference: str) -> Any:
+        try:
+            case = service.get_case(console(request).db, reference)
+        except NotFoundError:
+            return error_page(
+                request, 404, "Page not found", "There is no case with that reference."
+            )
+        if not caseload.may_see_case(request.ctx.person, case):
+            return _forbidden(request, f"case:{case.reference}")
+        return case
+
+    def _case_page(
+        request: Request,
+        case: Any,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        kept: dict[str, str] | None = None,
+        done: str | None = None,
+    ) -> HTTPResponse:
+        state = console(request)
+        now = _now(request)
+        fresh = service.get_case(state.db, case.id)
+        responsible = service.responsible(state.db, fresh)
+        return render(
+            request,
+            "case.html",
+            status=status,
+            title=f"Case {fresh.reference}",
+            case=fresh,
+            row=caseload.case_rows(state.db, [fresh], now)[0],
+            stage_words=caseload.STAGE_WORDS,
+            responsible=responsible,
+            history=_history_rows(request, service.case_history(state.db, fresh.id)),
+            created_at=caseload.naive(fresh.created_at),
+            acknowledge_due=caseload.naive(fresh.acknowledge_due),
+            answer_due=caseload.naive(fresh.answer_due),
+            error=error,
+            kept=kept or {},
+            done=done or request.args.get("done", ""),
+            sent=DELIVERY.get(request.args.get("sent", ""), ""),
+            max_text=MAX_TEXT,
+        )
+
+    @bp.get("/cases/<reference:str>")
+    @requires(*caseload.CASE_ROLES)
+    async def case_page(request: Request, reference: str) -> HTTPResponse:
+        found = _case_or_error(request, reference)
+        if isinstance(found, HTTPResponse):
+            return found
+        _audit(request, "case.view", f"case:{found.reference}")
+        return _case_page(request, found)
+
+    async def _change_case(request: Request, reference: str, change: str) -> HTTPResponse:
+        state = console(request)
+        found = _case_or_error(request, reference)
+        if isinstance(found, HTTPResponse):
+            return found
+        person = request.ctx.person
+        actor = Actor.staff(person.staff_id)
+        now = _now(request)
+        field = {"reply": "reply", "note": "note", "close": "close_note", "acknowledge": ""}[change]
+        words = _text(request, field) if field else ""
+        kept = {field: words} if field else {}
+        if change in ("reply", "note") and not words:
+            return _case_page(
+                request,
+                found,
+                status=400,
+                error=f"Write the {'reply' if change == 'reply' else 'note'} first",
+                kept=kept,
+            )
+        if len(words) > MAX_TEXT:
+            return _case_page(
+                request,
+                found,
+                status=400,
+                error=f"Keep it to {MAX_TEXT} characters or fewer",
+                kept=kept,
+            )
+        try:
+            if change == "acknowledge":
+                case = service.acknowledge(state.db, found.id, actor=actor, now=now)
+            elif change == "reply":
+                case = service.answer(state.db, found.id, actor=actor, now=now, text=words)
+            elif change == "close":
+                case = service.close(state.db, found.id, actor=actor, now=now, note=words or None)
+            else:
+                case = service.add_note(state.db, found.id, actor=actor, now=now, text=words)
+        except TransitionError as problem:
+            _audit(request, f"case.{change}_refused", f"case:{found.reference}", "state changed")
+            return _case_page(
+                request,
+                found,
+                status=409,
+                error=f"Not done: {problem}. Someone may have changed it just now; "
+                "the page below shows it as it is now.",
+                kept=kept,
+            )
+        _audit(request, f"case.{change}", f"case:{case.reference}")
+        query = f"done={change}"
+        if change == "reply":
+            code = deliver(
+                request,
+                case.channel,
+                case.conversation_id,
+                words,
+                f"case-reply:{case.reference}:answered",
+            )
+            query += f"&sent={code}"
+        return redirect(f"/cases/{case.reference}?{query}", status=303)
+
+    for change in ("acknowledge", "reply", "close", "note"):
+
+        def make(change: str = change) -> Any:
+            @requires(*caseload.CASE_ROLES)
+            async def handler(request: Request, reference: str) -> HTTPResponse:
+                return await _change_case(request, reference, change)
+
+            handler.__name__ = f"case_{change}"
+            return handler
+
+        bp.add_route(
+            make(), f"/cases/<reference:str>/{change}", methods=["POST"], name=f"case_{change}"
+        )
+
+    # ---- a safety alert ----------------------------------------------------------------------
+
+    def _alert_or_error(request: Request, alert_id: int) -> Any:
+        try:
+            alert = caseload.get_alert(console(request).db, alert_id)
+        except NotFoundError:
+            return error_page(request, 404, "Page not found", "There is no such safety alert.")
+        if not caseload.may_see_alert(request.ctx.person, alert):
+            return _forbidden(request, f"alert:{alert_id}")
+        return alert
+
+    def _alert_page(
+        request: Request, alert: Any, *, status: int = 200, error: str | None = None
+    ) -> HTTPResponse:
+        state = console(request)
+        fresh = caseload.get_alert(state.db, alert.id)
+        names = caseload.staff_names(
+            state.db, (fresh.acknowledged_by, fresh.escalated_to, fresh.adviser_id)
+        )
+        return render(
+            request,
+            "alert.html",
+            status=status,
+            title=f"Safety alert {fresh.id}",
+            alert=fresh,
+            name=caseload.young_person_name(state.db, fresh.care_leaver_id),
+            names=names,
+            raised_at=caseload.naive(fresh.raised_at),
+            acknowledged_at=caseload.naive(fresh.acknowledged_at),
+            escalated_at=caseload.naive(fresh.escalated_at),
+            history=_history_rows(request, alerts.alert_history(state.db, fresh.id)),
+            error=error,
+            done=request.args.get("done", ""),
+        )
+
+    @bp.get("/alerts/<alert_id:int>")
+    @requires(*caseload.ALERT_ROLES)
+    async def alert_page(request: Request, alert_id: int) -> HTTPResponse:
+        found = _alert_or_error(request, alert_id)
+        if isinstance(found, HTTPResponse):
+            return found
+        _audit(request, "alert.view", f"alert:{alert_id}")
+        return _alert_page(request, found)
+
+    @bp.post("/alerts/<alert_id:int>/acknowledge")
+    @requires(*caseload.ALERT_ROLES)
+    async def alert_acknowledge(request: Request, alert_id: int) -> HTTPResponse:
+        state = console(request)
+        found = _alert_or_error(request, alert_id)
+        if isinstance(found, HTTPResponse):
+            return found
+        try:
+            alerts.acknowledge_alert(
+                state.db, alert_id, by=request.ctx.person.staff_id, now=_now(request)
+            )
+        except TransitionError:
+            _audit(
+                request, "alert.acknowledge_refused", f"alert:{alert_id}", "already acknowledged"
+            )
+            return _alert_page(
+                request,
+                found,
+                status=409,
+                error="Not done: someone has already acknowledged this alert. The page below "
+                "shows who and when.",
+            )
+        _audit(request, "alert.acknowledge", f"alert:{alert_id}")
+        return redirect(f"/alerts/{alert_id}?done=acknowledge", status=303)
+
+    # ---- a handoff -------------------------------------------------------------------------
+
+    def _handoff_or_error(request: Request, handoff_id: int) -> Any:
+        try:
+            handoff = caseload.get_handoff(console(request).db, handoff_id)
+        except NotFoundError:
+            return error_page(request, 404, "Page not found", "There is no such handoff.")
+        if not caseload.may_see_handoff(request.ctx.person, handoff):
+            return _forbidden(request, f"handoff:{handoff_id}")
+        return handoff
+
+    def _handoff_page(
+        request: Request,
+        handoff: Any,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        kept: str = "",
+    ) -> HTTPResponse:
+        state = console(request)
+        fresh = caseload.get_handoff(state.db, handoff.id)
+        events = handoffs.handoff_history(state.db, fresh.id)
+        names = caseload.staff_names(state.db, (fresh.adviser_id,))
+        return render(
+            request,
+            "handoff.html",
+            status=status,
+            title=f"Handoff {fresh.id}",
+            handoff=fresh,
+            name=caseload.young_person_name(state.db, fresh.care_leaver_id),
+            adviser=names.get(fresh.adviser_id or 0, ""),
+            started_at=caseload.naive(fresh.started_at),
+            ended_at=caseload.naive(fresh.ended_at),
+            conversation=_history_rows(request, caseload.messages_and_replies(events)),
+            history=_history_rows(request, events),
+            error=error,
+            kept=kept,
+            done=request.args.get("done", ""),
+            sent=DELIVERY.get(request.args.get("sent", ""), ""),
+            web_chat=fresh.channel == "web",
+            max_text=MAX_TEXT,
+        )
+
+    @bp.get("/handoffs/<handoff_id:int>")
+    @requires(*caseload.CASE_ROLES)
+    async def handoff_page(request: Request, handoff_id: int) -> HTTPResponse:
+        found = _handoff_or_error(request, handoff_id)
+        if isinstance(found, HTTPResponse):
+            return found
+        _audit(request, "handoff.view", f"handoff:{handoff_id}")
+        return _handoff_page(request, found)
+
+    @bp.post("/handoffs/<handoff_id:int>/reply")
+    @requires(*caseload.CASE_ROLES)
+    async def handoff_reply(request: Request, handoff_id: int) -> HTTPResponse:
+        state = console(request)
+        found = _handoff_or_error(request, handoff_id)
+        if isinstance(found, HTTPResponse):
+            return found
+        words = _text(request, "reply")
+        if not words or len(words) > MAX_TEXT:
+            problem = (
+                "Write the reply first"
+                if not words
+                else (f"Keep it to {MAX_TEXT} characters or fewer")
+            )
+            return _handoff_page(request, found, status=400, error=problem, kept=words)
+        staff_id = request.ctx.person.staff_id
+        try:
+            handoff = handoffs.record_reply(
+                state.db, handoff_id, staff_id=staff_id, now=_now(request), text=words
+            )
+        except TransitionError:
+            _audit(request, "handoff.reply_refused", f"handoff:{handoff_id}", "handed back")
+            return _handoff_page(
+                request,
+                found,
+                status=409,
+                error="Not sent: this conversation has been handed back to the bot.",
+                kept=words,
+            )
+        event_id = caseload.last_reply_event_id(state.db, handoff_id, staff_id)
+        code = deliver(
+            request,
+            handoff.channel,
+            handoff.conversation_id,
+            words,
+            f"handoff-reply:{handoff_id}:{event_id}",
+        )
+        _audit(request, "handoff.reply", f"handoff:{handoff_id}")
+        return redirect(f"/handoffs/{handoff_id}?done=reply&sent={code}", status=303)
+
+    @bp.post("/handoffs/<handoff_id:int>/return")
+    @requires(*caseload.CASE_ROLES)
+    async def handoff_return(request: Request, handoff_id: int) -> HTTPResponse:
+        state = console(request)
+        found = _handoff_or_error(request, handoff_id)
+        if isinstance(found, HTTPResponse):
+            return found
+        try:
+            handoffs.return_to_bot(
+                state.db,
+                handoff_id,
+                actor=Actor.staff(request.ctx.person.staff_id),
+                now=_now(request),
+            )
+        except TransitionError:
+            return _handoff_page(
+                request,
+                found,
+                status=409,
+                error="Not done: this conversation was already handed back to the bot.",
+            )
+        _audit(request, "handoff.return", f"handoff:{handoff_id}")
+        return redirect(f"/handoffs/{handoff_id}?done=return", status=303)
+
+    # ---- the manager view ------------------------------------------------------------------
+
+    @bp.get("/manager")
+    @requires(*caseload.MANAGER_ROLES, audit_as="manager.view")
+    async def manager_page(request: Request) -> HTTPResponse:
+        state = console(request)
+        now = _now(request)
+        sections = []
+        for district in caseload.manager_districts(state.db, request.ctx.person):
+            late = service.overdue(state.db, now, district)
+            sections.append(
+                {
+                    "district": district,
+                    "overdue": [
+                        (item, row)
+                        for item, row in zip(
+                            late,
+                            caseload.case_rows(state.db, [i.case for i in late], now),
+                            strict=True,
+                        )
+                    ],
+                    "alerts": caseload.alert_rows(
+                        state.db, alerts.unacknowledged(state.db, district)
+                    ),
+                    "handoffs": caseload.handoff_rows(
+                        state.db, handoffs.open_handoffs(state.db, district)
+                    ),
+                }
+            )
+        return render(
+            request,
+            "manager.html",
+            title="Manager view",
+            sections=sections,
+            stage_words=caseload.STAGE_WORDS,
+            now=caseload.naive(now),
+        )
+
+    return bp

@@ -1,0 +1,30 @@
+"""The home page: what the signed-in person can do, by role."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from bot.console.roles import ADMIN, OUTBOX_ROLES, ROLES
+from bot.console.web import console, render, requires
+
+
+def blueprint() -> Blueprint:
+    """The home area: ``/``."""
+    bp = Blueprint("home")
+
+    @bp.get("/")
+    @requires()
+    async def home(request: Request) -> HTTPResponse:
+        person = request.ctx.person
+        return render(
+            request,
+            "home.html",
+            title="Home",
+            roles=[r for r in ROLES if r in person.roles],
+            can_outbox=person.has_any(*OUTBOX_ROLES),
+            is_admin=person.has_any(ADMIN),
+            demo_mode=console(request).settings.demo_mode,
+        )
+
+    return bp

@@ -1,0 +1,415 @@
+"""What the console's cases area shows and who may see it: inboxes, the manager view, rules.
+
+No Sanic here: the pages in :mod:`bot.console.areas.cases` call these functions, and
+unit tests call them on a real database. The business rules of cases, handoffs and
+alerts are in :mod:`bot.cases`; this module adds who may see what:
+
+- an admin: everything;
+- a team manager: their district's cases, handoffs and alerts;
+- a duty worker: their district's safety alerts;
+- a personal adviser: only their own caseload (cases and handoffs whose adviser is
+  them, alerts for their young people or escalated to them).
+
+A person with several roles sees what each of them gives. Times passed in are aware
+(the console's clock, naive UTC, is made aware by :func:`aware`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.cases.model import (
+    Case,
+    CaseStatus,
+    Event,
+    Handoff,
+    HandoffStatus,
+    NotFoundError,
+    SafetyAlert,
+    alert_from_row,
+    case_from_row,
+    handoff_from_row,
+)
+from bot.cases.tables import cases, handoff_events, handoffs, safety_alerts
+from bot.channels.sms.tables import sms_contacts
+from bot.console.roles import ADMIN, DUTY_WORKER, PERSONAL_ADVISER, TEAM_MANAGER
+from bot.people.tables import care_leavers, staff
+
+INBOX_ROLES: tuple[str, ...] = (PERSONAL_ADVISER, DUTY_WORKER, TEAM_MANAGER, ADMIN)
+"""Who has an inbox."""
+CASE_ROLES: tuple[str, ...] = (PERSONAL_ADVISER, TEAM_MANAGER, ADMIN)
+"""Who may open cases and handoffs (duty workers deal with safety alerts only)."""
+ALERT_ROLES: tuple[str, ...] = INBOX_ROLES
+"""Who may open safety alerts."""
+MANAGER_ROLES: tuple[str, ...] = (TEAM_MANAGER, ADMIN)
+"""Who has the manager view."""
+
+INBOX_LIMIT = 200
+"""Most rows of each kind an inbox lists (closed cases and returned handoffs are left out)."""
+
+CATEGORY_NAMES = {
+    "review_date": "Review date",
+    "copy_of_plan": "Copy of plan",
+    "change_plan": "Change to plan",
+    "disagree": "Disagrees with plan",
+    "other": "Other",
+}
+STAGE_WORDS = {"acknowledge": "Overdue: not acknowledged", "answer": "Overdue: not answered"}
+
+
+class Viewer(Protocol):
+    """Who is looking (a :class:`bot.console.sessions.Person` is one)."""
+
+    @property
+    def staff_id(self) -> int: ...  # noqa: D102
+
+    @property
+    def district(self) -> str: ...  # noqa: D102
+
+    @property
+    def roles(self) -> frozenset[str]: ...  # noqa: D102
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """The console's naive UTC time as an aware one (what :mod:`bot.cases` wants)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def naive(moment: dt.datetime | None) -> dt.datetime | None:
+    """An aware time as naive UTC (what the console's ``local_time`` filter shows)."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def overdue_stage(case: Case, now: dt.datetime) -> str | None:
+    """``acknowledge`` or ``answer`` when the case is past that due date (the later one)."""
+    if case.status in (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED) and case.answer_due < now:
+        return "answer"
+    if case.status is CaseStatus.OPEN and case.acknowledge_due < now:
+        return "acknowledge"
+    return None
+
+
+# ---- who may see what ------------------------------------------------------------------------
+
+
+def _has(viewer: Viewer, *roles: str) -> bool:
+    return bool(viewer.roles.intersection(roles))
+
+
+def may_see_case(viewer: Viewer, case: Case) -> bool:
+    """True if ``viewer`` may open ``case`` (and act on it)."""
+    if _has(viewer, ADMIN):
+        return True
+    if _has(viewer, TEAM_MANAGER) and case.district == viewer.district:
+        return True
+    if case.escalated_to == viewer.staff_id and _has(viewer, TEAM_MANAGER):
+        return True
+    return _has(viewer, PERSONAL_ADVISER) and case.adviser_id == viewer.staff_id
+
+
+def may_see_handoff(viewer: Viewer, handoff: Handoff) -> bool:
+    """True if ``viewer`` may open ``handoff`` (and reply in it)."""
+    if _has(viewer, ADMIN):
+        return True
+    if _has(viewer, TEAM_MANAGER) and handoff.district == viewer.district:
+        return True
+    return _has(viewer, PERSONAL_ADVISER) and handoff.adviser_id == viewer.staff_id
+
+
+def may_see_alert(viewer: Viewer, alert: SafetyAlert) -> bool:
+    """True if ``viewer`` may open ``alert`` (and acknowledge it)."""
+    if _has(viewer, ADMIN):
+        return True
+    if _has(viewer, TEAM_MANAGER, DUTY_WORKER) and alert.district == viewer.district:
+        return True
+    if alert.escalated_to == viewer.staff_id or alert.acknowledged_by == viewer.staff_id:
+        return True
+    return _has(viewer, PERSONAL_ADVISER) and alert.adviser_id == viewer.staff_id
+
+
+# ---- rows as pages show them ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseRow:
+    """A case in a list, with the young person's preferred name and whether it is late."""
+
+    case: Case
+    name: str
+    overdue: str | None
+
+    @property
+    def category(self) -> str:
+        """The category in words."""
+        return CATEGORY_NAMES.get(self.case.category, self.case.category)
+
+
+@dataclasses.dataclass(frozen=True)
+class HandoffRow:
+    """A handoff in a list, with the young person's preferred name."""
+
+    handoff: Handoff
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertRow:
+    """A safety alert in a list, with the young person's preferred name (if on record)."""
+
+    alert: SafetyAlert
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Inbox:
+    """What one person has to deal with."""
+
+    cases: list[CaseRow]
+    handoffs: list[HandoffRow]
+    alerts: list[AlertRow]
+
+    @property
+    def overdue(self) -> int:
+        """How many of the cases are overdue."""
+        return sum(1 for row in self.cases if row.overdue)
+
+
+def _names(engine: Engine, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(care_leavers.c.id, care_leavers.c.preferred_name).where(
+                care_leavers.c.id.in_(wanted)
+            )
+        ).all()
+    return {row.id: row.preferred_name for row in rows}
+
+
+def staff_names(engine: Engine, ids: Iterable[int | None]) -> dict[int, str]:
+    """Names of members of staff by id."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(staff.c.id, staff.c.name).where(staff.c.id.in_(wanted))).all()
+    return {row.id: row.name for row in rows}
+
+
+def young_person_name(engine: Engine, care_leaver_id: int | None) -> str:
+    """A young person's preferred name ("not on record" without one)."""
+    if care_leaver_id is None:
+        return "not on record"
+    return _names(engine, [care_leaver_id]).get(care_leaver_id, "unknown")
+
+
+def case_rows(engine: Engine, found: Sequence[Case], now: dt.datetime) -> list[CaseRow]:
+    """Cases as list rows."""
+    names = _names(engine, (c.care_leaver_id for c in found))
+    return [
+        CaseRow(case=c, name=names.get(c.care_leaver_id, "unknown"), overdue=overdue_stage(c, now))
+        for c in found
+    ]
+
+
+def handoff_rows(engine: Engine, found: Sequence[Handoff]) -> list[HandoffRow]:
+    """Handoffs as list rows."""
+    names = _names(engine, (h.care_leaver_id for h in found))
+    return [HandoffRow(handoff=h, name=names.get(h.care_leaver_id, "unknown")) for h in found]
+
+
+def alert_rows(engine: Engine, found: Sequence[SafetyAlert]) -> list[AlertRow]:
+    """Alerts as list rows."""
+    names = _names(engine, (a.care_leaver_id for a in found))
+    return [
+        AlertRow(
+            alert=a,
+            name=names.get(a.care_leaver_id, "unknown")
+            if a.care_leaver_id is not None
+            else "not on record",
+        )
+        for a in found
+    ]
+
+
+# ---- the inbox ---------------------------------------------------------------------------------
+
+
+def _case_scope(viewer: Viewer) -> sa.ColumnElement[bool] | None:
+    """Which cases ``viewer`` sees (None: none; ``true()``: all)."""
+    if _has(viewer, ADMIN):
+        return sa.true()
+    parts: list[sa.ColumnElement[bool]] = []
+    if _has(viewer, TEAM_MANAGER):
+        parts.append(cases.c.district == viewer.district)
+        parts.append(cases.c.escalated_to == viewer.staff_id)
+    if _has(viewer, PERSONAL_ADVISER):
+        parts.append(cases.c.adviser_id == viewer.staff_id)
+    return sa.or_(*parts) if parts else None
+
+
+def _handoff_scope(viewer: Viewer) -> sa.ColumnElement[bool] | None:
+    if _has(viewer, ADMIN):
+        return sa.true()
+    parts: list[sa.ColumnElement[bool]] = []
+    if _has(viewer, TEAM_MANAGER):
+        parts.append(handoffs.c.district == viewer.district)
+    if _has(viewer, PERSONAL_ADVISER):
+        parts.append(handoffs.c.adviser_id == viewer.staff_id)
+    return sa.or_(*parts) if parts else None
+
+
+def _alert_scope(viewer: Viewer) -> sa.ColumnElement[bool] | None:
+    if _has(viewer, ADMIN):
+        return sa.true()
+    parts: list[sa.ColumnElement[bool]] = [
+        safety_alerts.c.escalated_to == viewer.staff_id,
+    ]
+    if _has(viewer, TEAM_MANAGER, DUTY_WORKER):
+        parts.append(safety_alerts.c.district == viewer.district)
+    if _has(viewer, PERSONAL_ADVISER):
+        parts.append(safety_alerts.c.adviser_id == viewer.staff_id)
+    return sa.or_(*parts)
+
+
+def inbox(engine: Engine, viewer: Viewer, now: dt.datetime) -> Inbox:
+    """The cases not closed, handoffs still active and alerts not acknowledged ``viewer`` has.
+
+    Cases come most urgent first (the earlier answer due date), handoffs and alerts
+    oldest first.
+    """
+    found_cases: list[Case] = []
+    found_handoffs: list[Handoff] = []
+    found_alerts: list[SafetyAlert] = []
+    with engine.connect() as conn:
+        scope = _case_scope(viewer)
+        if scope is not None:
+            found_cases = [
+                case_from_row(row)
+                for row in conn.execute(
+                    sa.select(cases)
+                    .where(scope, cases.c.status != CaseStatus.CLOSED.value)
+                    .order_by(cases.c.answer_due, cases.c.id)
+                    .limit(INBOX_LIMIT)
+                ).all()
+            ]
+        scope = _handoff_scope(viewer)
+        if scope is not None:
+            found_handoffs = [
+                handoff_from_row(row)
+                for row in conn.execute(
+                    sa.select(handoffs)
+                    .where(scope, handoffs.c.status == HandoffStatus.ACTIVE.value)
+                    .order_by(handoffs.c.started_at, handoffs.c.id)
+                    .limit(INBOX_LIMIT)
+                ).all()
+            ]
+        scope = _alert_scope(viewer)
+        if scope is not None:
+            found_alerts = [
+                alert_from_row(row)
+                for row in conn.execute(
+                    sa.select(safety_alerts)
+                    .where(scope, safety_alerts.c.acknowledged_at.is_(None))
+                    .order_by(safety_alerts.c.raised_at, safety_alerts.c.id)
+                    .limit(INBOX_LIMIT)
+                ).all()
+            ]
+    return Inbox(
+        cases=case_rows(engine, found_cases, now),
+        handoffs=handoff_rows(engine, found_handoffs),
+        alerts=alert_rows(engine, found_alerts),
+    )
+
+
+# ---- the manager view ----------------------------------------------------------------------
+
+
+def districts(engine: Engine) -> list[str]:
+    """Every district on record (staff or young people), sorted."""
+    with engine.connect() as conn:
+        found = {row[0] for row in conn.execute(sa.select(staff.c.district).distinct())}
+        found |= {row[0] for row in conn.execute(sa.select(care_leavers.c.district).distinct())}
+    return sorted(d for d in found if d)
+
+
+def manager_districts(engine: Engine, viewer: Viewer) -> list[str]:
+    """The districts ``viewer`` oversees: all for an admin, their own for a team manager."""
+    if _has(viewer, ADMIN):
+        return districts(engine)
+    if _has(viewer, TEAM_MANAGER):
+        return [viewer.district]
+    return []
+
+
+# ---- handoffs and SMS ----------------------------------------------------------------------
+
+
+def messages_and_replies(events: Sequence[Event]) -> list[Event]:
+    """The young person's messages and the staff replies of a handoff's history."""
+    return [e for e in events if e.action in ("message", "replied")]
+
+
+def sms_number(engine: Engine, conversation_id: str | None) -> str | None:
+    """The phone number of an SMS conversation (``sms_contacts``), if known."""
+    if not conversation_id:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(sms_contacts.c.number).where(
+                sms_contacts.c.conversation_id == conversation_id
+            )
+        ).first()
+    return row.number if row is not None else None
+
+
+def last_reply_event_id(engine: Engine, handoff_id: int, staff_id: int) -> int:
+    """The id of ``staff_id``'s latest reply in a handoff's history (for a dedupe key)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(sa.func.max(handoff_events.c.id)).where(
+                handoff_events.c.handoff_id == handoff_id,
+                handoff_events.c.action == "replied",
+                handoff_events.c.staff_id == staff_id,
+            )
+        ).scalar()
+    return int(found or 0)
+
+
+def get_alert(engine: Engine, alert_id: int) -> SafetyAlert:
+    """A safety alert by id.
+
+    Raises:
+        NotFoundError: No such alert.
+
+    """
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(safety_alerts).where(safety_alerts.c.id == alert_id)).first()
+    if row is None:
+        raise NotFoundError(f"no safety alert with id {alert_id}")
+    return alert_from_row(row)
+
+
+def get_handoff(engine: Engine, handoff_id: int) -> Handoff:
+    """A handoff by id.
+
+    Raises:
+        NotFoundError: No such handoff.
+
+    """
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(handoffs).where(handoffs.c.id == handoff_id)).first()
+    if row is None:
+        raise NotFoundError(f"no handoff with id {handoff_id}")
+    return handoff_from_row(row)

@@ -1,0 +1,238 @@
+"""What every console page shares: who is signed in, templates, cookies and the role check."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from sanic import Request
+from sanic.response import BaseHTTPResponse, HTTPResponse, html, redirect
+from sqlalchemy.engine import Engine
+
+from bot.console import audit
+from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
+from bot.console.policy import Policy
+from bot.console.roles import ADMIN, OUTBOX_ROLES, ROLE_NAMES
+from bot.console.sessions import Person
+from bot.console.signin import address_hash
+from bot.settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
+
+
+@dataclasses.dataclass
+class Console:
+    """The console's state, kept on ``app.ctx.console``.
+
+    Attributes:
+        settings: The service's settings.
+        policy: Session and throttling numbers.
+        key: The key of CSRF tokens and address hashes.
+        secure: True when staff reach the console over https (cookies are Secure).
+        templates: The Jinja2 environment.
+        clock: Now, as naive UTC (tests may replace it).
+        engine: The database; opened when the server starts unless one was given.
+
+    """
+
+    settings: Settings
+    policy: Policy
+    key: bytes
+    secure: bool
+    templates: jinja2.Environment
+    clock: Callable[[], dt.datetime]
+    engine: Engine | None = None
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name (``__Host-`` prefixed over https)."""
+        return "__Host-console_session" if self.secure else "console_session"
+
+    @property
+    def seed_cookie(self) -> str:
+        """The pre-sign-in CSRF cookie's name."""
+        return "__Host-console_csrf" if self.secure else "console_csrf"
+
+    @property
+    def db(self) -> Engine:
+        """The engine (raises if the server has not started)."""
+        if self.engine is None:
+            raise RuntimeError("the console's database is not open yet")
+        return self.engine
+
+
+def console(request: Request) -> Console:
+    """The console's state for this request."""
+    state: Console = request.app.ctx.console
+    return state
+
+
+def templates(settings: Settings) -> jinja2.Environment:
+    """The Jinja2 environment of the console's pages (autoescaped)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    zone = ZoneInfo(settings.timezone)
+
+    def local_time(value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        return value.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime("%d %b %Y, %H:%M")
+
+    env.filters["local_time"] = local_time
+    env.globals["role_names"] = ROLE_NAMES
+    return env
+
+
+def navigation(person: Person | None) -> list[tuple[str, str]]:
+    """The links of the main menu for ``person``: (path, label)."""
+    if person is None:
+        return []
+    links = [("/", "Home")]
+    if person.has_any(*INBOX_ROLES):
+        links.append(("/inbox", "Inbox"))
+    if person.has_any(*MANAGER_ROLES):
+        links.append(("/manager", "Manager view"))
+    if person.has_any(*OUTBOX_ROLES):
+        links.append(("/outbox", "Outbox"))
+    if person.has_any(ADMIN):
+        links += [("/staff", "Staff accounts"), ("/audit", "Audit log")]
+    return links
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTTPResponse:
+    """A page from ``template``, with who is signed in, the menu and the CSRF token."""
+    person: Person | None = getattr(request.ctx, "person", None)
+    page = (
+        console(request)
+        .templates.get_template(template)
+        .render(
+            person=person,
+            navigation=navigation(person),
+            path=request.path,
+            csrf_token=getattr(request.ctx, "csrf_token", ""),
+            **context,
+        )
+    )
+    return html(page, status=status)
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTTPResponse:
+    """A plain error page."""
+    return render(request, "error.html", status=status, title=title, message=message)
+
+
+def client_hash(request: Request) -> str:
+    """The keyed hash of the client's address (behind a proxy, as Sanic is told to trust)."""
+    address = request.remote_addr or request.ip or "unknown"
+    return address_hash(console(request).key, address)
+
+
+def safe_next(value: str | None) -> str:
+    """A path on this site to go to after signing in (anything else becomes ``/``)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def to_login(request: Request) -> HTTPResponse:
+    """302 to the sign-in page, coming back here afterwards."""
+    target = request.path + (f"?{request.query_string}" if request.query_string else "")
+    query = f"next={quote(target, safe='/')}"
+    if getattr(request.ctx, "session_ended", False):
+        query += "&expired=1"
+    return redirect(f"/login?{query}", status=302)
+
+
+def set_cookie(
+    response: BaseHTTPResponse, name: str, value: str, *, secure: bool, max_age: int | None = None
+) -> None:
+    """Set a cookie the console's way: HttpOnly, SameSite=Strict, path /, Secure on https."""
+    response.cookies[name] = value
+    cookie = response.cookies[name]
+    cookie["path"] = "/"
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    if secure:
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
+
+
+def clear_cookie(response: BaseHTTPResponse, name: str, *, secure: bool) -> None:
+    """Tell the browser to forget a cookie."""
+    set_cookie(response, name, "", secure=secure, max_age=0)
+
+
+def requires(*roles: str, audit_as: str | None = None) -> Callable[[Handler], Handler]:
+    """Only for people signed in with one of ``roles`` (any signed-in person if none given).
+
+    Not signed in: 302 to the sign-in page. Signed in without the role: a 403 page,
+    and ``forbidden`` in the audit log. With ``audit_as``, each allowed use is logged
+    under that action.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            person: Person | None = getattr(request.ctx, "person", None)
+            if person is None:
+                return to_login(request)
+            state = console(request)
+            if roles and not person.has_any(*roles):
+                with state.db.begin() as conn:
+                    audit.record(
+                        conn,
+                        "forbidden",
+                        now=state.clock(),
+                        staff_id=person.staff_id,
+                        target=f"{request.method} {request.path}"[:255],
+                        detail=f"needs one of: {', '.join(roles)}",
+                        ip_hash=client_hash(request),
+                    )
+                names = " or ".join(ROLE_NAMES[r].lower() for r in roles)
+                return error_page(
+                    request,
+                    403,
+                    "You cannot use this page",
+                    f"This page is for staff with the {names} role. Ask an admin if you "
+                    "need it for your work.",
+                )
+            if audit_as:
+                with state.db.begin() as conn:
+                    audit.record(
+                        conn,
+                        audit_as,
+                        now=state.clock(),
+                        staff_id=person.staff_id,
+                        target=request.path[:255],
+                        ip_hash=client_hash(request),
+                    )
+            return await handler(request, *args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def page_number(request: Request) -> int:
+    """The ``page`` query argument, a whole number from 1 (anything else is 1)."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1

@@ -1,0 +1,640 @@
+"""End to end: the console's cases area, really started (``python -m bot.console``), over HTTP.
+
+As in ``test_console.py``: the console runs as ``make run`` starts it, on a free port,
+on an SQLite file and on PostgreSQL, with the demo people and an account per role.
+Cases, handoffs and alerts are made with :mod:`bot.cases` straight in the database
+(as the bot does), then staff use them through the console's pages and forms.
+
+The started console reads the real clock, so a case that must be overdue is opened
+with a ``now`` in the past.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import html
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from bot.cases import alerts, handoffs, service
+from bot.cases.model import Case, CaseStatus
+from bot.cases.tables import case_events
+from bot.channels.sms.tables import sms_contacts
+from bot.console import accounts
+from bot.console.policy import utcnow
+from bot.console.tables import audit_log, login_failures
+from bot.db.engine import create_db_engine
+from bot.db.migrate import upgrade
+from bot.launcher import ServiceGroup, console_spec, service_environment
+from bot.notify.tables import sms_outbound
+from bot.people.demo import seed_demo
+from bot.people.tables import care_leavers
+from bot.settings import Settings
+from tests.support.servers import free_port
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "console cases password 1"
+TAYLOR_NUMBER = "+447700900105"  # Demo Taylor (North, PA Pat)
+TAYLOR_CONVERSATION = "sms-console-cases-taylor"
+ACCOUNTS = {
+    "admin": ("sol.example-manager@example.org", "admin"),
+    "manager": ("chris.example-manager@example.org", "team_manager"),  # North
+    "east_manager": ("dana.example-manager@example.org", "team_manager"),  # East
+    "pat": ("pat.example-adviser@example.org", "personal_adviser"),  # North, Taylor's PA
+    "lee": ("lee.example-adviser@example.org", "personal_adviser"),  # East, Riley's PA
+    "duty": ("duty.example@example.org", "duty_worker"),  # Central
+    "content": ("kim.example-adviser@example.org", "content_editor"),
+}
+WHO = list(ACCOUNTS)
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@dataclasses.dataclass
+class RunningConsole:
+    settings: Settings
+    engine: sa.engine.Engine
+    staff_ids: dict[str, int]
+    young: dict[str, int]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.settings.console_port}{path}"
+
+    def audit(self) -> list[Any]:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def console(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningConsole]:
+    workdir = tmp_path_factory.mktemp(f"console-cases-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'console.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    settings = dataclasses.replace(
+        Settings(), var_dir=workdir, database_url=url, console_port=free_port()
+    )
+    upgrade(url)
+    engine = create_db_engine(url)
+    seed_demo(engine, settings)
+    now = utcnow()
+    staff_ids = {}
+    with engine.begin() as conn:
+        for name, (email, roles) in ACCOUNTS.items():
+            account = accounts.create(conn, roles=roles, email=email, now=now)
+            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
+            staff_ids[name] = account.staff_id
+        young = {
+            row.preferred_name.split()[-1].lower(): row.id
+            for row in conn.execute(sa.select(care_leavers.c.id, care_leavers.c.preferred_name))
+        }
+        # As the SMS channel's remember_contact does when Taylor texts in.
+        conn.execute(
+            sms_contacts.insert().values(
+                conversation_id=TAYLOR_CONVERSATION, number=TAYLOR_NUMBER, updated_at=now
+            )
+        )
+    log = workdir / "console.log"
+    with log.open("w") as sink:
+        group = ServiceGroup(
+            [console_spec(settings)], service_environment(settings), settings.project_root, sink
+        )
+        group.start()
+        try:
+            group.wait_ready(timeout=60)
+            yield RunningConsole(settings, engine, staff_ids, young)
+        finally:
+            group.stop()
+            engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_address_count(console: RunningConsole) -> None:
+    with console.engine.begin() as conn:
+        conn.execute(login_failures.delete())
+
+
+@pytest.fixture(scope="module")
+def browsers(console: RunningConsole) -> dict[str, requests.Session]:
+    return {who: signed_in(console, who) for who in WHO}
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def aware_now() -> dt.datetime:
+    return utcnow().replace(tzinfo=dt.timezone.utc)
+
+
+def token_in(page: requests.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def signed_in(console: RunningConsole, who: str) -> requests.Session:
+    browser = requests.Session()
+    page = browser.get(console.url("/login"), timeout=10)
+    reply = browser.post(
+        console.url("/login"),
+        data={"email": ACCOUNTS[who][0], "password": PASSWORD, "csrf_token": token_in(page)},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert reply.status_code == 303, reply.text[:500]
+    return browser
+
+
+def post(
+    console: RunningConsole, browser: requests.Session, path: str, data: dict[str, Any]
+) -> requests.Response:
+    token = token_in(browser.get(console.url("/"), timeout=10))
+    return browser.post(
+        console.url(path), data={"csrf_token": token, **data}, allow_redirects=False, timeout=20
+    )
+
+
+def text_of(page: requests.Response) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
+
+
+def last_audit_id(console: RunningConsole) -> int:
+    rows = console.audit()
+    return rows[-1].id if rows else 0
+
+
+def actions_since(console: RunningConsole, first_id: int) -> list[tuple[str, int | None]]:
+    return [(row.action, row.staff_id) for row in console.audit() if row.id > first_id]
+
+
+def open_case(
+    console: RunningConsole,
+    who: str = "taylor",
+    *,
+    words: str = "I never got a copy of my plan",
+    now: dt.datetime | None = None,
+    channel: str = "sms",
+) -> Case:
+    return service.open_case(
+        console.engine,
+        care_leaver=console.young[who],
+        category="copy_of_plan",
+        words=words,
+        conversation_id=TAYLOR_CONVERSATION if who == "taylor" else f"sms-{who}",
+        channel=channel,
+        now=now or aware_now(),
+        settings=console.settings,
+    )
+
+
+def events_of(console: RunningConsole, case_id: int) -> list[str]:
+    with console.engine.connect() as conn:
+        return [
+            row.action
+            for row in conn.execute(
+                sa.select(case_events.c.action)
+                .where(case_events.c.case_id == case_id)
+                .order_by(case_events.c.id)
+            )
+        ]
+
+
+# ---- who may use what ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def north(console: RunningConsole) -> dict[str, str]:
+    """A case, a safety alert and a handoff of Demo Taylor's (North, PA Pat)."""
+    case = open_case(console, words="Permission matrix: can I see my plan")
+    alert = alerts.raise_alert(
+        console.engine,
+        conversation_id=TAYLOR_CONVERSATION,
+        now=aware_now(),
+        care_leaver_id=console.young["taylor"],
+    ).alert
+    handoff = handoffs.start_handoff(
+        console.engine,
+        conversation_id=f"web-{uuid.uuid4().hex}",
+        care_leaver_id=console.young["taylor"],
+        channel="web",
+        summary="Taylor asked to talk to Pat about college.",
+        now=aware_now(),
+    ).handoff
+    return {
+        "/inbox": "/inbox",
+        "/manager": "/manager",
+        "/cases/<ref>": f"/cases/{case.reference}",
+        "/alerts/<id>": f"/alerts/{alert.id}",
+        "/handoffs/<id>": f"/handoffs/{handoff.id}",
+    }
+
+
+ALLOWED = {
+    "/inbox": {"admin", "manager", "east_manager", "pat", "lee", "duty"},
+    "/manager": {"admin", "manager", "east_manager"},
+    "/cases/<ref>": {"admin", "manager", "pat"},
+    "/alerts/<id>": {"admin", "manager", "pat"},
+    "/handoffs/<id>": {"admin", "manager", "pat"},
+}
+
+
+@pytest.mark.parametrize("route", list(ALLOWED))
+def test_a_stranger_is_sent_to_sign_in(console, north, route):
+    path = north[route]
+    reply = requests.get(console.url(path), allow_redirects=False, timeout=10)
+    assert reply.status_code == 302
+    assert reply.headers["Location"] == f"/login?next={path}"
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", list(ALLOWED))
+def test_each_role_against_each_cases_page(console, browsers, north, who, route):
+    before = last_audit_id(console)
+    reply = browsers[who].get(console.url(north[route]), allow_redirects=False, timeout=10)
+    if who in ALLOWED[route]:
+        assert reply.status_code == 200, reply.text[:500]
+    else:
+        assert reply.status_code == 403
+        assert "You cannot use this page" in reply.text
+        assert ("forbidden", console.staff_ids[who]) in actions_since(console, before)
+
+
+POSTS = {
+    "/cases/<ref>": ["acknowledge", "reply", "note", "close"],
+    "/alerts/<id>": ["acknowledge"],
+    "/handoffs/<id>": ["reply", "return"],
+}
+
+
+@pytest.mark.parametrize("who", ["east_manager", "lee", "duty", "content"])
+@pytest.mark.parametrize(
+    ("route", "action"), [(route, action) for route, acts in POSTS.items() for action in acts]
+)
+def test_nobody_outside_the_caseload_can_change_it(console, browsers, north, who, route, action):
+    before = last_audit_id(console)
+    path = f"{north[route]}/{action}"
+    reply = post(console, browsers[who], path, {"reply": "x", "note": "x"})
+    assert reply.status_code == 403
+    assert actions_since(console, before)[-1] == ("forbidden", console.staff_ids[who])
+
+
+def test_a_duty_worker_sees_and_acknowledges_their_districts_alerts_only(console, browsers):
+    central = alerts.raise_alert(
+        console.engine,
+        conversation_id="sms-casey",
+        now=aware_now(),
+        care_leaver_id=console.young["casey"],
+    ).alert
+    inbox = browsers["duty"].get(console.url("/inbox"), timeout=10)
+    assert f"/alerts/{central.id}" in inbox.text
+    assert "/cases/" not in inbox.text and "/handoffs/" not in inbox.text
+    done = post(console, browsers["duty"], f"/alerts/{central.id}/acknowledge", {})
+    assert done.status_code == 303
+    page = browsers["duty"].get(console.url(f"/alerts/{central.id}"), timeout=10)
+    assert "Yes, by Max Example-Duty" in text_of(page)
+
+
+# ---- the adviser's inbox and a case --------------------------------------------------------
+
+
+def test_an_adviser_sees_only_their_own_caseload(console, browsers):
+    taylors = open_case(console, words="When do I get my plan copy")
+    rileys = open_case(console, "riley", words="Riley wants a copy")
+    pat = text_of(browsers["pat"].get(console.url("/inbox"), timeout=10))
+    assert taylors.reference in pat and "Demo Taylor" in pat
+    assert rileys.reference not in pat and "Demo Riley" not in pat
+    lee = text_of(browsers["lee"].get(console.url("/inbox"), timeout=10))
+    assert rileys.reference in lee and taylors.reference not in lee
+    # Lee opening Pat's case: 403, audited.
+    before = last_audit_id(console)
+    refused = browsers["lee"].get(console.url(f"/cases/{taylors.reference}"), timeout=10)
+    assert refused.status_code == 403 and "not in your caseload" in refused.text
+    assert actions_since(console, before) == [("forbidden", console.staff_ids["lee"])]
+    # The team manager of North sees it; East's does not.
+    assert taylors.reference in browsers["manager"].get(console.url("/inbox")).text
+    assert taylors.reference not in browsers["east_manager"].get(console.url("/inbox")).text
+
+
+def test_the_case_page_shows_the_words_due_dates_in_london_time_and_history(console, browsers):
+    # Wed 1 July 2026, 10:30 UTC is 11:30 in London (BST): acknowledge by Thu 2 July 11:30.
+    opened = dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.timezone.utc)
+    case = open_case(console, words="I want to change what it says about college", now=opened)
+    page = browsers["pat"].get(console.url(f"/cases/{case.reference}"), timeout=10)
+    body = text_of(page)
+    assert "I want to change what it says about college" in body
+    assert "02 Jul 2026, 11:30" in body and "08 Jul 2026, 11:30" in body
+    assert "Overdue: not answered" in body  # in words, not only in colour
+    assert "The young person Opened" in body
+    inbox = text_of(browsers["pat"].get(console.url("/inbox"), timeout=10))
+    assert f"{case.reference} Demo Taylor Copy of plan Open" in inbox
+    assert "Overdue: not answered" in inbox
+    for label in ('<label for="reply">', '<label for="note">', '<label for="close_note">'):
+        assert label in page.text
+    assert '<th scope="col">' in page.text
+
+
+def test_replying_answers_the_case_and_texts_the_young_person(console, browsers):
+    case = open_case(console, words="Can I have a copy of my plan please")
+    before = last_audit_id(console)
+    reply_text = f"Hi Taylor, I will post a copy of your plan today. Pat ({uuid.uuid4().hex[:6]})"
+    done = post(console, browsers["pat"], f"/cases/{case.reference}/reply", {"reply": reply_text})
+    assert done.status_code == 303
+    assert done.headers["Location"].startswith(f"/cases/{case.reference}?done=reply&sent=")
+    after = text_of(browsers["pat"].get(console.url(done.headers["Location"]), timeout=10))
+    assert "The case is answered." in after and "SMS" in after
+    assert f"Pat Example-Adviser Answered {reply_text}" in after
+    assert service.get_case(console.engine, case.id).status is CaseStatus.ANSWERED
+    with console.engine.connect() as conn:
+        texts = conn.execute(
+            sa.select(sms_outbound).where(
+                sms_outbound.c.dedupe_key == f"case-reply:{case.reference}:answered"
+            )
+        ).all()
+    assert len(texts) == 1
+    assert texts[0].to_number == TAYLOR_NUMBER and texts[0].body == reply_text
+    assert texts[0].conversation_id == TAYLOR_CONVERSATION
+    assert texts[0].status in ("outbox", "queued")
+    assert ("case.reply", console.staff_ids["pat"]) in actions_since(console, before)
+    # No young person's words in the audit log.
+    assert all(reply_text not in f"{r.target} {r.detail}" for r in console.audit())
+
+
+def test_acknowledge_note_and_close(console, browsers):
+    case = open_case(console)
+    pat = browsers["pat"]
+    assert post(console, pat, f"/cases/{case.reference}/acknowledge", {}).status_code == 303
+    empty = post(console, pat, f"/cases/{case.reference}/note", {"note": "  "})
+    assert empty.status_code == 400 and "Write the note first" in empty.text
+    assert (
+        post(console, pat, f"/cases/{case.reference}/note", {"note": "Rang Taylor"}).status_code
+        == 303
+    )
+    closed = post(
+        console, pat, f"/cases/{case.reference}/close", {"close_note": "Sorted at a visit"}
+    )
+    assert closed.status_code == 303
+    assert events_of(console, case.id) == ["opened", "acknowledged", "note", "closed"]
+    page = text_of(pat.get(console.url(f"/cases/{case.reference}"), timeout=10))
+    assert "This case is closed" in page and "Sorted at a visit" in page
+    assert case.reference not in pat.get(console.url("/inbox")).text  # closed: off the inbox
+    again = post(console, pat, f"/cases/{case.reference}/close", {})
+    assert again.status_code == 409 and "already closed" in again.text
+
+
+def test_a_form_without_the_csrf_token_is_refused(console, browsers):
+    case = open_case(console)
+    before = last_audit_id(console)
+    for data in ({}, {"csrf_token": "forged"}):
+        reply = browsers["pat"].post(
+            console.url(f"/cases/{case.reference}/acknowledge"),
+            data=data,
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert reply.status_code == 403 and "did not come from the console" in reply.text
+    assert service.get_case(console.engine, case.id).status is CaseStatus.OPEN
+    assert actions_since(console, before) == [("csrf_rejected", console.staff_ids["pat"])] * 2
+
+
+def test_unknown_things_are_not_found(console, browsers):
+    for path in ("/cases/PP-999999", "/alerts/999999", "/handoffs/999999"):
+        assert browsers["admin"].get(console.url(path), timeout=10).status_code == 404
+
+
+# ---- two people at once --------------------------------------------------------------------
+
+
+def _at_once(console, calls):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: post(console, *call), calls))
+
+
+def test_two_people_acknowledging_at_once_one_is_told_clearly(console, browsers):
+    case = open_case(console)
+    path = f"/cases/{case.reference}/acknowledge"
+    replies = _at_once(console, [(browsers["pat"], path, {}), (browsers["manager"], path, {})])
+    assert sorted(r.status_code for r in replies) == [303, 409]
+    refused = next(r for r in replies if r.status_code == 409)
+    assert f"{case.reference} is already acknowledged" in refused.text
+    assert events_of(console, case.id) == ["opened", "acknowledged"]
+
+
+def test_two_replies_at_once_one_answers_and_the_other_keeps_its_words(console, browsers):
+    case = open_case(console)
+    path = f"/cases/{case.reference}/reply"
+    words = {"pat": "Pat's answer: the plan is in the post.", "manager": "Chris's answer: ring us."}
+    replies = _at_once(
+        console,
+        [(browsers[who], path, {"reply": text}) for who, text in words.items()],
+    )
+    assert sorted(r.status_code for r in replies) == [303, 409]
+    refused = next(r for r in replies if r.status_code == 409)
+    assert "already answered" in refused.text and "Your reply was not sent" in refused.text
+    # The refused person's words are on the page (and in the note box), not lost.
+    assert any(text in text_of(refused) for text in words.values())
+    assert events_of(console, case.id) == ["opened", "answered"]
+    with console.engine.connect() as conn:
+        sent = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(sms_outbound)
+            .where(sms_outbound.c.dedupe_key.like(f"case-reply:{case.reference}:%"))
+        ).scalar()
+    assert sent == 1
+
+
+def test_two_notes_at_once_are_both_kept(console, browsers):
+    case = open_case(console)
+    path = f"/cases/{case.reference}/note"
+    replies = _at_once(
+        console,
+        [
+            (browsers["pat"], path, {"note": "note one"}),
+            (browsers["manager"], path, {"note": "note two"}),
+        ],
+    )
+    assert [r.status_code for r in replies] == [303, 303]
+    assert events_of(console, case.id) == ["opened", "note", "note"]
+
+
+# ---- alerts, handoffs, the manager view ----------------------------------------------------
+
+
+def test_acknowledging_an_alert_records_who(console, browsers):
+    alert = alerts.raise_alert(
+        console.engine,
+        conversation_id=TAYLOR_CONVERSATION,
+        now=aware_now(),
+        care_leaver_id=console.young["taylor"],
+    ).alert
+    assert f"/alerts/{alert.id}" in browsers["pat"].get(console.url("/inbox")).text
+    done = post(console, browsers["pat"], f"/alerts/{alert.id}/acknowledge", {})
+    assert done.status_code == 303
+    now_alert = alerts.unacknowledged(console.engine, "North")
+    assert alert.id not in [a.id for a in now_alert]
+    history = alerts.alert_history(console.engine, alert.id)
+    assert [e.action for e in history] == ["raised", "acknowledged"]
+    assert history[-1].actor.staff_id == console.staff_ids["pat"]
+    page = text_of(browsers["manager"].get(console.url(f"/alerts/{alert.id}"), timeout=10))
+    assert "Yes, by Pat Example-Adviser" in page
+    again = post(console, browsers["manager"], f"/alerts/{alert.id}/acknowledge", {})
+    assert again.status_code == 409 and "already acknowledged" in again.text
+
+
+def test_a_handoff_shows_the_messages_and_the_reply_goes_by_sms(console, browsers):
+    started = handoffs.start_handoff(
+        console.engine,
+        conversation_id=TAYLOR_CONVERSATION,
+        care_leaver_id=console.young["taylor"],
+        channel="sms",
+        summary="Taylor wants to talk about moving out.",
+        now=aware_now(),
+    ).handoff
+    handoffs.record_message(
+        console.engine, started.id, text="Are you there? It's about the flat", now=aware_now()
+    )
+    pat = browsers["pat"]
+    page = text_of(pat.get(console.url(f"/handoffs/{started.id}"), timeout=10))
+    assert "Taylor wants to talk about moving out." in page
+    assert "The young person Message Are you there? It's about the flat" in page
+    reply = f"Yes, I'm here. Pat ({uuid.uuid4().hex[:6]})"
+    done = post(console, pat, f"/handoffs/{started.id}/reply", {"reply": reply})
+    assert done.status_code == 303 and "sent=" in done.headers["Location"]
+    with console.engine.connect() as conn:
+        text = conn.execute(sa.select(sms_outbound).where(sms_outbound.c.body == reply)).one()
+    assert text.to_number == TAYLOR_NUMBER
+    assert text.dedupe_key.startswith(f"handoff-reply:{started.id}:")
+    back = post(console, pat, f"/handoffs/{started.id}/return", {})
+    assert back.status_code == 303
+    assert handoffs.active_handoff(console.engine, TAYLOR_CONVERSATION) is None
+    late = post(console, pat, f"/handoffs/{started.id}/reply", {"reply": "one more"})
+    assert late.status_code == 409 and "handed back to the bot" in late.text
+
+
+def test_a_web_chat_handoff_says_its_delivery_is_not_built(console, browsers, north):
+    page = text_of(browsers["pat"].get(console.url(north["/handoffs/<id>"]), timeout=10))
+    assert "Web chat delivery is not built yet" in page
+
+
+def test_the_manager_view_shows_an_overdue_case_of_their_district(console, browsers):
+    late = open_case(
+        console, words="Overdue for the manager", now=aware_now() - dt.timedelta(days=14)
+    )
+    fresh = open_case(console, words="Not late yet")
+    chris = text_of(browsers["manager"].get(console.url("/manager"), timeout=10))
+    assert "North" in chris and late.reference in chris and fresh.reference not in chris
+    assert "Overdue: not answered" in chris
+    assert re.search(r"\d+ overdue cases?", chris)
+    dana = text_of(browsers["east_manager"].get(console.url("/manager"), timeout=10))
+    assert "East" in dana and late.reference not in dana
+    admin = text_of(browsers["admin"].get(console.url("/manager"), timeout=10))
+    for district in ("North", "East", "Central"):
+        assert district in admin
+    assert late.reference in admin
+
+
+def test_the_home_page_links_to_the_inbox_and_the_manager_view(console, browsers):
+    assert 'href="/inbox"' in browsers["pat"].get(console.url("/")).text
+    assert 'href="/manager"' not in browsers["pat"].get(console.url("/")).text
+    assert 'href="/manager"' in browsers["manager"].get(console.url("/")).text
+    assert 'href="/inbox"' not in browsers["content"].get(console.url("/")).text
+
+
+def test_pages_load_nothing_from_elsewhere_and_have_no_inline_style(console, browsers, north):
+    for path in north.values():
+        page = browsers["admin"].get(console.url(path), timeout=10)
+        assert page.status_code == 200
+        assert not re.search(r"(?:src|href|action)=\"(?:https?:)?//", page.text), path
+        assert "<script" not in page.text and "style=" not in page.text
+        assert page.text.count("<h1") == 1
+
+
+# ---- in a real browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `make system-packages` installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.browser
+def test_a_pa_answers_a_case_with_the_keyboard_and_every_page_passes_axe(console, chromium, north):
+    from playwright.sync_api import expect
+
+    case = open_case(console, words="Browser test: please send my plan")
+    late = open_case(console, words="Browser test: late", now=aware_now() - dt.timedelta(days=14))
+    context = chromium.new_context(bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    try:
+        page.goto(console.url(f"/login?next=/cases/{case.reference}"))
+        page.get_by_label("Email").fill(ACCOUNTS["pat"][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
+        assert axe_violations(page) == []
+        page.get_by_label("Reply to the young person").fill("Your plan is in the post.")
+        page.get_by_role("button", name="Send the reply").click()
+        expect(page.get_by_role("status")).to_contain_text("The case is answered.")
+        assert axe_violations(page) == []
+        for path in ["/inbox", f"/cases/{late.reference}", *list(north.values())[2:]]:
+            page.goto(console.url(path))
+            assert axe_violations(page) == [], path
+        page.set_viewport_size({"width": 320, "height": 640})
+        page.goto(console.url("/inbox"))
+        assert axe_violations(page) == []
+        context.clear_cookies()
+        page.goto(console.url("/login?next=/manager"))
+        page.get_by_label("Email").fill(ACCOUNTS["admin"][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Manager view")
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+    base = console.url("")
+    assert all(url.startswith(base) for url in requested), requested
