@@ -42,7 +42,15 @@ FALLBACK_INTENT = "nlu_fallback"
 AGE_QUESTION_SLOT = "age_question"
 LIST_IDS_SLOT = "list_ids"
 LIST_OFFSET_SLOT = "list_offset"
-CLEAR_LIST = [SlotSet(LIST_IDS_SLOT, None), SlotSet(LIST_OFFSET_SLOT, None)]
+
+
+def _clear_list(tracker: Tracker) -> list[dict[str, Any]]:
+    """Forget a "what can I get" list being paged (no events when there is none)."""
+    if tracker.get_slot(LIST_IDS_SLOT) is None and tracker.get_slot(LIST_OFFSET_SLOT) is None:
+        return []
+    return [SlotSet(LIST_IDS_SLOT, None), SlotSet(LIST_OFFSET_SLOT, None)]
+
+
 SPECIFIC_ENOUGH = Thresholds(answer=0.55, confident=0.55, second_minimum=0.55)
 
 FOLLOW_UPS = {
@@ -122,7 +130,7 @@ class ActionAnswerEntitlement(Action):
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
             events = send(dispatcher, answer_entry(chosen))
-            return [*events, *_fit(dispatcher, kb, chosen.id, person), *CLEAR_LIST]
+            return [*events, *_fit(dispatcher, kb, chosen.id, person), *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == FALLBACK_INTENT:
@@ -144,7 +152,7 @@ class ActionAnswerEntitlement(Action):
         events = send(dispatcher, outcome)
         if outcome.entitlement_id:
             events += _fit(dispatcher, kb, outcome.entitlement_id, person)
-        return [*events, *CLEAR_LIST]
+        return [*events, *_clear_list(tracker)]
 
 
 async def answer_if_clear(
@@ -198,7 +206,7 @@ class ActionEntitlementFollowUp(Action):
             tracker.get_slot(ENTITLEMENT_SLOT),
             vector=_vector(tracker) if text else None,
         )
-        return [*send(dispatcher, outcome), *CLEAR_LIST]  # "more" now means more of this
+        return [*send(dispatcher, outcome), *_clear_list(tracker)]  # "more" now means more of this
 
 
 class ActionListEntitlements(Action):
@@ -222,7 +230,7 @@ class ActionListEntitlements(Action):
         person = await _who(tracker)
         if person is None:
             dispatcher.utter_message(response="utter_ask_age_for_list")
-            return [SlotSet(AGE_QUESTION_SLOT, "list"), *CLEAR_LIST]
+            return [SlotSet(AGE_QUESTION_SLOT, "list"), *_clear_list(tracker)]
         ids = entitlements_for(kb, person, None, today_in_london())
         page = list_page(kb, ids, 0, personal=True)
         dispatcher.utter_message(response=page.reply.response, **page.reply.variables)

@@ -30,7 +30,7 @@ async def run(action, tracker):
     return dispatcher.messages, events
 
 
-CLEARED_LIST = [SlotSet("list_ids", None), SlotSet("list_offset", None)]
+CLEARED_LIST: list = []  # no list was being paged: nothing to clear
 
 
 async def test_a_question_gets_the_entitlements_first_answer(services):
@@ -149,3 +149,12 @@ async def test_an_unsure_question_with_no_match_is_kept_for_staff(services):
         assert (
             conn.execute(sa.select(sa.func.count()).select_from(unanswered_questions)).scalar() == 1
         )
+
+
+async def test_a_new_question_forgets_the_list_being_paged(services):
+    tracker = tracker_for(
+        "what is staying put",
+        slots={"list_ids": ["junior-isa", "staying-put"], "list_offset": 1.0},
+    )
+    _, events = await run(ActionAnswerEntitlement(), tracker)
+    assert events[-2:] == [SlotSet("list_ids", None), SlotSet("list_offset", None)]

@@ -28,6 +28,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,6 +57,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY = 1600
 MAX_FIELD = 64
 MAX_SEGMENTS = 3
+HANDLING = 8
 
 STOP_REPLY = (
     "You won't get any more texts from us. Reply START to get texts again. "
@@ -117,6 +119,23 @@ class SmsService:
         self.delivery = TwilioDelivery(self.queue)
         self.validator = RequestValidator(settings.signing_token())
         self.tasks: set[asyncio.Task[None]] = set()
+        # Twilio's answer must never wait behind conversations: the webhook's one write
+        # has its own thread, and at most HANDLING messages per worker are handled at
+        # once (the rest wait their turn, already recorded, in memory).
+        self.intake = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-intake")
+        self._handling: asyncio.Semaphore | None = None
+
+    @property
+    def handling(self) -> asyncio.Semaphore:
+        """Limits how many inbound messages this worker handles at once."""
+        if self._handling is None:
+            self._handling = asyncio.Semaphore(HANDLING)
+        return self._handling
+
+    async def record_arrival(self, sid: str, conversation_id: str) -> bool:
+        """:meth:`first_time` on the webhook's own thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.intake, self.first_time, sid, conversation_id)
 
     def url_for(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_BASE_URL, the path, and any query string."""
@@ -200,7 +219,8 @@ class SmsService:
     ) -> None:
         """Handle one new inbound SMS, after Twilio has had its answer."""
         try:
-            await self._handle(on_new_message, number, body, sid, conversation_id, parse)
+            async with self.handling:
+                await self._handle(on_new_message, number, body, sid, conversation_id, parse)
         except Exception:
             logger.exception("Handling an inbound SMS failed")
 
@@ -282,6 +302,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.listener("before_server_stop")
         async def _stop_delivery(_app: Any, _loop: Any) -> None:
             stop.set()
+            if self._service is not None:
+                self._service.intake.shutdown(wait=False)
             if self._service is not None and self._service.tasks:
                 await asyncio.wait(set(self._service.tasks), timeout=10)
 
@@ -300,7 +322,7 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             except RequestProblem as problem:
                 return response.text(str(problem), status=problem.status)
             conversation_id = sms_conversation_id(number, service.settings.conversation_key())
-            if await asyncio.to_thread(service.first_time, sid, conversation_id):
+            if await service.record_arrival(sid, conversation_id):
                 parse = parser_of(request.app)
                 task = asyncio.create_task(
                     service.handle(on_new_message, number, body, sid, conversation_id, parse)
