@@ -209,6 +209,11 @@ async def sms_webhook(
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len({to for to, _ in twilio.arrivals}) < len(sent_at):
         await asyncio.sleep(0.5)
+    settled = (len(twilio.arrivals), time.monotonic())
+    while time.monotonic() < deadline and time.monotonic() - settled[1] < 3:
+        await asyncio.sleep(0.5)  # let the backlog drain, so the next figure starts quiet
+        if len(twilio.arrivals) != settled[0]:
+            settled = (len(twilio.arrivals), time.monotonic())
     first_reply: dict[str, float] = {}
     for to, when in twilio.arrivals:
         first_reply.setdefault(to, when)
