@@ -1,6 +1,6 @@
 """Actions for the young person's own pathway plan, their queries, and their PA.
 
-Thin: who is talking comes from :func:`bot.people.identity.identify`, what to say and
+Thin: who is talking comes from :func:`actions.services.who_is_talking`, what to say and
 do from :mod:`bot.cases.conversation`.
 """
 
@@ -15,10 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.entitlement_actions import answer_if_clear
-from actions.services import get_services
+from actions.services import get_services, who_is_talking
 from bot.answering import Reply
 from bot.cases import conversation
-from bot.people.identity import CareLeaver, identify
 
 
 def _now() -> dt.datetime:
@@ -34,10 +33,6 @@ def _say(dispatcher: CollectingDispatcher, replies: list[Reply]) -> list[dict[st
     for reply in replies:
         dispatcher.utter_message(response=reply.response, **reply.variables)
     return []
-
-
-async def _who(tracker: Tracker) -> CareLeaver | None:
-    return await asyncio.to_thread(identify, get_services().engine, tracker.sender_id)
 
 
 def _user_texts(tracker: Tracker) -> list[str]:
@@ -60,7 +55,7 @@ class ActionPathwayPlan(Action):
     ) -> list[dict[str, Any]]:
         """The next review date from the records, or a case with a reference."""
         services = get_services()
-        person = await _who(tracker)
+        person = await who_is_talking(tracker.sender_id)
         if person is None:  # the general answer if there is one, and how to reach the team
             events = await answer_if_clear(dispatcher, tracker, domain) or []
             return events + _say(dispatcher, [conversation.anonymous_plan_reply(services.settings)])
@@ -89,7 +84,7 @@ class ActionCaseNews(Action):
     ) -> list[dict[str, Any]]:
         """Each recent query's status, or that there are none."""
         services = get_services()
-        person = await _who(tracker)
+        person = await who_is_talking(tracker.sender_id)
         if person is None:
             return _say(dispatcher, [conversation.anonymous_plan_reply(services.settings)])
         replies = await asyncio.to_thread(
@@ -110,7 +105,7 @@ class ActionAskForPA(Action):
     ) -> list[dict[str, Any]]:
         """Start the handoff and say when to expect a reply."""
         services = get_services()
-        person = await _who(tracker)
+        person = await who_is_talking(tracker.sender_id)
         if person is None:  # the general answer if there is one, and how to reach the team
             events = await answer_if_clear(dispatcher, tracker, domain) or []
             return events + _say(dispatcher, [conversation.anonymous_pa_reply(services.settings)])

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import ENTITLEMENT_SLOT, send
-from actions.services import get_services
+from actions.services import get_services, who_is_talking
 from bot.answering import (
     SENTENCE_VECTOR_KEY,
     FollowUp,
@@ -22,7 +22,7 @@ from bot.answering import (
     answer_unsure,
     outcome_summary,
 )
-from bot.people.identity import CareLeaver, identify
+from bot.people.identity import CareLeaver
 from bot.personal import (
     age_reply,
     anonymous_reply,
@@ -85,11 +85,6 @@ def _vector(tracker: Tracker) -> list[float] | None:
     return vector if isinstance(vector, list) and vector else None
 
 
-async def _who(tracker: Tracker) -> CareLeaver | None:
-    """The care leaver this conversation is linked to, if the server has verified one."""
-    return await asyncio.to_thread(identify, get_services().engine, tracker.sender_id)
-
-
 def _fit(
     dispatcher: CollectingDispatcher,
     kb: KnowledgeBase,
@@ -126,7 +121,7 @@ class ActionAnswerEntitlement(Action):
         kb = _knowledge(dispatcher)
         if kb is None:
             return []
-        person = await _who(tracker)
+        person = await who_is_talking(tracker.sender_id)
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
             events = send(dispatcher, answer_entry(chosen))
@@ -192,7 +187,7 @@ class ActionEntitlementFollowUp(Action):
         offset = tracker.get_slot(LIST_OFFSET_SLOT)
         listed = tracker.get_slot(LIST_IDS_SLOT)
         if kind is FollowUp.MORE and offset is not None and listed:
-            person = await _who(tracker)
+            person = await who_is_talking(tracker.sender_id)
             page = list_page(kb, listed, int(offset), personal=person is not None)
             dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
             return [SlotSet(LIST_OFFSET_SLOT, page.next_offset)]
@@ -227,7 +222,7 @@ class ActionListEntitlements(Action):
         specific = kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker))
         if specific.kind == "answer":  # "what can I get for my flat" names an entitlement
             return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
-        person = await _who(tracker)
+        person = await who_is_talking(tracker.sender_id)
         if person is None:
             dispatcher.utter_message(response="utter_ask_age_for_list")
             return [SlotSet(AGE_QUESTION_SLOT, "list"), *_clear_list(tracker)]

@@ -15,9 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import get_services
+from actions.services import get_services, who_is_talking
 from bot.cases.conversation import alert_staff
-from bot.people.identity import identify
 from bot.records import record_safety_event
 from bot.safety.detector import assess
 
@@ -52,7 +51,7 @@ class ActionRecordSafetyEvent(Action):
             "Safety event %s recorded (%s, by %s)", event_id, ",".join(categories), detected_by
         )
         services = get_services()
-        person = await asyncio.to_thread(identify, services.engine, tracker.sender_id)
+        person = await who_is_talking(tracker.sender_id)
         texted = await asyncio.to_thread(
             alert_staff,
             services.engine,

@@ -5,6 +5,7 @@ Tests replace them with :func:`set_services`.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import threading
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import create_db_engine
+from bot.people.identity import CareLeaver, identify
 from bot.settings import Settings, get_settings
 from entitlements.embedding import SentenceEncoder
 from entitlements.knowledge_base import LiveKnowledgeBase
@@ -58,3 +60,8 @@ def set_services(services: Services | None) -> None:
     global _services
     with _lock:
         _services = services
+
+
+async def who_is_talking(conversation_id: str) -> CareLeaver | None:
+    """The care leaver a conversation is linked to, if the server has verified one."""
+    return await asyncio.to_thread(identify, get_services().engine, conversation_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable, Sequence
 
 from bot.answering import Reply
@@ -265,8 +266,6 @@ _AGE_WORDS = {
 
 def parse_age(text: str) -> int | None:
     """The age in a reply such as "19", "im 19", "i'm nineteen" (10 to 30), if there is one."""
-    import re
-
     cleaned = re.sub(r"[^a-z0-9 ]", " ", text.lower().replace("-", " "))
     numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", cleaned)]
     if numbers:

@@ -28,7 +28,8 @@ import statistics
 import sys
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import aiohttp
 import psutil
@@ -38,6 +39,8 @@ from bot.settings import PROJECT_ROOT
 from scripts.evaluation import evaluate_project_set
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
+
+T = TypeVar("T")
 
 FOLLOW_UPS = ("more", "how do i get it", "who can get it", "thanks")
 
@@ -83,6 +86,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+async def at_rate(
+    rate: float, total: int, start_one: Callable[[int], Coroutine[Any, Any, T]]
+) -> list[T]:
+    """Start ``start_one(n)`` for n in 0..total-1, ``rate`` a second; gather the results."""
+    tasks: list[asyncio.Task[T]] = []
+    start = time.perf_counter()
+    for n in range(total):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(start_one(n)))
+    return list(await asyncio.gather(*tasks))
+
+
 async def steady_rate(
     bot: RunningBot, questions: list[str], rate: float, seconds: float
 ) -> dict[str, float]:
@@ -90,18 +107,12 @@ async def steady_rate(
     total = int(rate * seconds)
     senders = [f"bench-steady-{uuid.uuid4().hex[:8]}-{n}" for n in range(30)]
     scripts = [conversation_script(questions, total // 30 + 1, n * 7) for n in range(30)]
-    latencies: list[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-        tasks = []
-        start = time.perf_counter()
-        for n in range(total):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            conversation = n % 30
-            text = scripts[conversation][n // 30]
-            tasks.append(asyncio.create_task(send(session, bot, senders[conversation], text)))
-        latencies = list(await asyncio.gather(*tasks))
+
+        def one(n: int) -> Coroutine[Any, Any, float]:
+            return send(session, bot, senders[n % 30], scripts[n % 30][n // 30])
+
+        latencies = await at_rate(rate, total, one)
     return {
         "messages": total,
         "p50_ms": 1000 * percentile(latencies, 0.50),
@@ -198,14 +209,7 @@ async def sms_webhook(
         answered.append(time.perf_counter() - start)
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        tasks = []
-        start = time.perf_counter()
-        for n in range(total):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(session, n)))
-        await asyncio.gather(*tasks)
+        await at_rate(rate, total, lambda n: one(session, n))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len({to for to, _ in twilio.arrivals}) < len(sent_at):
         await asyncio.sleep(0.5)

@@ -34,7 +34,8 @@ def _when(moment: dt.datetime, calendar: OfficeCalendar) -> str:
     return f"{local:%A} {long_date(local.date())}"
 
 
-def _staff_time(moment: dt.datetime, calendar: OfficeCalendar) -> str:
+def staff_time(moment: dt.datetime, calendar: OfficeCalendar) -> str:
+    """A time as staff texts show it: Wed 25 Nov 10:00 (office time zone)."""
     local = calendar.local(moment)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
@@ -145,7 +146,7 @@ def plan_query(
             [responsible],
             f"case-opened:{case.reference}",
             f"New pathway-plan query {case.reference} ({case.district}). Please acknowledge "
-            f"by {_staff_time(case.acknowledge_due, calendar)} in the console.",
+            f"by {staff_time(case.acknowledge_due, calendar)} in the console.",
         )
     replies = [
         Reply(
@@ -273,6 +274,6 @@ def alert_staff(
         raised.notify,
         f"safety-alert:{alert.id}",
         f"URGENT safety alert {alert.id} ({alert.district}) at "
-        f"{_staff_time(alert.raised_at, calendar)}. Acknowledge in the console within 15 "
+        f"{staff_time(alert.raised_at, calendar)}. Acknowledge in the console within 15 "
         "minutes.",
     )

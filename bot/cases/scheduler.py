@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
-from bot.cases.conversation import notify_staff
+from bot.cases.conversation import notify_staff, staff_time
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,6 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
                 escalation.case.district,
             )
             continue
-        due = calendar.local(escalation.due)
         texts += notify_staff(
             settings,
             engine,
@@ -73,7 +72,7 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             f"case-escalated:{escalation.case.reference}:{escalation.stage}",
             f"Overdue: pathway-plan query {escalation.case.reference} "
             f"({escalation.case.district}) was due to be {STAGE_WORDS[escalation.stage]} by "
-            f"{due:%a} {due.day} {due:%b %H:%M}. See the manager view in the console.",
+            f"{staff_time(escalation.due, calendar)}. See the manager view in the console.",
         )
     escalated_alerts = alerts.escalate_unacknowledged(engine, now)
     for alert_escalation in escalated_alerts:
