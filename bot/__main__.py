@@ -4,6 +4,9 @@ Commands:
     migrate                    bring the database to the latest schema
     load-content               validate the content files and publish them
     setup                      both, in that order (what ``make run`` and ``make test`` do)
+    export-content DIR         write all published content to DIR/national and DIR/local
+    import-content DIR         validate every content file in DIR, then publish them all
+                               in one transaction (or nothing); see docs/content.md
     import-staff FILE          import staff from a CSV file (see docs/people-import.md)
     import-care-leavers FILE   import care leavers from a CSV file
     seed-demo                  put the invented demo staff and care leavers in the database
@@ -35,14 +38,22 @@ from bot.people.demo import DemoDataError, seed_demo
 from bot.people.importer import ImportReport, import_care_leavers, import_staff
 from bot.settings import Settings, SettingsError, get_settings
 from entitlements.loader import ContentError
+from entitlements.store import changed_outside_files
 
 IMPORTERS = {"import-staff": import_staff, "import-care-leavers": import_care_leavers}
 
 
-def _load(show: bool = True) -> int:
+def _load(show: bool = True, *, setting_up: bool = False) -> int:
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
     try:
+        if setting_up and changed_outside_files(engine):
+            print(
+                "Content files not loaded: staff have changed the content in the console, "
+                "so the database keeps it. To replace it with the files on purpose, run "
+                f"`python -m bot import-content {settings.content_dir}`."
+            )
+            return 0
         content, report = load_content_files(engine, settings)
     except ContentError as exc:
         print(exc, file=sys.stderr)
@@ -58,6 +69,33 @@ def _load(show: bool = True) -> int:
             f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
             f"{len(report.retired)} retired."
         )
+    return 0
+
+
+def _content_files(command: str, folder: Path, settings: Settings) -> int:
+    from bot.content_files import ExportError, export_content, import_content
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        if command == "export-content":
+            written = export_content(engine, folder)
+            print(f"Wrote {len(written)} content files to {folder}.")
+            return 0
+        content, report = import_content(engine, folder, settings, actor="command line")
+    except (ContentError, ExportError) as exc:
+        print(exc, file=sys.stderr)
+        if command == "import-content":
+            print("Nothing was imported.", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    for warning in content.warnings:
+        print(f"warning: {warning}")
+    print(
+        f"Imported {len(content.entries)} entries: content revision {report.revision}, "
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.retired)} retired."
+    )
     return 0
 
 
@@ -172,6 +210,21 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database to the latest schema")
     commands.add_parser("load-content", help="validate the content files and publish them")
     commands.add_parser("setup", help="migrate, then load the content")
+    export = commands.add_parser(
+        "export-content",
+        help="write all published content to YAML files (docs/content.md)",
+        description="Write every published entry to DIR/national/<id>.yaml or "
+        "DIR/local/<id>.yaml, in the content files' format. DIR must be new or empty.",
+    )
+    export.add_argument("dir", type=Path, help="a new or empty folder")
+    imported = commands.add_parser(
+        "import-content",
+        help="validate content files and publish them all, or nothing (docs/content.md)",
+        description="Check every file in DIR/national and DIR/local as load-content does, "
+        "then publish the whole set in one transaction. Nothing is published if any file "
+        "has a problem; entries not in DIR stop being published.",
+    )
+    imported.add_argument("dir", type=Path, help="a folder with national/ and local/")
     for command, who in (("import-staff", "staff"), ("import-care-leavers", "care leavers")):
         sub = commands.add_parser(
             command,
@@ -227,13 +280,15 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args.command, args.file, settings, only_good_rows=args.only_good_rows)
     if args.command == "seed-demo":
         return _seed_demo(settings)
+    if args.command in ("export-content", "import-content"):
+        return _content_files(args.command, args.dir, settings)
     if args.command in ("create-user", "set-password"):
         return _console_user(args, settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")
     if args.command in ("load-content", "setup"):
-        return _load()
+        return _load(setting_up=args.command == "setup")
     return 0
 
 

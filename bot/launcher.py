@@ -55,6 +55,7 @@ def service_environment(
             "DATABASE_URL": settings.database_url,
             "ACTION_PORT": str(settings.action_port),
             "RASA_PORT": str(settings.rasa_port),
+            "RASA_WORKERS": str(settings.rasa_workers),
             "SANIC_WORKERS": str(settings.rasa_workers),
             # Without keep-alive each request is accepted by whichever worker is free; kept
             # alive, a busy client's connection stays on one worker while another idles.
@@ -70,6 +71,15 @@ def service_environment(
             "CONSOLE_HOST": settings.console_host,
             "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
             "CONSOLE_SESSION_HOURS": str(settings.console_session_hours),
+            "HISTORY_WINDOW_TURNS": str(settings.history_window_turns),
+            "CONTENT_DIR": str(settings.content_dir),
+            "TOPICS_FILE": str(settings.topics_file),
+            "DISTRICTS": ",".join(settings.districts),
+            "TIMEZONE": settings.timezone,
+            "OFFICE_HOURS": "-".join(t.strftime("%H:%M") for t in settings.office_hours),
+            "CASE_ACKNOWLEDGE_WORKING_DAYS": str(settings.case_acknowledge_working_days),
+            "CASE_ANSWER_WORKING_DAYS": str(settings.case_answer_working_days),
+            "CASE_SCHEDULER_SECONDS": str(settings.case_scheduler_seconds),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -87,6 +97,8 @@ def service_environment(
         ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
         ("LEAVING_CARE_PHONE", settings.leaving_care_phone),
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),
+        ("DUTY_DISTRICT", settings.duty_district),
+        ("COUNCIL_NAME", settings.council_name),
         ("WEB_CHAT_SECRET", settings.web_chat_secret),
         ("WEB_CHAT_ORIGINS", ",".join(settings.web_chat_origins)),
         ("CONSOLE_BASE_URL", settings.console_base_url),
@@ -277,7 +289,8 @@ def main() -> int:
             f"\nReady. Rasa server: http://localhost:{settings.rasa_port}  "
             f"(REST: POST /webhooks/rest/webhook); action server: "
             f"http://127.0.0.1:{settings.action_port}; staff console: "
-            f"{settings.console_url()}; oversight rounds every 30 s. Ctrl-C stops them all.\n",
+            f"{settings.console_url()}; oversight rounds every "
+            f"{settings.case_scheduler_seconds:g} s. Ctrl-C stops them all.\n",
             flush=True,
         )
     except RuntimeError as exc:

@@ -75,6 +75,17 @@ def _office_hours(
     return opens, closes
 
 
+def _district(environ: Mapping[str, str], name: str, districts: tuple[str, ...]) -> str | None:
+    """One of ``districts`` (any letter case, given back as spelt there); ``None`` if unset."""
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return None
+    for district in districts:
+        if district.casefold() == raw.casefold():
+            return district
+    raise SettingsError(f"{name} must be one of DISTRICTS ({', '.join(districts)}), got {raw!r}")
+
+
 def _optional(environ: Mapping[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
@@ -101,8 +112,13 @@ class Settings:
         rasa_port: Port of the Rasa server.
         rasa_workers: Worker processes of the Rasa server (one per core suits it).
         districts: The council's districts, for records and reports.
+        duty_district: The district whose duty worker covers safety alerts from people
+            not on record (``DUTY_DISTRICT``, one of ``districts``); ``None`` means the
+            first of ``districts`` (see :attr:`on_duty_district`).
         conversation_id_secret: Key for pseudonymous SMS conversation ids (else var/secrets).
         timezone: Where ages and dates are reckoned (birthdays fall at midnight here).
+        council_name: The council's name, e.g. "Example Borough Council" (``COUNCIL_NAME``);
+            unset means "your council". The content's national entries never name one.
         leaving_care_phone: The leaving-care team's number, told to young people who
             are not on record (unset: "your council's leaving care team").
         out_of_hours_phone: The council's out-of-hours (emergency duty) number, told
@@ -122,6 +138,7 @@ class Settings:
             starts at the next opening when a message comes outside them.
         case_acknowledge_working_days: Working days a case has to be acknowledged.
         case_answer_working_days: Working days a case has to be answered.
+        case_scheduler_seconds: Seconds between the scheduler's oversight rounds.
         console_host: Address the staff console listens on (the council's internal
             network; ``127.0.0.1`` by default).
         console_base_url: The URL staff reach the console on; when it is ``https`` the
@@ -148,8 +165,10 @@ class Settings:
     rasa_port: int = 5005
     rasa_workers: int = 2
     districts: tuple[str, ...] = ("North", "East", "Central")
+    duty_district: str | None = None
     conversation_id_secret: str | None = None
     timezone: str = "Europe/London"
+    council_name: str | None = None
     leaving_care_phone: str | None = None
     out_of_hours_phone: str | None = None
     action_port: int = 5055
@@ -162,6 +181,7 @@ class Settings:
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
+    case_scheduler_seconds: float = 30.0
     console_host: str = "127.0.0.1"
     console_base_url: str = ""
     console_secret: str | None = None
@@ -193,6 +213,7 @@ class Settings:
                 "DATABASE_URL must be an SQLAlchemy URL such as "
                 "sqlite:///var/careleavers.db or postgresql://user@host/db"
             )
+        districts = _list(env, "DISTRICTS", default.districts)
         return cls(
             var_dir=var_dir,
             database_url=database_url,
@@ -211,9 +232,11 @@ class Settings:
             public_base_url=env.get("PUBLIC_BASE_URL") or default.public_base_url,
             rasa_port=_int(env, "RASA_PORT", default.rasa_port, minimum=1),
             rasa_workers=_int(env, "RASA_WORKERS", default.rasa_workers, minimum=1),
-            districts=_list(env, "DISTRICTS", default.districts),
+            districts=districts,
+            duty_district=_district(env, "DUTY_DISTRICT", districts),
             conversation_id_secret=_optional(env, "CONVERSATION_ID_SECRET"),
             timezone=env.get("TIMEZONE") or default.timezone,
+            council_name=_optional(env, "COUNCIL_NAME"),
             leaving_care_phone=_optional(env, "LEAVING_CARE_PHONE"),
             out_of_hours_phone=_optional(env, "OUT_OF_HOURS_PHONE"),
             action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
@@ -236,6 +259,9 @@ class Settings:
             case_answer_working_days=_int(
                 env, "CASE_ANSWER_WORKING_DAYS", default.case_answer_working_days, minimum=1
             ),
+            case_scheduler_seconds=_float(
+                env, "CASE_SCHEDULER_SECONDS", default.case_scheduler_seconds, minimum=0.1
+            ),
             console_host=env.get("CONSOLE_HOST", "").strip() or default.console_host,
             console_base_url=env.get("CONSOLE_BASE_URL", "").strip().rstrip("/"),
             console_secret=_optional(env, "CONSOLE_SECRET"),
@@ -246,6 +272,11 @@ class Settings:
                 env, "CONSOLE_SESSION_HOURS", default.console_session_hours, minimum=0.01
             ),
         )
+
+    @property
+    def on_duty_district(self) -> str:
+        """The district whose duty worker covers people not on record (``DUTY_DISTRICT``)."""
+        return self.duty_district or self.districts[0]
 
     @property
     def demo_mode(self) -> bool:

@@ -39,9 +39,15 @@ class KnowledgeBase:
         revision: int,
         entries: Sequence[Entitlement],
         encoder: SentenceEncoder | None = None,
+        previous: KnowledgeBase | None = None,
     ) -> KnowledgeBase:
-        """Index ``entries`` (the published content of ``revision``)."""
-        return cls(revision, {e.id: e for e in entries}, SearchIndex(entries, encoder))
+        """Index ``entries`` (the published content of ``revision``).
+
+        ``previous`` is the knowledge base being replaced: what did not change is reused
+        (see :class:`SearchIndex`).
+        """
+        index = SearchIndex(entries, encoder, previous.index if previous else None)
+        return cls(revision, {e.id: e for e in entries}, index)
 
     def get(self, entitlement_id: str | None) -> Entitlement | None:
         """The entry with this id, if it is published."""
@@ -139,7 +145,7 @@ class LiveKnowledgeBase:
         revision, entries = read_published(self._engine)
         if not entries:
             raise ContentNotLoadedError("no entitlement content is published")
-        return KnowledgeBase.build(revision, entries, self.encoder())
+        return KnowledgeBase.build(revision, entries, self.encoder(), previous=self._snapshot)
 
     def wait_for_rebuild(self, timeout: float = 60.0) -> None:
         """Wait for a background rebuild to finish (for tests and benchmarks)."""

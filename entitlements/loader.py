@@ -3,22 +3,35 @@
 All or nothing: if any file has a problem, :func:`load_content` raises
 :class:`ContentError` listing every problem in every file, and nothing is
 returned to load.
+
+National and local content are kept apart: a file's folder is its scope
+(``national/`` or ``local/``). A file may say ``scope:`` as well, but then it must
+agree with its folder. A national entry is the same for every council, so it may not
+hold a council's own contact details (a geographic or mobile phone number, an email
+address): those belong in a local entry or in the settings (``LEAVING_CARE_PHONE``,
+``OUT_OF_HOURS_PHONE``). National numbers (0300, 0800, 111, 999, 116 123) are fine.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
-from entitlements.model import Entitlement
+from entitlements.model import SCOPES, Entitlement
 from entitlements.readability import reading_age
 from entitlements.validation import Problem, parse_entry
 
 READING_AGE_TARGET = 11
+
+_PHONE_LIKE = re.compile(r"(?<![\w+])(?:\+44|\(?0)[\d ()-]{8,16}\d(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_COUNCIL_PREFIXES = ("01", "02", "07")
+"""Geographic and mobile numbers: a council's own, never a national line's."""
 
 
 class ContentError(Exception):
@@ -77,6 +90,65 @@ def _read_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         return None, [Problem(shown, where, f"is not valid YAML: {problem}")]
 
 
+def council_contacts(text: str) -> list[str]:
+    """Phone numbers and email addresses in ``text`` that belong to one council or person.
+
+    Geographic (01, 02) and mobile (07) numbers, written with or without +44, and any
+    email address. National lines (0300, 0800, 0808, 111, 999, 116 123) are not listed.
+    """
+    found: list[str] = []
+    for match in _PHONE_LIKE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if digits.startswith("44"):
+            digits = "0" + digits[2:]
+        if len(digits) in (10, 11) and digits.startswith(_COUNCIL_PREFIXES):
+            found.append(match.group(0).strip())
+    found.extend(_EMAIL.findall(text))
+    return found
+
+
+def _national_contacts(entry: Entitlement, shown: str) -> list[Problem]:
+    texts = {
+        "summary": entry.summary,
+        "details": entry.details,
+        "how_to_get": entry.how_to_get,
+        "legal_basis": entry.legal_basis,
+        "eligibility.explanation": entry.eligibility.explanation,
+        "varies_locally.note": entry.local_note,
+    }
+    return [
+        Problem(
+            shown,
+            field,
+            f"has a council's own contact details ({contact}); a national entry is the same "
+            "for every council: put them in a local entry (local/) or in the settings "
+            "(LEAVING_CARE_PHONE, OUT_OF_HOURS_PHONE)",
+        )
+        for field, text in texts.items()
+        for contact in council_contacts(text)
+    ]
+
+
+def _scope_field(data: object, scope: str, shown: str) -> tuple[object, list[Problem]]:
+    """Check and take out an optional ``scope:`` field: it must name the file's folder."""
+    if not isinstance(data, dict) or "scope" not in data:
+        return data, []
+    data = dict(data)
+    said = data.pop("scope")
+    if said == scope:
+        return data, []
+    if said not in SCOPES:
+        return data, [Problem(shown, "scope", f"must be national or local, got {said!r}")]
+    return data, [
+        Problem(
+            shown,
+            "scope",
+            f"is {said} but the file is in {scope}/; a file's folder is its scope: "
+            f"move it to {said}/ or change scope",
+        )
+    ]
+
+
 def load_content(
     content_dir: Path,
     topics: Mapping[str, str],
@@ -122,10 +194,14 @@ def load_content(
             if read_problems:
                 problems.extend(read_problems)
                 continue
+            data, scope_problems = _scope_field(data, scope, shown)
+            problems.extend(scope_problems)
             entry, entry_problems = parse_entry(
                 data, file=shown, scope=scope, topics=topics, today=today, expected_id=path.stem
             )
             problems.extend(entry_problems)
+            if entry is not None and scope == "national":
+                problems.extend(_national_contacts(entry, shown))
             if entry is not None:
                 found[scope][entry.id] = entry
 

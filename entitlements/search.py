@@ -177,10 +177,26 @@ def _char_text(words: Sequence[str]) -> str:
 class SearchIndex:
     """An index over a set of entries; immutable once built, safe to share."""
 
+    _word_vectorizer: TfidfVectorizer
+    _phrase_words: Any
+    _char_vectorizer: TfidfVectorizer
+    _phrase_chars: Any
+    _classifier: LogisticRegression
+    _phrase_vectors: np.ndarray[Any, Any] | None
+
     def __init__(
-        self, entries: Sequence[Entitlement], encoder: SentenceEncoder | None = None
+        self,
+        entries: Sequence[Entitlement],
+        encoder: SentenceEncoder | None = None,
+        previous: SearchIndex | None = None,
     ) -> None:
-        """Index ``entries``; with an ``encoder``, also by meaning (else by words alone)."""
+        """Index ``entries``; with an ``encoder``, also by meaning (else by words alone).
+
+        With ``previous`` (the index of the content before a change), what depends only
+        on the titles, synonyms and example questions is reused when those are the same
+        (a change of wording or an amount), so the new index is ready in a moment
+        instead of fitting the classifier again. The result is the same either way.
+        """
         if not entries:
             raise ValueError("cannot search an empty knowledge base")
         self.entry_ids: tuple[str, ...] = tuple(e.id for e in entries)
@@ -189,23 +205,40 @@ class SearchIndex:
         for position, entry in enumerate(entries):
             for phrase in (entry.title, *entry.synonyms, *entry.examples):
                 phrases.append((position, phrase))
+        self._phrase_key = (self.entry_ids, tuple(phrases), encoder is not None)
         vocabulary = frozenset(w for _, text in phrases for w in plain.words(text))
         for entry in entries:
             vocabulary |= frozenset(plain.words(entry.summary))
         self.analyzer = Analyzer(vocabulary)
         self._owners = np.array([position for position, _ in phrases])
 
+        # A phrase's own words are all in the vocabulary, so correcting them changes
+        # nothing: what is computed from the phrases depends on the phrases alone.
         phrase_words = [self.analyzer.words(text, correct=True) for _, text in phrases]
-        self._word_vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2")
-        self._phrase_words = self._word_vectorizer.fit_transform(
-            [self.analyzer.stems(words) for words in phrase_words]
-        )
-        self._char_vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, norm="l2", min_df=CHAR_MIN_DF
-        )
-        self._phrase_chars = self._char_vectorizer.fit_transform(
-            [_char_text(words) for words in phrase_words]
-        )
+        same = previous is not None and previous._phrase_key == self._phrase_key
+        if same:
+            assert previous is not None
+            self._word_vectorizer = previous._word_vectorizer
+            self._phrase_words = previous._phrase_words
+            self._char_vectorizer = previous._char_vectorizer
+            self._phrase_chars = previous._phrase_chars
+        else:
+            self._word_vectorizer = TfidfVectorizer(
+                analyzer=_identity, sublinear_tf=True, norm="l2"
+            )
+            self._phrase_words = self._word_vectorizer.fit_transform(
+                [self.analyzer.stems(words) for words in phrase_words]
+            )
+            self._char_vectorizer = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(3, 5),
+                sublinear_tf=True,
+                norm="l2",
+                min_df=CHAR_MIN_DF,
+            )
+            self._phrase_chars = self._char_vectorizer.fit_transform(
+                [_char_text(words) for words in phrase_words]
+            )
 
         entry_texts: list[list[str]] = [[] for _ in entries]
         for (position, _), words in zip(phrases, phrase_words, strict=True):
@@ -217,19 +250,25 @@ class SearchIndex:
             [self.analyzer.stems(words) for words in entry_texts]
         )
 
-        features = sparse.hstack(
-            [self._phrase_words, CLASSIFIER_CHAR_WEIGHT * self._phrase_chars]
-        ).tocsr()
-        self._classifier = LogisticRegression(
-            C=CLASSIFIER_C, max_iter=3000, class_weight="balanced", tol=CLASSIFIER_TOL
-        ).fit(features, self._owners)
+        if same:
+            assert previous is not None
+            self._classifier = previous._classifier
+            self._phrase_vectors = previous._phrase_vectors
+        else:
+            features = sparse.hstack(
+                [self._phrase_words, CLASSIFIER_CHAR_WEIGHT * self._phrase_chars]
+            ).tocsr()
+            self._classifier = LogisticRegression(
+                C=CLASSIFIER_C, max_iter=3000, class_weight="balanced", tol=CLASSIFIER_TOL
+            ).fit(features, self._owners)
+            self._phrase_vectors = (
+                encoder.encode_phrases([text for _, text in phrases])
+                if encoder is not None
+                else None
+            )
         # Columns of predict_proba follow classifier.classes_ (positions of entries).
         self._class_positions = np.asarray(self._classifier.classes_, dtype=int)
-
         self._encoder = encoder
-        self._phrase_vectors = (
-            encoder.encode_phrases([text for _, text in phrases]) if encoder is not None else None
-        )
         self._members = [np.flatnonzero(self._owners == i) for i in range(len(entries))]
 
     def _best_per_entry(self, similarities: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -5,7 +5,10 @@ Tables (SQLAlchemy 1.4 Core, created by the project's Alembic migrations):
 - ``kb_entitlements``: one row per entry, pointing at its published version;
 - ``kb_versions``: every version ever loaded or edited, never deleted;
 - ``kb_state``: one row whose ``revision`` goes up on every publish, so a
-  running bot can see cheaply that content changed and reload it.
+  running bot can see cheaply that content changed and reload it;
+- ``kb_drafts`` and ``kb_draft_events``: changes staff make in the console, on their
+  way from draft to published, and every step each took (see
+  :mod:`entitlements.workflow`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ versions_table = sa.Table(
     sa.Column("origin", sa.String(32), nullable=False),
     sa.Column("created_by", sa.String(120), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # Why this version was made, in staff's words (console publishes and rollbacks).
+    sa.Column("note", sa.Text, nullable=True),
     sa.UniqueConstraint("entitlement_id", "version", name="uq_kb_versions_entry_version"),
 )
 
@@ -55,6 +60,45 @@ state_table = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+drafts_table = sa.Table(
+    "kb_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # Not a foreign key: a new entry has no kb_entitlements row until it is published.
+    sa.Column("entitlement_id", sa.String(80), nullable=False, index=True),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("is_new", sa.Boolean, nullable=False),
+    # The published version the draft started from (None for a new entry).
+    sa.Column("base_version", sa.Integer, nullable=True),
+    # The entry as a content file holds it (JSON), without ``scope``.
+    sa.Column("document", sa.Text, nullable=False),
+    # draft, submitted, approved, published or discarded.
+    sa.Column("state", sa.String(16), nullable=False),
+    # The entry's id while the draft is open, else NULL: one open draft per entry.
+    sa.Column("open_key", sa.String(80), nullable=True, unique=True),
+    # Staff ids (the console's); the knowledge base knows nothing else about them.
+    sa.Column("author_id", sa.Integer, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("approved_by", sa.Integer, nullable=True),
+    sa.Column("published_version", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+draft_events_table = sa.Table(
+    "kb_draft_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("draft_id", sa.Integer, sa.ForeignKey("kb_drafts.id"), nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    # created, edited, submitted, approved, changes_requested, published, discarded.
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor_id", sa.Integer, nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
 )
 
 
@@ -183,6 +227,97 @@ def publish_entries(
     )
 
 
+class PublishConflictError(Exception):
+    """The entry's published version is not the one the change was made against."""
+
+
+def publish_one(
+    conn: Connection,
+    entry: Entitlement,
+    *,
+    origin: str,
+    actor: str | None,
+    note: str | None,
+    expected_version: int | None,
+    now: dt.datetime,
+) -> tuple[int, int]:
+    """Publish one entry as a new version, in the caller's transaction.
+
+    The entry's published version is changed only if it is still
+    ``expected_version`` (``None``: the entry must not be published, or not exist),
+    so two people publishing at once cannot both succeed, and nobody overwrites a
+    change they have not seen. The content revision goes up, so the bot reloads.
+
+    Args:
+        conn: A connection in a transaction (committed or rolled back by the caller).
+        entry: The validated entry.
+        origin: Where it came from, e.g. ``console`` or ``rollback``.
+        actor: Who published it.
+        note: Why, in staff's words.
+        expected_version: The published version the change was made against.
+        now: When (naive UTC).
+
+    Returns:
+        The new version number and the new content revision.
+
+    Raises:
+        PublishConflictError: The published version is no longer ``expected_version``.
+
+    """
+    current = (
+        entitlements_table.c.published_version.is_(None)
+        if expected_version is None
+        else entitlements_table.c.published_version == expected_version
+    )
+    # The first write of the transaction: it takes the row's lock, and compares and sets.
+    claimed = conn.execute(
+        entitlements_table.update()
+        .where(entitlements_table.c.id == entry.id, current)
+        .values(scope=entry.scope, title=entry.title, updated_at=now)
+    )
+    if claimed.rowcount != 1:
+        exists = conn.execute(
+            sa.select(entitlements_table.c.id).where(entitlements_table.c.id == entry.id)
+        ).first()
+        if exists is not None or expected_version is not None:
+            raise PublishConflictError(f"{entry.id} was changed by someone else just now")
+        conn.execute(
+            entitlements_table.insert().values(
+                id=entry.id,
+                scope=entry.scope,
+                title=entry.title,
+                published_version=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    last = conn.execute(
+        sa.select(sa.func.max(versions_table.c.version)).where(
+            versions_table.c.entitlement_id == entry.id
+        )
+    ).scalar()
+    version = int(last or 0) + 1
+    conn.execute(
+        entitlements_table.update()
+        .where(entitlements_table.c.id == entry.id)
+        .values(published_version=version)
+    )
+    document = entry.to_document()
+    conn.execute(
+        versions_table.insert().values(
+            entitlement_id=entry.id,
+            version=version,
+            document=json.dumps(document, ensure_ascii=False),
+            content_hash=document_hash(document),
+            origin=origin,
+            created_by=actor,
+            created_at=now,
+            note=note,
+        )
+    )
+    return version, _bump_revision(conn, now)
+
+
 def _published_hashes(conn: Connection) -> dict[str, str]:
     query = sa.select(entitlements_table.c.id, versions_table.c.content_hash).select_from(
         entitlements_table.join(
@@ -243,3 +378,17 @@ def read_published(engine: Engine) -> tuple[int, list[Entitlement]]:
         revision = _current_revision(conn)
         documents = [json.loads(row.document) for row in conn.execute(query)]
     return revision, [Entitlement.from_document(doc) for doc in documents]
+
+
+def changed_outside_files(engine: Engine) -> bool:
+    """True once any version came from somewhere other than the content files.
+
+    That is, staff published, rolled back, attached an example or imported content
+    in the console. From then on the database, not the files, is the content's
+    record: ``make run`` stops loading the files over it.
+    """
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(versions_table.c.id).where(versions_table.c.origin != "files").limit(1)
+        ).first()
+    return found is not None

@@ -250,8 +250,9 @@ def alert_staff(
 ) -> int:
     """Raise the alert for a safety event and text the PA and the duty worker at once.
 
-    Someone not on record has no district: their alert goes to the first of the
-    council's districts (``DISTRICTS``), whose duty worker covers unknown callers.
+    Someone not on record has no district: their alert goes to the duty district
+    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``), whose duty worker
+    covers people not on record.
 
     Returns:
         How many members of staff were texted.
@@ -263,7 +264,7 @@ def alert_staff(
         now=now,
         safety_event_id=safety_event_id,
         care_leaver_id=person.id if person else None,
-        district=None if person else settings.districts[0],
+        district=None if person else settings.on_duty_district,
     )
     if not raised.new:
         return 0

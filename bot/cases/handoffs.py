@@ -172,18 +172,61 @@ def record_reply(
         TransitionError: It was handed back to the bot already.
 
     """
+    return record_reply_once(
+        engine, handoff_id, staff_id=staff_id, now=now, text=text, key=None
+    ).handoff
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedReply:
+    """What :func:`record_reply_once` did: the handoff now, and whether the reply is new."""
+
+    handoff: Handoff
+    new: bool
+
+
+def record_reply_once(
+    engine: Engine,
+    handoff_id: int,
+    *,
+    staff_id: int,
+    now: dt.datetime,
+    text: str,
+    key: str | None,
+) -> RecordedReply:
+    """Like :func:`record_reply`, but a reply whose ``key`` was recorded already is not again.
+
+    The console puts a one-time key in each reply form, so a form posted twice (a
+    double click, a browser retrying) is one reply in the history and one message
+    to the young person.
+
+    Raises:
+        NotFoundError: No such handoff.
+        TransitionError: It was handed back to the bot already.
+
+    """
     at = to_db(now)
     with engine.begin() as conn:
+        # Lock the handoff's row first, so two posts of one form are taken one at a time.
+        conn.execute(handoffs.update().where(handoffs.c.id == handoff_id).values(id=handoffs.c.id))
         current = _read(conn, handoff_id)
         if current.status is not HandoffStatus.ACTIVE:
             raise TransitionError(
                 f"handoff {handoff_id} was handed back to the bot; start a new one to reply"
             )
+        if key is not None and any(
+            event.action == "replied" and event.detail.get("key") == key
+            for event in history.events(conn, "handoff", handoff_id)
+        ):
+            return RecordedReply(current, new=False)
         conn.execute(
             handoffs.update()
             .where(handoffs.c.id == handoff_id, handoffs.c.first_reply_at.is_(None))
             .values(first_reply_at=at)
         )
+        detail: dict[str, str] = {"text": text.strip()[:MAX_TEXT]} if text.strip() else {}
+        if key is not None:
+            detail["key"] = key
         history.append(
             conn,
             "handoff",
@@ -191,9 +234,9 @@ def record_reply(
             at=now,
             actor=Actor.staff(staff_id),
             action="replied",
-            detail={"text": text.strip()[:MAX_TEXT]} if text.strip() else {},
+            detail=detail,
         )
-        return _read(conn, handoff_id)
+        return RecordedReply(_read(conn, handoff_id), new=True)
 
 
 def record_message(engine: Engine, handoff_id: int, *, text: str, now: dt.datetime) -> None:

@@ -61,6 +61,15 @@ def append(
     )
 
 
+def events(conn: Connection, subject: str, subject_id: int) -> list[Event]:
+    """Like :func:`history`, inside the caller's transaction."""
+    table, column = _SUBJECTS[subject]
+    rows = conn.execute(
+        sa.select(table).where(table.c[column] == subject_id).order_by(table.c.id)
+    ).all()
+    return [event_from_row(row) for row in rows]
+
+
 def history(engine: Engine, subject: str, subject_id: int) -> list[Event]:
     """The history of a case, handoff or alert, oldest first.
 
@@ -73,9 +82,5 @@ def history(engine: Engine, subject: str, subject_id: int) -> list[Event]:
         Every entry, in the order they were written.
 
     """
-    table, column = _SUBJECTS[subject]
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(table).where(table.c[column] == subject_id).order_by(table.c.id)
-        ).all()
-    return [event_from_row(row) for row in rows]
+        return events(conn, subject, subject_id)

@@ -4,8 +4,15 @@ Due times live in the database (cases' due dates, alerts' raised times), so noth
 is held in memory: a round can run in any process, any number of times, after any
 restart, and each late case or alert reaches its manager once (the escalations are
 conditional updates, the texts have dedupe keys). :func:`run_forever` runs a round
-every ``interval`` seconds; ``python -m bot.cases.scheduler`` starts it, and
-``make run`` starts that with the other services.
+every ``interval`` seconds; ``python -m bot.cases.scheduler`` starts it (a round every
+``CASE_SCHEDULER_SECONDS``, 30 by default), and ``make run`` starts that with the other
+services.
+
+With Twilio configured, the scheduler process also runs a delivery loop of the one SMS
+sender (:class:`~bot.notify.sms.TwilioDelivery`), so an escalation reaches the team
+manager even while the Rasa server is down. Each queued text is claimed by one process
+only, so it runs safely beside the Rasa server's loops. SIGTERM or SIGINT ends the
+process cleanly: the round or the send in progress finishes first.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ from sqlalchemy.engine import Engine
 from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
+from bot.notify.sms import SmsQueue, TwilioDelivery
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 ROUND_SECONDS = 30.0
+"""The default interval; ``CASE_SCHEDULER_SECONDS`` sets it."""
 STAGE_WORDS = {"acknowledge": "acknowledged", "answer": "answered"}
 
 
@@ -118,27 +127,52 @@ async def run_forever(
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
+async def serve(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
+    """Run oversight rounds, and deliver queued texts when Twilio is configured, until ``stop``.
+
+    Args:
+        engine: The project's database.
+        settings: The round interval (``case_scheduler_seconds``) and the SMS settings.
+        stop: Set it to end both loops (each finishes what it is doing first).
+    """
+    rounds = run_forever(engine, settings, stop, interval=settings.case_scheduler_seconds)
+    if settings.demo_mode:
+        await rounds
+        return
+    delivery = TwilioDelivery(SmsQueue(engine, settings))
+    try:
+        await asyncio.gather(rounds, delivery.run(stop))
+    finally:
+        await delivery.client().http_client.close()  # its aiohttp session
+
+
 def main() -> None:
-    """Run oversight rounds until interrupted (``python -m bot.cases.scheduler``)."""
+    """Run oversight rounds until SIGTERM or SIGINT (``python -m bot.cases.scheduler``)."""
     import signal
 
     from bot.db.engine import create_db_engine
     from bot.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request at INFO
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
 
-    async def serve() -> None:
+    async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        logger.info("Oversight rounds every %.0f s", ROUND_SECONDS)
-        await run_forever(engine, settings, stop)
+        logger.info(
+            "Oversight rounds every %g s; texts sent %s",
+            settings.case_scheduler_seconds,
+            "to the outbox (demo mode)" if settings.demo_mode else "by Twilio",
+        )
+        await serve(engine, settings, stop)
+        logger.info("Scheduler stopped")
 
     try:
-        asyncio.run(serve())
+        asyncio.run(run())
     finally:
         engine.dispose()
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot.console import audit, csrf, sessions
 from bot.console.areas import audit as audit_area
-from bot.console.areas import auth, cases, home, outbox, staff
+from bot.console.areas import auth, cases, content, content_files, home, outbox, questions, staff
 from bot.console.policy import Policy, utcnow
 from bot.console.web import (
     STATIC,
@@ -36,7 +36,8 @@ from bot.db.engine import create_db_engine
 from bot.settings import Settings
 
 APP_NAME = "careleavers-console"
-MAX_REQUEST_BYTES = 64 * 1024
+MAX_REQUEST_BYTES = 1024 * 1024
+"""Largest request taken: an upload of the whole content as a zip is about 60 KB now."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
@@ -97,7 +98,7 @@ def create_app(
     async def _health(_request: Request) -> HTTPResponse:
         return text("ok")
 
-    for area in (auth, home, outbox, audit_area, staff, cases):
+    for area in (auth, home, outbox, audit_area, staff, cases, content, questions, content_files):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")
     app.register_middleware(_after, "response")

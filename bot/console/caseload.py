@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -51,7 +52,7 @@ MANAGER_ROLES: tuple[str, ...] = (TEAM_MANAGER, ADMIN)
 """Who has the manager view."""
 
 INBOX_LIMIT = 200
-"""Most rows of each kind an inbox lists (closed cases and returned handoffs are left out)."""
+"""Most handoffs and alerts an inbox lists (its cases are paged: :data:`PER_PAGE`)."""
 
 CATEGORY_NAMES = {
     "review_date": "Review date",
@@ -117,6 +118,23 @@ def may_see_case(viewer: Viewer, case: Case) -> bool:
     return _has(viewer, PERSONAL_ADVISER) and case.adviser_id == viewer.staff_id
 
 
+def may_reassign(viewer: Viewer, case: Case) -> bool:
+    """True if ``viewer`` may give ``case`` to another PA: an admin, or its district's manager.
+
+    Personal advisers cannot, even their own cases (they ask their team manager).
+    """
+    if _has(viewer, ADMIN):
+        return True
+    return _has(viewer, TEAM_MANAGER) and case.district == viewer.district
+
+
+def may_reopen(viewer: Viewer, case: Case) -> bool:
+    """True if ``viewer`` may reopen ``case``: its PA, its district's team manager, or an admin."""
+    if may_reassign(viewer, case):
+        return True
+    return _has(viewer, PERSONAL_ADVISER) and case.adviser_id == viewer.staff_id
+
+
 def may_see_handoff(viewer: Viewer, handoff: Handoff) -> bool:
     """True if ``viewer`` may open ``handoff`` (and reply in it)."""
     if _has(viewer, ADMIN):
@@ -172,16 +190,108 @@ class AlertRow:
 
 @dataclasses.dataclass(frozen=True)
 class Inbox:
-    """What one person has to deal with."""
+    """What one person has to deal with: one page of their cases, their handoffs and alerts.
+
+    Attributes:
+        cases: The cases on this page.
+        handoffs: Active handoffs (all, up to :data:`INBOX_LIMIT`).
+        alerts: Unacknowledged safety alerts (all, up to :data:`INBOX_LIMIT`).
+        case_total: How many cases the filter finds, on every page.
+        overdue: How many of those are overdue.
+        page: This page's number, from 1.
+        pages: How many pages there are (at least 1).
+
+    """
 
     cases: list[CaseRow]
     handoffs: list[HandoffRow]
     alerts: list[AlertRow]
+    case_total: int = 0
+    overdue: int = 0
+    page: int = 1
+    pages: int = 1
+
+
+PER_PAGE = 25
+"""Cases on one page of the inbox."""
+MAX_PAGE = 100_000
+STATUS_FILTERS: tuple[str, ...] = tuple(status.value for status in CaseStatus)
+"""The statuses the inbox can be filtered by; no status: every case not closed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseFilter:
+    """Which of the cases someone may see the inbox lists.
+
+    Attributes:
+        status: Only cases in this status (one of :data:`STATUS_FILTERS`); empty:
+            every case not closed.
+        overdue: Only cases past a due date they have not met.
+        district: Only this district's cases (for team managers and admins); empty: all.
+
+    """
+
+    status: str = ""
+    overdue: bool = False
+    district: str = ""
+
+    def query(self) -> str:
+        """The filter as URL query arguments (without the page), for links."""
+        parts = []
+        if self.status:
+            parts.append(("status", self.status))
+        if self.overdue:
+            parts.append(("overdue", "yes"))
+        if self.district:
+            parts.append(("district", self.district))
+        return urlencode(parts)
 
     @property
-    def overdue(self) -> int:
-        """How many of the cases are overdue."""
-        return sum(1 for row in self.cases if row.overdue)
+    def active(self) -> bool:
+        """True if anything is filtered."""
+        return bool(self.status or self.overdue or self.district)
+
+
+def parse_case_filter(
+    args: Mapping[str, str], districts: Sequence[str]
+) -> tuple[CaseFilter, int, dict[str, str]]:
+    """The inbox's filter and page from query arguments, and what was wrong with them.
+
+    Args:
+        args: The query arguments (the first value of each): ``status``, ``overdue``
+            (``yes``), ``district`` and ``page``.
+        districts: The districts the viewer may filter by (empty: none).
+
+    Returns:
+        The filter (bad values left out), the page (1 if bad) and a message for each
+        bad argument, keyed by the id of its field on the page.
+
+    """
+    errors: dict[str, str] = {}
+    status = (args.get("status") or "").strip().lower()
+    if status and status not in STATUS_FILTERS:
+        errors["status"] = (
+            "Choose a status from the list: " + ", ".join(STATUS_FILTERS) + ", or any not closed"
+        )
+        status = ""
+    overdue_arg = (args.get("overdue") or "").strip().lower()
+    if overdue_arg not in ("", "yes"):
+        errors["overdue"] = "Overdue only is either ticked or not (overdue=yes)"
+    district = (args.get("district") or "").strip()
+    if district and district not in districts:
+        errors["district"] = (
+            "Choose one of your districts: " + ", ".join(districts)
+            if districts
+            else "You cannot filter by district"
+        )
+        district = ""
+    raw_page = (args.get("page") or "1").strip()
+    page = 1
+    if raw_page.isascii() and raw_page.isdigit() and 0 < int(raw_page) <= MAX_PAGE:
+        page = int(raw_page)
+    else:
+        errors["page"] = f"The page must be a whole number from 1 to {MAX_PAGE}"
+    return CaseFilter(status=status, overdue=overdue_arg == "yes", district=district), page, errors
 
 
 def _names(engine: Engine, ids: Iterable[int | None]) -> dict[int, str]:
@@ -283,25 +393,73 @@ def _alert_scope(viewer: Viewer) -> sa.ColumnElement[bool] | None:
     return sa.or_(*parts)
 
 
-def inbox(engine: Engine, viewer: Viewer, now: dt.datetime) -> Inbox:
-    """The cases not closed, handoffs still active and alerts not acknowledged ``viewer`` has.
+def _overdue_clause(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Cases past a due date they have not met (as :func:`overdue_stage` judges)."""
+    at = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return sa.or_(
+        sa.and_(cases.c.status == CaseStatus.OPEN.value, cases.c.acknowledge_due < at),
+        sa.and_(
+            cases.c.status.in_([CaseStatus.OPEN.value, CaseStatus.ACKNOWLEDGED.value]),
+            cases.c.answer_due < at,
+        ),
+    )
 
-    Cases come most urgent first (the earlier answer due date), handoffs and alerts
-    oldest first.
+
+def inbox(
+    engine: Engine,
+    viewer: Viewer,
+    now: dt.datetime,
+    *,
+    filters: CaseFilter | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Inbox:
+    """The cases, active handoffs and unacknowledged alerts ``viewer`` has.
+
+    Cases are filtered (by default: every case not closed) and paged, most urgent
+    first (the earlier answer due date); a page past the last shows the last.
+    Handoffs and alerts come oldest first, up to :data:`INBOX_LIMIT` each.
     """
+    chosen = filters or CaseFilter()
     found_cases: list[Case] = []
     found_handoffs: list[Handoff] = []
     found_alerts: list[SafetyAlert] = []
+    total = late = 0
+    pages = shown = 1
     with engine.connect() as conn:
         scope = _case_scope(viewer)
         if scope is not None:
+            where = [scope]
+            if chosen.status:
+                where.append(cases.c.status == chosen.status)
+            else:
+                where.append(cases.c.status != CaseStatus.CLOSED.value)
+            if chosen.district:
+                where.append(cases.c.district == chosen.district)
+            if chosen.overdue:
+                where.append(_overdue_clause(now))
+            total = int(
+                conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where)).scalar()
+                or 0
+            )
+            late = int(
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(cases)
+                    .where(*where, _overdue_clause(now))
+                ).scalar()
+                or 0
+            )
+            pages = max(1, -(-total // per_page))
+            shown = min(max(page, 1), pages)
             found_cases = [
                 case_from_row(row)
                 for row in conn.execute(
                     sa.select(cases)
-                    .where(scope, cases.c.status != CaseStatus.CLOSED.value)
+                    .where(*where)
                     .order_by(cases.c.answer_due, cases.c.id)
-                    .limit(INBOX_LIMIT)
+                    .limit(per_page)
+                    .offset((shown - 1) * per_page)
                 ).all()
             ]
         scope = _handoff_scope(viewer)
@@ -330,6 +488,10 @@ def inbox(engine: Engine, viewer: Viewer, now: dt.datetime) -> Inbox:
         cases=case_rows(engine, found_cases, now),
         handoffs=handoff_rows(engine, found_handoffs),
         alerts=alert_rows(engine, found_alerts),
+        case_total=total,
+        overdue=late,
+        page=shown,
+        pages=pages,
     )
 
 

@@ -19,13 +19,15 @@ from sqlalchemy.engine import Engine
 from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
 from bot.console.policy import Policy
-from bot.console.roles import ADMIN, OUTBOX_ROLES, ROLE_NAMES
+from bot.console.roles import ADMIN, CONTENT_APPROVER, CONTENT_EDITOR, OUTBOX_ROLES, ROLE_NAMES
 from bot.console.sessions import Person
 from bot.console.signin import address_hash
 from bot.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
+GOVUK_PREFIX = "govuk_frontend_jinja"
+"""Where templates find GOV.UK Frontend's macros (the package's own name, as its macros expect)."""
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
 
@@ -77,12 +79,39 @@ def console(request: Request) -> Console:
     return state
 
 
+class PrintStrictUndefined(jinja2.Undefined):
+    """A missing value is falsy and empty, but printing it is an error.
+
+    GOV.UK Frontend's macros test options that were not given (``params.classes``),
+    which :class:`jinja2.StrictUndefined` refuses; a page that prints a value nobody
+    passed is still a bug, and fails loudly.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        self._fail_with_undefined_error()
+        return ""  # pragma: no cover - the line above raises
+
+
 def templates(settings: Settings) -> jinja2.Environment:
-    """The Jinja2 environment of the console's pages (autoescaped)."""
+    """The Jinja2 environment of the console's pages (autoescaped).
+
+    The console's own templates come first; GOV.UK Frontend's macros (the
+    ``govuk-frontend-jinja`` package) are under ``govuk_frontend_jinja/``, e.g.
+    ``{% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}``.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(str(TEMPLATES)),
+                jinja2.PrefixLoader(
+                    {GOVUK_PREFIX: jinja2.PackageLoader("govuk_frontend_jinja", "templates")}
+                ),
+            ]
+        ),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=PrintStrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -98,6 +127,25 @@ def templates(settings: Settings) -> jinja2.Environment:
     return env
 
 
+AREA_DESCRIPTIONS: dict[str, str] = {
+    "/inbox": "Pathway-plan queries, conversations handed to a person, and safety alerts "
+    "you can act on.",
+    "/manager": "Overdue cases, unacknowledged safety alerts and open handoffs, per district.",
+    "/outbox": "Texts the service has queued or sent to young people and staff, newest first.",
+    "/content": "Edit what the bot says about each entitlement, check and approve others' "
+    "changes, publish them, compare versions and roll back.",
+    "/questions": "Questions the bot could not answer, grouped: teach it a new example "
+    "question, or dismiss them with a reason.",
+    "/content-files": "Download all published content as YAML files, or upload a set to "
+    "replace it.",
+    "/staff": "Give a member of staff an account and roles, a link to set their password, "
+    "or deactivate an account.",
+    "/audit": "Every sign-in, failed sign-in, sign-out and action in the console, with who "
+    "and when.",
+}
+"""What each area of the menu is for, as the home page says it."""
+
+
 def navigation(person: Person | None) -> list[tuple[str, str]]:
     """The links of the main menu for ``person``: (path, label)."""
     if person is None:
@@ -109,6 +157,11 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/manager", "Manager view"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
+    if person.has_any(CONTENT_EDITOR, CONTENT_APPROVER, ADMIN):
+        links.append(("/content", "Content"))
+        links.append(("/questions", "Unanswered questions"))
+    if person.has_any(CONTENT_APPROVER, ADMIN):
+        links.append(("/content-files", "Export and import"))
     if person.has_any(ADMIN):
         links += [("/staff", "Staff accounts"), ("/audit", "Audit log")]
     return links
@@ -235,4 +288,4 @@ def requires(*roles: str, audit_as: str | None = None) -> Callable[[Handler], Ha
 def page_number(request: Request) -> int:
     """The ``page`` query argument, a whole number from 1 (anything else is 1)."""
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.cases import tables as cases_tables  # noqa: F401  (registers its tables)
 from bot.channels.sms import tables as sms_tables  # noqa: F401  (registers its tables)
+from bot.channels.web import tables as web_tables  # noqa: F401  (registers its tables)
 from bot.console import tables as console_tables  # noqa: F401  (registers its tables)
 from bot.db import rasa_events, tables
 from bot.notify import tables as notify_tables  # noqa: F401  (registers its tables)

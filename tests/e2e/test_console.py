@@ -428,16 +428,40 @@ def test_only_admins_can_change_accounts(console, browsers, who, path):
     assert actions_since(console, before) == [("forbidden", console.staff_ids[who])]
 
 
+def menu_links(page: requests.Response) -> list[str]:
+    """The links of the GOV.UK service navigation's list (the main menu), in order."""
+    found = re.search(
+        r'<ul class="govuk-service-navigation__list"[^>]*>(.*?)</ul>', page.text, re.S
+    )
+    assert found, page.text[:500]
+    return re.findall(r'class="govuk-service-navigation__link" href="(/[a-z-]*)"', found.group(1))
+
+
 def test_the_menu_shows_only_what_the_role_can_use(console, browsers):
     menu = {
-        who: re.findall(r'<li><a href="(/[a-z]*)"', browsers[who].get(console.url("/")).text)
+        who: menu_links(browsers[who].get(console.url("/")))
         for who in ("admin", "manager", "adviser")
     }
     assert menu == {
-        "admin": ["/", "/inbox", "/manager", "/outbox", "/staff", "/audit"],
+        "admin": [
+            "/",
+            "/inbox",
+            "/manager",
+            "/outbox",
+            "/content",
+            "/questions",
+            "/content-files",
+            "/staff",
+            "/audit",
+        ],
         "manager": ["/", "/inbox", "/manager", "/outbox"],
         "adviser": ["/", "/inbox"],
     }
+    # The page you are on is marked as the current one (in words too, not only by style).
+    inbox = browsers["adviser"].get(console.url("/inbox")).text
+    assert re.search(
+        r'<a class="govuk-service-navigation__link" href="/inbox"\s+aria-current="page">', inbox
+    )
 
 
 # ---- pages ---------------------------------------------------------------------------------
@@ -562,7 +586,11 @@ def test_pages_load_nothing_from_elsewhere(console, browsers):
     for path in ALLOWED:
         page = browsers["admin"].get(console.url(path), timeout=10)
         assert not re.search(r"(?:src|href|action)=\"(?:https?:)?//", page.text), path
-        assert "<script" not in page.text and "style=" not in page.text
+        # The only script is the console's own module file (no inline script: the CSP forbids it).
+        assert re.findall(r"<script[^>]*>", page.text) == [
+            '<script type="module" src="/static/console.js">'
+        ]
+        assert "style=" not in page.text
 
 
 def test_no_password_or_young_persons_details_in_the_logs(console):

@@ -27,7 +27,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.cases import alerts, handoffs, service
-from bot.cases.model import Case, CaseStatus
+from bot.cases.model import SYSTEM, Actor, Case, CaseStatus
 from bot.cases.tables import case_events
 from bot.channels.sms.tables import sms_contacts
 from bot.console import accounts
@@ -38,7 +38,7 @@ from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers
+from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
 from tests.support.servers import free_port
 
@@ -345,9 +345,10 @@ def test_the_case_page_shows_the_words_due_dates_in_london_time_and_history(cons
     inbox = text_of(browsers["pat"].get(console.url("/inbox"), timeout=10))
     assert f"{case.reference} Demo Taylor Copy of plan Open" in inbox
     assert "Overdue: not answered" in inbox
-    for label in ('<label for="reply">', '<label for="note">', '<label for="close_note">'):
-        assert label in page.text
-    assert '<th scope="col">' in page.text
+    for field in ("reply", "note", "close_note"):  # every field has its GOV.UK label
+        assert re.search(rf'<label class="govuk-label[^"]*" for="{field}">', page.text), field
+        assert re.search(rf'<(?:textarea|input) class="govuk-[a-z]+" id="{field}"', page.text)
+    assert '<th scope="col" class="govuk-table__header">' in page.text
 
 
 def test_replying_answers_the_case_and_texts_the_young_person(console, browsers):
@@ -527,9 +528,57 @@ def test_a_handoff_shows_the_messages_and_the_reply_goes_by_sms(console, browser
     assert late.status_code == 409 and "handed back to the bot" in late.text
 
 
-def test_a_web_chat_handoff_says_its_delivery_is_not_built(console, browsers, north):
+def test_a_reply_form_posted_twice_is_one_reply_and_one_text(console, browsers):
+    started = handoffs.start_handoff(
+        console.engine,
+        conversation_id=TAYLOR_CONVERSATION,
+        care_leaver_id=console.young["taylor"],
+        channel="sms",
+        summary="Taylor asked for Pat.",
+        now=aware_now(),
+    ).handoff
+    pat = browsers["pat"]
+    page = pat.get(console.url(f"/handoffs/{started.id}"), timeout=10).text
+    key = re.search(r'name="reply_key" value="([0-9a-f]{32})"', page).group(1)
+    reply = f"On my way. Pat ({uuid.uuid4().hex[:6]})"
+    for _ in range(2):  # a double click, or a browser retrying the post
+        sent = post(
+            console, pat, f"/handoffs/{started.id}/reply", {"reply": reply, "reply_key": key}
+        )
+        assert sent.status_code == 303
+    with console.engine.connect() as conn:
+        texts = conn.execute(sa.select(sms_outbound).where(sms_outbound.c.body == reply)).all()
+    assert len(texts) == 1
+    replies = [
+        e for e in handoffs.handoff_history(console.engine, started.id) if e.action == "replied"
+    ]
+    assert len(replies) == 1
+    # The next reply, from a fresh form, is a new reply.
+    page = pat.get(console.url(f"/handoffs/{started.id}"), timeout=10).text
+    fresh = re.search(r'name="reply_key" value="([0-9a-f]{32})"', page).group(1)
+    assert fresh != key
+    post(
+        console,
+        pat,
+        f"/handoffs/{started.id}/reply",
+        {"reply": reply + " again", "reply_key": fresh},
+    )
+    replies = [
+        e for e in handoffs.handoff_history(console.engine, started.id) if e.action == "replied"
+    ]
+    assert len(replies) == 2
+    handoffs.return_to_bot(
+        console.engine, started.id, actor=Actor.staff(console.staff_ids["pat"]), now=aware_now()
+    )
+
+
+def test_a_reply_says_it_goes_on_the_channel_the_young_person_used(console, browsers, north):
     page = text_of(browsers["pat"].get(console.url(north["/handoffs/<id>"]), timeout=10))
-    assert "Web chat delivery is not built yet" in page
+    assert "It is sent to them on the channel they used, into their web chat." in page
+    assert "not built" not in page
+    sms_case = open_case(console, words="Which channel?")
+    page = text_of(browsers["pat"].get(console.url(f"/cases/{sms_case.reference}"), timeout=10))
+    assert "It is sent to them on the channel they used, by SMS, and answers the case." in page
 
 
 def test_the_manager_view_shows_an_overdue_case_of_their_district(console, browsers):
@@ -561,8 +610,419 @@ def test_pages_load_nothing_from_elsewhere_and_have_no_inline_style(console, bro
         page = browsers["admin"].get(console.url(path), timeout=10)
         assert page.status_code == 200
         assert not re.search(r"(?:src|href|action)=\"(?:https?:)?//", page.text), path
-        assert "<script" not in page.text and "style=" not in page.text
+        # The only script is the console's own module file (no inline script: the CSP forbids it).
+        assert re.findall(r"<script[^>]*>", page.text) == [
+            '<script type="module" src="/static/console.js">'
+        ]
+        assert "style=" not in page.text
         assert page.text.count("<h1") == 1
+
+
+# ---- reassigning and reopening -------------------------------------------------------------
+
+EXTRA_PAS = {
+    # Two more personal advisers in North (the demo people have one per district).
+    "ash": ("Ash Example-Adviser", "ash.example-adviser@example.org", "+447700900021"),
+    "bo": ("Bo Example-Adviser", "bo.example-adviser@example.org", "+447700900022"),
+}
+
+
+@pytest.fixture(scope="module")
+def extra(console: RunningConsole) -> dict[str, Any]:
+    """Ash and Bo, North PAs with accounts: their staff ids and signed-in browsers."""
+    now = utcnow()
+    ids = {}
+    with console.engine.begin() as conn:
+        for key, (name, email, mobile) in EXTRA_PAS.items():
+            ids[key] = int(
+                conn.execute(
+                    staff.insert().values(
+                        external_ref=f"TEST-{key}",
+                        name=name,
+                        role="personal_adviser",
+                        district="North",
+                        mobile=mobile,
+                        email=email,
+                        active=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
+            )
+            account = accounts.create(conn, roles="personal_adviser", email=email, now=now)
+            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
+    browsers = {}
+    for key, (_name, email, _mobile) in EXTRA_PAS.items():
+        browser = requests.Session()
+        page = browser.get(console.url("/login"), timeout=10)
+        reply = browser.post(
+            console.url("/login"),
+            data={"email": email, "password": PASSWORD, "csrf_token": token_in(page)},
+            allow_redirects=False,
+            timeout=20,
+        )
+        assert reply.status_code == 303
+        browsers[key] = browser
+    return {"ids": ids, "browsers": browsers}
+
+
+def give_to(console: RunningConsole, case: Case, adviser_id: int) -> Case:
+    return service.reassign(
+        console.engine,
+        case,
+        to_adviser_id=adviser_id,
+        actor=Actor.staff(console.staff_ids["manager"]),
+        now=aware_now(),
+        reason="test set-up",
+    ).case
+
+
+def error_links(page: requests.Response) -> list[str]:
+    """Where the GOV.UK error summary's links go (the fields with a problem)."""
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page.text, re.S)
+    assert summary, page.text[:500]
+    return re.findall(r'<a href="(#[a-z_]+)"', summary.group(0))
+
+
+REASSIGN_ALLOWED = {"admin", "manager"}
+REOPEN_ALLOWED = {"admin", "manager", "pat"}
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_only_the_districts_manager_or_an_admin_can_reassign(console, browsers, extra, who):
+    case = open_case(console, words=f"Reassign matrix {who}")
+    before = last_audit_id(console)
+    reply = post(
+        console,
+        browsers[who],
+        f"/cases/{case.reference}/reassign",
+        {
+            "adviser_id": extra["ids"]["ash"],
+            "from_adviser": case.adviser_id,
+            "reassign_reason": "Pat is on leave",
+        },
+    )
+    after = service.get_case(console.engine, case.id)
+    if who in REASSIGN_ALLOWED:
+        assert reply.status_code == 303, reply.text[:500]
+        assert reply.headers["Location"] == f"/cases/{case.reference}?done=reassign"
+        assert after.adviser_id == extra["ids"]["ash"]
+        event = service.case_history(console.engine, case)[-1]
+        assert event.action == "reassigned" and event.actor.staff_id == console.staff_ids[who]
+        assert event.detail["from_adviser"] == "Pat Example-Adviser"
+        assert event.detail["to_adviser"] == "Ash Example-Adviser"
+        assert event.detail["reason"] == "Pat is on leave"
+        assert ("case.reassign", console.staff_ids[who]) in actions_since(console, before)
+    else:
+        assert reply.status_code == 403
+        assert "You cannot use this page" in reply.text
+        assert after.adviser_id == case.adviser_id
+        assert events_of(console, case.id) == ["opened"]
+        assert actions_since(console, before)[-1] == ("forbidden", console.staff_ids[who])
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_its_pa_its_districts_manager_or_an_admin_can_reopen(console, browsers, who):
+    case = open_case(console, words=f"Reopen matrix {who}")
+    service.close(
+        console.engine, case, actor=Actor.staff(console.staff_ids["pat"]), now=aware_now()
+    )
+    before = last_audit_id(console)
+    reply = post(
+        console,
+        browsers[who],
+        f"/cases/{case.reference}/reopen",
+        {"reopen_reason": "The plan never arrived"},
+    )
+    after = service.get_case(console.engine, case.id)
+    if who in REOPEN_ALLOWED:
+        assert reply.status_code == 303, reply.text[:500]
+        assert after.status is CaseStatus.OPEN and after.closed_at is None
+        # New due dates, counted in working days from now (as the reopened event says).
+        assert after.answer_due >= case.answer_due
+        event = service.case_history(console.engine, case)[-1]
+        assert event.detail["answer_due"] == after.answer_due.isoformat()
+        assert event.detail["reason"] == "The plan never arrived"
+        assert events_of(console, case.id) == ["opened", "closed", "reopened"]
+        assert ("case.reopen", console.staff_ids[who]) in actions_since(console, before)
+    else:
+        assert reply.status_code == 403
+        assert after.status is CaseStatus.CLOSED
+        assert events_of(console, case.id) == ["opened", "closed"]
+        assert actions_since(console, before)[-1] == ("forbidden", console.staff_ids[who])
+
+
+def test_a_reassigned_case_moves_inbox_and_the_new_pa_is_texted(console, browsers, extra):
+    case = open_case(console, words="Reassign me please")
+    page = browsers["manager"].get(console.url(f"/cases/{case.reference}"), timeout=10)
+    # The form offers North's other PAs, not the one who has it, nor other districts'.
+    options = re.findall(r'<option value="(\d+)"[^>]*>\s*([^<]+?)\s*</option>', page.text)
+    assert (str(extra["ids"]["ash"]), "Ash Example-Adviser") in options
+    assert (str(extra["ids"]["bo"]), "Bo Example-Adviser") in options
+    assert all(name not in ("Pat Example-Adviser", "Lee Example-Adviser") for _, name in options)
+    assert f'name="from_adviser" value="{console.staff_ids["pat"]}"' in page.text
+    done = post(
+        console,
+        browsers["manager"],
+        f"/cases/{case.reference}/reassign",
+        {
+            "adviser_id": extra["ids"]["ash"],
+            "from_adviser": console.staff_ids["pat"],
+            "reassign_reason": "Pat is on leave",
+        },
+    )
+    assert done.status_code == 303
+    shown = text_of(browsers["manager"].get(console.url(done.headers["Location"]), timeout=10))
+    assert "The case is reassigned." in shown
+    assert "With Ash Example-Adviser (Personal adviser)" in shown
+    assert (
+        "Chris Example-Manager Reassigned from Pat Example-Adviser to Ash Example-Adviser "
+        "Pat is on leave" in shown
+    )
+    # Ash has it now; Pat no longer sees it.
+    assert case.reference in extra["browsers"]["ash"].get(console.url("/inbox")).text
+    assert case.reference not in browsers["pat"].get(console.url("/inbox")).text
+    assert browsers["pat"].get(console.url(f"/cases/{case.reference}")).status_code == 403
+    # Ash is told by text, through the same sender as a new case (no young person's name).
+    with console.engine.connect() as conn:
+        texts = conn.execute(
+            sa.select(sms_outbound).where(
+                sms_outbound.c.dedupe_key.like(f"case-reassigned:{case.reference}:%")
+            )
+        ).all()
+    assert [t.to_number for t in texts] == [EXTRA_PAS["ash"][2]]
+    assert case.reference in texts[0].body and "is now yours" in texts[0].body
+    assert "Taylor" not in texts[0].body
+
+
+def test_reassigning_checks_what_was_sent(console, browsers, extra):
+    case = open_case(console, words="Reassign validation")
+    path = f"/cases/{case.reference}/reassign"
+    pat_id = console.staff_ids["pat"]
+    empty = post(console, browsers["manager"], path, {"from_adviser": pat_id})
+    assert empty.status_code == 400
+    assert error_links(empty) == ["#adviser_id", "#reassign_reason"]
+    assert "Choose the personal adviser to give the case to" in text_of(empty)
+    assert "Say why the case is being reassigned" in text_of(empty)
+    for bad in ("abc", "99999999999999999999", "-1"):
+        reply = post(
+            console,
+            browsers["manager"],
+            path,
+            {"adviser_id": bad, "from_adviser": pat_id, "reassign_reason": "x"},
+        )
+        assert reply.status_code == 400 and error_links(reply) == ["#adviser_id"], bad
+    east = post(
+        console,
+        browsers["manager"],
+        path,
+        {"adviser_id": console.staff_ids["lee"], "from_adviser": pat_id, "reassign_reason": "x"},
+    )
+    assert east.status_code == 400
+    assert "only go to an active personal adviser in North" in text_of(east)
+    long = post(
+        console,
+        browsers["manager"],
+        path,
+        {"adviser_id": extra["ids"]["bo"], "from_adviser": pat_id, "reassign_reason": "x" * 501},
+    )
+    assert long.status_code == 400 and error_links(long) == ["#reassign_reason"]
+    # What was typed is kept on the page.
+    assert f'value="{extra["ids"]["bo"]}" selected' in long.text
+    assert service.get_case(console.engine, case.id).adviser_id == pat_id
+    assert events_of(console, case.id) == ["opened"]
+
+
+def test_two_managers_reassigning_at_once_one_is_told_who_has_it(console, browsers, extra):
+    case = open_case(console, words="Two managers")
+    path = f"/cases/{case.reference}/reassign"
+    seen = console.staff_ids["pat"]
+    replies = _at_once(
+        console,
+        [
+            (
+                browsers["manager"],
+                path,
+                {"adviser_id": extra["ids"]["ash"], "from_adviser": seen, "reassign_reason": "a"},
+            ),
+            (
+                browsers["admin"],
+                path,
+                {"adviser_id": extra["ids"]["ash"], "from_adviser": seen, "reassign_reason": "b"},
+            ),
+        ],
+    )
+    assert sorted(r.status_code for r in replies) == [303, 409]
+    refused = next(r for r in replies if r.status_code == 409)
+    assert "was reassigned just now: it is with" in text_of(refused)
+    assert events_of(console, case.id) == ["opened", "reassigned"]
+
+
+def test_reopening_needs_a_reason_and_an_answered_or_closed_case(console, browsers):
+    case = open_case(console, words="Reopen validation")
+    path = f"/cases/{case.reference}/reopen"
+    too_early = post(console, browsers["pat"], path, {"reopen_reason": "why not"})
+    assert too_early.status_code == 409 and "cannot be reopened" in text_of(too_early)
+    service.answer(
+        console.engine,
+        case,
+        actor=Actor.staff(console.staff_ids["pat"]),
+        now=aware_now(),
+        text="ok",
+    )
+    page = text_of(browsers["pat"].get(console.url(f"/cases/{case.reference}"), timeout=10))
+    assert "Reopen the case" in page
+    empty = post(console, browsers["pat"], path, {"reopen_reason": "  "})
+    assert empty.status_code == 400 and error_links(empty) == ["#reopen_reason"]
+    assert "Say why the case is being reopened" in text_of(empty)
+    done = post(console, browsers["pat"], path, {"reopen_reason": "They wrote back"})
+    assert done.status_code == 303
+    shown = text_of(browsers["pat"].get(console.url(done.headers["Location"]), timeout=10))
+    assert (
+        "The case is reopened" in shown and "Pat Example-Adviser Reopened They wrote back" in shown
+    )
+    assert events_of(console, case.id) == ["opened", "answered", "reopened"]
+
+
+@pytest.mark.parametrize("route", ["reassign", "reopen"])
+def test_reassign_and_reopen_refuse_a_form_without_the_csrf_token(console, browsers, extra, route):
+    case = open_case(console, words=f"CSRF {route}")
+    if route == "reopen":
+        service.close(console.engine, case, actor=SYSTEM, now=aware_now())
+    before = last_audit_id(console)
+    data = {
+        "adviser_id": extra["ids"]["ash"],
+        "from_adviser": console.staff_ids["pat"],
+        "reassign_reason": "x",
+        "reopen_reason": "x",
+    }
+    for token in ({}, {"csrf_token": "forged"}):
+        reply = browsers["manager"].post(
+            console.url(f"/cases/{case.reference}/{route}"),
+            data={**data, **token},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert reply.status_code == 403 and "did not come from the console" in reply.text
+    assert service.get_case(console.engine, case.id) == service.get_case(console.engine, case.id)
+    assert events_of(console, case.id) == (
+        ["opened", "closed"] if route == "reopen" else ["opened"]
+    )
+    assert actions_since(console, before) == [("csrf_rejected", console.staff_ids["manager"])] * 2
+
+
+# ---- inbox paging and filters --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bos_cases(console: RunningConsole, extra: dict[str, Any]) -> dict[str, list[str]]:
+    """28 of Taylor's cases given to Bo: 2 overdue, 1 closed."""
+    late = [
+        give_to(
+            console,
+            open_case(console, words=f"late {n}", now=aware_now() - dt.timedelta(days=14)),
+            extra["ids"]["bo"],
+        )
+        for n in range(2)
+    ]
+    fresh = [
+        give_to(console, open_case(console, words=f"fresh {n}"), extra["ids"]["bo"])
+        for n in range(26)
+    ]
+    closed = fresh.pop()
+    service.close(console.engine, closed, actor=SYSTEM, now=aware_now())
+    return {
+        "late": [c.reference for c in late],
+        "fresh": [c.reference for c in fresh],
+        "closed": [closed.reference],
+    }
+
+
+def case_links(page: requests.Response) -> list[str]:
+    return re.findall(r'<a class="govuk-link" href="/cases/(PP-\d+)"', page.text)
+
+
+def test_the_inbox_pages_25_cases_most_urgent_first(console, extra, bos_cases):
+    bo = extra["browsers"]["bo"]
+    first = bo.get(console.url("/inbox"), timeout=10)
+    assert first.status_code == 200
+    assert "Cases (27, 2 overdue)" in text_of(first)
+    assert "Page 1 of 2" in text_of(first)
+    on_first = case_links(first)
+    assert len(on_first) == 25 and on_first[:2] == bos_cases["late"]
+    assert 'href="/inbox?page=2"' in first.text
+    second = bo.get(console.url("/inbox?page=2"), timeout=10)
+    on_second = case_links(second)
+    assert len(on_second) == 2 and not set(on_first) & set(on_second)
+    assert set(on_first + on_second) == set(bos_cases["late"] + bos_cases["fresh"])
+    assert 'href="/inbox?page=1"' in second.text
+    # Past the last page: the last page.
+    assert case_links(bo.get(console.url("/inbox?page=99"), timeout=10)) == on_second
+
+
+def test_the_inbox_filters_by_status_and_overdue(console, extra, bos_cases):
+    bo = extra["browsers"]["bo"]
+    late = bo.get(console.url("/inbox?overdue=yes"), timeout=10)
+    assert late.status_code == 200 and case_links(late) == bos_cases["late"]
+    assert "Cases (2, 2 overdue)" in text_of(late)
+    assert re.search(r'id="overdue" name="overdue" type="checkbox" value="yes" checked', late.text)
+    closed = bo.get(console.url("/inbox?status=closed"), timeout=10)
+    assert case_links(closed) == bos_cases["closed"]
+    assert '<option value="closed" selected>' in closed.text
+    open_only = bo.get(console.url("/inbox?status=open&page=2"), timeout=10)
+    assert len(case_links(open_only)) == 2
+    assert 'href="/inbox?status=open&amp;page=1"' in open_only.text  # the filter is kept
+    none = bo.get(console.url("/inbox?status=answered"), timeout=10)
+    assert case_links(none) == [] and "No cases match these filters." in text_of(none)
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "field", "message"),
+    [
+        ("bo", "status=shut", "#status", "Choose a status from the list"),
+        ("bo", "overdue=maybe", "#overdue", "Overdue only is either ticked or not"),
+        ("bo", "page=0", "#page", "The page must be a whole number from 1 to 100000"),
+        ("bo", "page=abc", "#page", "The page must be a whole number"),
+        ("bo", "page=-3", "#page", "The page must be a whole number"),
+        ("bo", "district=North", "#district", "You cannot filter by district"),
+        ("manager", "district=East", "#district", "Choose one of your districts: North"),
+    ],
+)
+def test_bad_filters_get_a_clear_400_not_a_500(
+    console, browsers, extra, who, query, field, message
+):
+    browser = extra["browsers"]["bo"] if who == "bo" else browsers[who]
+    reply = browser.get(console.url(f"/inbox?{query}"), timeout=10)
+    assert reply.status_code == 400
+    assert error_links(reply) == [field]
+    assert message in text_of(reply)
+    assert "<title>Error: Your inbox" in reply.text
+
+
+def test_an_admin_filters_the_inbox_by_district(console, browsers):
+    east = open_case(console, "riley", words="East case for the district filter")
+    north = open_case(console, words="North case for the district filter")
+    page = browsers["admin"].get(console.url("/inbox?district=East"), timeout=10)
+    assert page.status_code == 200
+    links = case_links(page)
+    assert east.reference in links and north.reference not in links
+    assert '<option value="East" selected>' in page.text
+
+
+def test_the_manager_view_caps_a_long_overdue_list_and_links_to_all_of_it(console, browsers):
+    already = len(service.overdue(console.engine, aware_now(), "North"))
+    for n in range(max(0, 26 - already)):
+        open_case(console, words=f"Long list {n}", now=aware_now() - dt.timedelta(days=20))
+    total = len(service.overdue(console.engine, aware_now(), "North"))
+    page = browsers["manager"].get(console.url("/manager"), timeout=10)
+    body = text_of(page)
+    assert f"{total} overdue cases" in body
+    assert f"The 25 most overdue are shown. See all {total} overdue cases in North" in body
+    assert 'href="/inbox?overdue=yes&amp;district=North"' in page.text
+    overdue_rows = re.search(r'id="overdue-north".*?</table>', page.text, re.S).group(0)
+    assert overdue_rows.count('href="/cases/') == 25
+    listed = browsers["manager"].get(console.url("/inbox?overdue=yes&district=North"), timeout=10)
+    assert listed.status_code == 200 and f"Cases ({total}, {total} overdue)" in text_of(listed)
 
 
 # ---- in a real browser ---------------------------------------------------------------------
@@ -638,3 +1098,117 @@ def test_a_pa_answers_a_case_with_the_keyboard_and_every_page_passes_axe(console
         context.close()
     base = console.url("")
     assert all(url.startswith(base) for url in requested), requested
+
+
+@pytest.mark.browser
+def test_govuk_frontend_runs_under_the_consoles_own_security_policy(console, chromium):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context()  # the real Content-Security-Policy: no bypass
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    try:
+        page.goto(console.url("/login?next=/inbox"))
+        page.get_by_label("Email").fill(ACCOUNTS["manager"][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your inbox")
+        # GOV.UK Frontend's module ran: it marks the body, and the menu becomes a toggle.
+        expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
+        page.set_viewport_size({"width": 320, "height": 640})
+        menu = page.get_by_role("navigation", name="Main menu")
+        toggle = menu.get_by_role("button", name="Menu")
+        expect(toggle).to_be_visible()
+        expect(menu.get_by_role("link", name="Manager view")).to_be_hidden()
+        toggle.click()
+        expect(menu.get_by_role("link", name="Manager view")).to_be_visible()
+    finally:
+        context.close()
+    assert problems == []  # no script error, nothing the policy blocked
+    # Nothing from elsewhere, and no GOV.UK font or image (this service is not on GOV.UK).
+    assert all(url.startswith(console.url("/")) for url in requested), requested
+    assert not [url for url in requested if "/assets/" in url], requested
+
+
+@pytest.mark.browser
+def test_a_manager_reassigns_and_reopens_a_case_without_javascript(console, chromium, extra):
+    from playwright.sync_api import expect
+
+    case = open_case(console, words="Browser test: reassign me")
+    context = chromium.new_context(java_script_enabled=False)  # every form works without it
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(console.url(f"/login?next=/cases/{case.reference}"))
+        page.get_by_label("Email").fill(ACCOUNTS["manager"][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
+        page.get_by_role("button", name="Reassign the case").click()
+        # Nothing chosen: the error summary links to each field.
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text("Choose the personal adviser to give the case to")
+        summary.get_by_role("link", name="Choose the personal adviser to give the case to").click()
+        assert page.evaluate("() => location.hash") == "#adviser_id"
+        page.get_by_label("Personal adviser in North").select_option(label="Ash Example-Adviser")
+        page.get_by_label("Why it is being reassigned").fill("Pat is on leave this week")
+        page.get_by_role("button", name="Reassign the case").click()
+        expect(page.get_by_role("status")).to_contain_text("The case is reassigned.")
+        # Close it, then reopen it with a reason.
+        page.get_by_role("button", name="Close the case").click()
+        expect(page.get_by_role("status")).to_contain_text("The case is closed.")
+        page.get_by_label("Why it is being reopened").fill("Taylor rang back")
+        page.get_by_role("button", name="Reopen the case").click()
+        expect(page.get_by_role("status")).to_contain_text("The case is reopened")
+        # The inbox's filters are a plain GET form.
+        page.goto(console.url("/inbox"))
+        page.get_by_label("Status").select_option(label="Open")
+        page.get_by_label("Overdue only").check()
+        page.get_by_role("button", name="Show cases").click()
+        assert page.url.endswith("/inbox?status=open&overdue=yes")
+    finally:
+        context.close()
+    assert events_of(console, case.id) == ["opened", "reassigned", "closed", "reopened"]
+    assert service.get_case(console.engine, case.id).adviser_id == extra["ids"]["ash"]
+
+
+@pytest.mark.browser
+def test_the_new_forms_and_their_errors_pass_axe(console, chromium, extra, bos_cases):
+    from playwright.sync_api import expect
+
+    case = open_case(console, words="Browser test: axe on reassign")
+    answered = open_case(console, words="Browser test: axe on reopen")
+    service.answer(
+        console.engine,
+        answered,
+        actor=Actor.staff(console.staff_ids["pat"]),
+        now=aware_now(),
+        text="Answered",
+    )
+    context = chromium.new_context(bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(console.url(f"/login?next=/cases/{case.reference}"))
+        page.get_by_label("Email").fill(ACCOUNTS["manager"][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Reassign the case").click()
+        expect(page.locator(".govuk-error-summary")).to_be_focused()  # GOV.UK JS moves focus
+        assert axe_violations(page) == []
+        page.goto(console.url(f"/cases/{answered.reference}"))
+        page.get_by_role("button", name="Reopen the case").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Say why")
+        assert axe_violations(page) == []
+        for path in ["/inbox?overdue=yes", "/inbox?status=shut", "/inbox?page=2", "/manager"]:
+            page.goto(console.url(path))
+            assert axe_violations(page) == [], path
+    finally:
+        context.close()

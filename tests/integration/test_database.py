@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -150,3 +151,39 @@ def test_unanswered_questions_and_safety_events_are_stored(engine):
     assert question.id == question_id and question.status == "new"
     assert question.conversation_key != "abc" and len(question.conversation_key) == 32
     assert event.id == event_id and event.categories == "suicide" and event.status == "open"
+
+
+def test_setup_loads_the_files_until_staff_change_the_content(
+    engine, settings, monkeypatch, capsys
+):
+    """make run (``bot setup``) must never put the files back over a console publish."""
+    from bot.__main__ import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.delenv("DISTRICTS", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["setup"]) == 0
+        _, entries = read_published(engine)
+        assert len(entries) >= 20 and not store.changed_outside_files(engine)
+        staying_put = {e.id: e for e in entries}["staying-put"]
+        edited = dataclasses.replace(staying_put, summary="Edited in the console.")
+        with engine.begin() as conn:
+            store.publish_one(
+                conn,
+                edited,
+                origin="console",
+                actor="staff:1",
+                note="test",
+                expected_version=1,
+                now=dt.datetime(2026, 11, 26, 9, 0),
+            )
+        assert store.changed_outside_files(engine)
+        capsys.readouterr()
+        assert main(["setup"]) == 0
+        assert "Content files not loaded" in capsys.readouterr().out
+        _, after = read_published(engine)
+        assert {e.id: e for e in after}["staying-put"].summary == "Edited in the console."
+    finally:
+        get_settings.cache_clear()

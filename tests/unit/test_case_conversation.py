@@ -211,7 +211,7 @@ def test_a_safety_event_texts_the_pa_at_once_and_only_once(people, settings):
     assert again == 0 and len(outbox(people, "+447700900001")) == 1
 
 
-def test_a_safety_event_from_someone_not_on_record_reaches_the_first_district(people, settings):
+def test_by_default_an_alert_for_someone_not_on_record_goes_to_the_first_district(people, settings):
     from bot.records import record_safety_event
 
     event_id = record_safety_event(
@@ -233,3 +233,34 @@ def test_a_safety_event_from_someone_not_on_record_reaches_the_first_district(pe
     assert texted >= 1
     north_manager = outbox(people, "+447700900004")  # Chris Example-Manager, North
     assert north_manager and north_manager[0].startswith("URGENT safety alert ")
+
+
+def test_a_safety_event_from_someone_not_on_record_reaches_the_duty_district(people, settings):
+    import dataclasses
+
+    from bot.cases import alerts
+    from bot.records import record_safety_event
+
+    central = dataclasses.replace(settings, duty_district="Central")
+    event_id = record_safety_event(
+        people,
+        conversation_id="rest-someone",
+        channel="rest",
+        categories=("self_harm",),
+        detected_by="pattern",
+        text="fake crisis text",
+    )
+    texted = conversation.alert_staff(
+        people,
+        central,
+        safety_event_id=event_id,
+        conversation_id="rest-someone",
+        person=None,
+        now=WEDNESDAY_10AM,
+    )
+    assert texted == 1
+    [alert] = alerts.unacknowledged(people)
+    assert (alert.district, alert.care_leaver_id) == ("Central", None)
+    [duty] = outbox(people, "+447700900007")  # Max Example-Duty, Central's duty worker
+    assert duty.startswith(f"URGENT safety alert {alert.id} (Central) at ")
+    assert outbox(people, "+447700900004") == []  # not North, the first district

@@ -108,3 +108,35 @@ def test_the_loop_runs_rounds_until_stopped_and_survives_a_failed_round(people, 
 
     asyncio.run(go())
     assert len(calls) >= 3
+
+
+def test_serve_runs_rounds_at_the_configured_interval_until_stopped(people, settings):
+    import dataclasses
+
+    quick = dataclasses.replace(settings, case_scheduler_seconds=0.05)  # demo mode: the outbox
+    taylor = care_leaver_by_mobile(people, "+447700900105")
+    case = service.open_case(
+        people,
+        care_leaver=taylor,
+        category="copy_of_plan",
+        words="fake words",
+        conversation_id="sms-taylor",
+        channel="sms",
+        now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=21),
+        settings=quick,
+    )
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(scheduler.serve(people, quick, stop))
+        for _ in range(200):
+            if texts_to(people, NORTH_MANAGER):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # a few more rounds
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(go())
+    [text] = texts_to(people, NORTH_MANAGER)
+    assert text.startswith(f"Overdue: pathway-plan query {case.reference} (North)")

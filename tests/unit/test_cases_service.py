@@ -594,3 +594,284 @@ def test_actors_are_checked():
         Actor("someone")
     assert str(Actor.staff(4)) == "staff:4"
     assert str(YOUNG_PERSON) == "young_person"
+
+
+# Reassigning and reopening
+
+
+def add_adviser(engine, name="Ash Example-Adviser", district="North", active=True, ref=None):
+    """A second personal adviser (the demo people have one per district)."""
+    now = dt.datetime(2027, 1, 1)
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                staff.insert().values(
+                    external_ref=ref or f"TEST-{name}",
+                    name=name,
+                    role="personal_adviser",
+                    district=district,
+                    mobile="+447700900021",
+                    active=active,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def test_reassigning_gives_the_case_to_another_pa_with_who_from_whom_to_whom_and_why(
+    engine, settings, people
+):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    ash = add_adviser(engine)
+    manager = Actor.staff(people["DEMO-ST-04"])
+    later = WEDNESDAY + dt.timedelta(hours=2)
+    moved = service.reassign(
+        engine,
+        case.reference,
+        to_adviser_id=ash,
+        actor=manager,
+        now=later,
+        reason="  Pat is  away ",
+    )
+    assert moved.case.adviser_id == ash
+    assert moved.previous is not None and moved.previous.id == people["DEMO-ST-01"]
+    assert moved.adviser.id == ash and moved.adviser.mobile == "+447700900021"
+    # State and due dates are kept; the history gains one event.
+    assert moved.case.status is CaseStatus.OPEN
+    assert moved.case.answer_due == case.answer_due
+    events = service.case_history(engine, case)
+    assert [e.action for e in events] == ["opened", "reassigned"]
+    assert events[-1].actor == manager and events[-1].at == later
+    assert events[-1].detail == {
+        "from_adviser_id": people["DEMO-ST-01"],
+        "from_adviser": "Pat Example-Adviser",
+        "to_adviser_id": ash,
+        "to_adviser": "Ash Example-Adviser",
+        "reason": "Pat is away",
+    }
+    assert service.responsible(engine, moved.case).id == ash
+
+
+def test_a_case_with_the_team_manager_can_be_given_to_a_pa(engine, settings, people):
+    with engine.begin() as conn:
+        conn.execute(
+            care_leavers.update()
+            .where(care_leavers.c.id == people["DEMO-CL-01"])
+            .values(adviser_id=None)
+        )
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    assert case.adviser_id is None
+    moved = service.reassign(
+        engine,
+        case,
+        to_adviser_id=people["DEMO-ST-01"],
+        actor=Actor.staff(people["DEMO-ST-04"]),
+        now=WEDNESDAY,
+        reason="New PA allocated",
+        expected_adviser_id=None,
+    )
+    assert moved.previous is None and moved.case.adviser_id == people["DEMO-ST-01"]
+    assert service.case_history(engine, case)[-1].detail["from_adviser"] is None
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("DEMO-ST-02", "only go to an active personal adviser in North"),  # East's PA
+        ("DEMO-ST-04", "only go to an active personal adviser in North"),  # a team manager
+        ("inactive", "only go to an active personal adviser in North"),
+        ("DEMO-ST-01", "already with Pat Example-Adviser"),  # who has it
+    ],
+)
+def test_reassigning_to_someone_who_cannot_take_it_is_refused(
+    engine, settings, people, target, message
+):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    to = add_adviser(engine, active=False) if target == "inactive" else people[target]
+    with pytest.raises(ValueError, match=message):
+        service.reassign(
+            engine,
+            case,
+            to_adviser_id=to,
+            actor=Actor.staff(people["DEMO-ST-04"]),
+            now=WEDNESDAY,
+            reason="x",
+        )
+    assert service.get_case(engine, case.id).adviser_id == people["DEMO-ST-01"]
+    assert [e.action for e in service.case_history(engine, case)] == ["opened"]
+
+
+def test_reassigning_needs_a_reason_and_an_open_case(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    ash = add_adviser(engine)
+    manager = Actor.staff(people["DEMO-ST-04"])
+    with pytest.raises(ValueError, match="give a reason"):
+        service.reassign(engine, case, to_adviser_id=ash, actor=manager, now=WEDNESDAY, reason=" ")
+    with pytest.raises(ValueError, match="500 characters"):
+        service.reassign(
+            engine, case, to_adviser_id=ash, actor=manager, now=WEDNESDAY, reason="x" * 501
+        )
+    service.close(engine, case, actor=manager, now=WEDNESDAY)
+    with pytest.raises(TransitionError, match="is closed, so it cannot be reassigned"):
+        service.reassign(engine, case, to_adviser_id=ash, actor=manager, now=WEDNESDAY, reason="x")
+    assert [e.action for e in service.case_history(engine, case)] == ["opened", "closed"]
+
+
+def test_a_reassignment_from_a_stale_page_is_refused_and_says_who_has_it(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    ash = add_adviser(engine)
+    manager = Actor.staff(people["DEMO-ST-04"])
+    service.reassign(engine, case, to_adviser_id=ash, actor=manager, now=WEDNESDAY, reason="one")
+    with pytest.raises(
+        TransitionError, match="reassigned just now: it is with Ash Example-Adviser"
+    ):
+        service.reassign(
+            engine,
+            case,
+            to_adviser_id=people["DEMO-ST-01"],
+            actor=manager,
+            now=WEDNESDAY,
+            reason="two",
+            expected_adviser_id=people["DEMO-ST-01"],  # what the second manager saw
+        )
+    assert service.get_case(engine, case.id).adviser_id == ash
+
+
+def test_two_managers_reassigning_at_once_one_wins(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    ash = add_adviser(engine, "Ash Example-Adviser", ref="TEST-ASH")
+    bo = add_adviser(engine, "Bo Example-Adviser", ref="TEST-BO")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def reassign_to(adviser_id: int, by: str) -> None:
+        barrier.wait()
+        try:
+            service.reassign(
+                engine,
+                case,
+                to_adviser_id=adviser_id,
+                actor=Actor.staff(people[by]),
+                now=WEDNESDAY,
+                reason="cover",
+                expected_adviser_id=people["DEMO-ST-01"],
+            )
+            outcomes.append("reassigned")
+        except TransitionError:
+            outcomes.append("refused")
+
+    threads = [
+        threading.Thread(target=reassign_to, args=(ash, "DEMO-ST-04")),
+        threading.Thread(target=reassign_to, args=(bo, "DEMO-ST-06")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["reassigned", "refused"]
+    events = service.case_history(engine, case)
+    assert [e.action for e in events] == ["opened", "reassigned"]
+    assert service.get_case(engine, case.id).adviser_id == events[-1].detail["to_adviser_id"]
+
+
+def test_reopening_a_closed_case_sets_new_due_dates_and_keeps_everything(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    pat = Actor.staff(people["DEMO-ST-01"])
+    service.answer(engine, case, actor=pat, now=WEDNESDAY, text="Posted today.")
+    closed = service.close(engine, case, actor=pat, now=WEDNESDAY + dt.timedelta(hours=1))
+    # Friday 14:00: acknowledge by Monday 14:00, answer by the next Friday 14:00.
+    friday = london(2027, 5, 14, 14, 0)
+    reopened = service.reopen(
+        engine, case, actor=pat, now=friday, reason="It never arrived", settings=settings
+    )
+    assert reopened.status is CaseStatus.OPEN
+    assert reopened.acknowledge_due == london(2027, 5, 17, 14, 0)
+    assert reopened.answer_due == london(2027, 5, 21, 14, 0)
+    assert reopened.acknowledged_at is None and reopened.answered_at is None
+    assert reopened.closed_at is None and reopened.escalated_for is None
+    assert reopened.adviser_id == case.adviser_id and reopened.words == case.words
+    events = service.case_history(engine, case)
+    assert [e.action for e in events] == ["opened", "answered", "closed", "reopened"]
+    assert events[1].detail == {"text": "Posted today."}  # the earlier answer is kept
+    detail = events[-1].detail
+    assert events[-1].actor == pat and events[-1].at == friday
+    assert detail["reason"] == "It never arrived"
+    assert detail["previous_status"] == "closed"
+    assert detail["previous_closed_at"] == closed.closed_at.isoformat()
+    assert detail["previous_answer_due"] == case.answer_due.isoformat()
+    assert detail["answer_due"] == reopened.answer_due.isoformat()
+    # It can be dealt with again as a new case would be.
+    service.acknowledge(engine, case, actor=pat, now=friday)
+    assert service.answer(engine, case, actor=pat, now=friday, text="Sent again").status is (
+        CaseStatus.ANSWERED
+    )
+
+
+def test_a_reopened_case_is_escalated_again_when_late(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    assert service.escalate_overdue(engine, WEDNESDAY + dt.timedelta(days=14))
+    pat = Actor.staff(people["DEMO-ST-01"])
+    service.answer(engine, case, actor=pat, now=WEDNESDAY + dt.timedelta(days=14), text="Done")
+    reopen_at = WEDNESDAY + dt.timedelta(days=15)
+    service.reopen(engine, case, actor=pat, now=reopen_at, reason="Not done", settings=settings)
+    assert service.overdue(engine, reopen_at) == []
+    again = service.escalate_overdue(engine, reopen_at + dt.timedelta(days=14))
+    assert [item.case.id for item in again] == [case.id]
+
+
+@pytest.mark.parametrize("steps", [[], ["acknowledge"]])
+def test_only_an_answered_or_closed_case_can_be_reopened(engine, settings, people, steps):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    pat = Actor.staff(people["DEMO-ST-01"])
+    for step in steps:
+        getattr(service, step)(engine, case, actor=pat, now=WEDNESDAY)
+    status = "acknowledged" if steps else "open"
+    with pytest.raises(TransitionError, match=f"is {status}, so it cannot be reopened"):
+        service.reopen(engine, case, actor=pat, now=WEDNESDAY, reason="x", settings=settings)
+    service.answer(engine, case, actor=pat, now=WEDNESDAY, text="answer")
+    with pytest.raises(ValueError, match="give a reason"):
+        service.reopen(engine, case, actor=pat, now=WEDNESDAY, reason="", settings=settings)
+    assert service.get_case(engine, case.id).status is CaseStatus.ANSWERED
+
+
+def test_two_people_reopening_at_once_one_wins(engine, settings, people):
+    case = open_for(engine, settings, people["DEMO-CL-01"])
+    service.close(engine, case, actor=SYSTEM, now=WEDNESDAY)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def reopen_as(staff_ref: str) -> None:
+        barrier.wait()
+        try:
+            service.reopen(
+                engine,
+                case,
+                actor=Actor.staff(people[staff_ref]),
+                now=WEDNESDAY,
+                reason="again",
+                settings=settings,
+            )
+            outcomes.append("reopened")
+        except TransitionError:
+            outcomes.append("refused")
+
+    threads = [
+        threading.Thread(target=reopen_as, args=(ref,)) for ref in ("DEMO-ST-01", "DEMO-ST-04")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "reopened"]
+    assert [e.action for e in service.case_history(engine, case)] == [
+        "opened",
+        "closed",
+        "reopened",
+    ]
+
+
+def test_advisers_for_lists_a_districts_active_pas(engine, settings, people):
+    ash = add_adviser(engine)
+    add_adviser(engine, "Gone Example-Adviser", active=False)
+    assert [a.id for a in service.advisers_for(engine, "North")] == [people["DEMO-ST-01"], ash]

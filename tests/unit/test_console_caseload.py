@@ -186,3 +186,91 @@ def test_times_for_the_console(engine):
     assert caseload.aware(naive) == naive.replace(tzinfo=dt.timezone.utc)
     assert caseload.naive(caseload.aware(naive)) == naive
     assert caseload.naive(None) is None
+
+
+# ---- paging, filters, and who may reassign or reopen -------------------------------------------
+
+
+def test_the_inbox_pages_and_filters_cases_in_sql(engine, settings, people):
+    late = [
+        open_for(engine, settings, people["taylor"], now=NOW - dt.timedelta(days=14))
+        for _ in range(3)
+    ]
+    fresh = [open_for(engine, settings, people["taylor"]) for _ in range(5)]
+    closer = Actor.staff(people["pat"])
+    service.close(engine, fresh[-1], actor=closer, now=NOW)
+    service.answer(engine, fresh[-2], actor=closer, now=NOW, text="done")
+    pat = viewer(people, "pat", "North", "personal_adviser")
+    first = caseload.inbox(engine, pat, NOW, page=1, per_page=4)
+    assert (first.case_total, first.overdue, first.page, first.pages) == (7, 3, 1, 2)
+    assert [r.case.id for r in first.cases[:3]] == [c.id for c in late]  # most urgent first
+    second = caseload.inbox(engine, pat, NOW, page=2, per_page=4)
+    assert len(second.cases) == 3 and second.page == 2
+    assert {r.case.id for r in first.cases + second.cases} == {c.id for c in late + fresh[:4]}
+    assert caseload.inbox(engine, pat, NOW, page=9, per_page=4).page == 2  # past the end
+    only_late = caseload.inbox(engine, pat, NOW, filters=caseload.CaseFilter(overdue=True))
+    assert [r.case.id for r in only_late.cases] == [c.id for c in late]
+    closed = caseload.inbox(engine, pat, NOW, filters=caseload.CaseFilter(status="closed"))
+    assert [r.case.id for r in closed.cases] == [fresh[-1].id]
+    answered_late = caseload.inbox(
+        engine, pat, NOW, filters=caseload.CaseFilter(status="answered", overdue=True)
+    )
+    assert answered_late.cases == [] and answered_late.pages == 1
+
+
+def test_the_district_filter_narrows_an_admins_inbox(engine, settings, people):
+    north = open_for(engine, settings, people["taylor"])
+    east = open_for(engine, settings, people["riley"])
+    admin = viewer(people, "chris", "North", "admin")
+    found = caseload.inbox(engine, admin, NOW, filters=caseload.CaseFilter(district="East"))
+    assert [r.case.id for r in found.cases] == [east.id]
+    assert north.id not in [r.case.id for r in found.cases]
+
+
+@pytest.mark.parametrize(
+    ("args", "districts", "expected", "errors"),
+    [
+        ({}, [], (caseload.CaseFilter(), 1), set()),
+        (
+            {"status": "Closed", "overdue": "yes", "district": "East", "page": "3"},
+            ["East", "North"],
+            (caseload.CaseFilter("closed", True, "East"), 3),
+            set(),
+        ),
+        ({"status": "gone"}, [], (caseload.CaseFilter(), 1), {"status"}),
+        ({"overdue": "1"}, [], (caseload.CaseFilter(), 1), {"overdue"}),
+        ({"district": "East"}, ["North"], (caseload.CaseFilter(), 1), {"district"}),
+        ({"district": "East"}, [], (caseload.CaseFilter(), 1), {"district"}),
+        ({"page": "0"}, [], (caseload.CaseFilter(), 1), {"page"}),
+        ({"page": "100001"}, [], (caseload.CaseFilter(), 1), {"page"}),
+        ({"page": "٣"}, [], (caseload.CaseFilter(), 1), {"page"}),  # a non-ASCII digit
+        ({"page": "x", "status": "x"}, [], (caseload.CaseFilter(), 1), {"page", "status"}),
+    ],
+)
+def test_parse_case_filter(args, districts, expected, errors):
+    chosen, page, problems = caseload.parse_case_filter(args, districts)
+    assert (chosen, page) == expected
+    assert set(problems) == errors
+    assert all(message and message[0].isupper() for message in problems.values())
+
+
+def test_a_filter_round_trips_through_its_query():
+    chosen = caseload.CaseFilter("open", True, "North")
+    assert chosen.query() == "status=open&overdue=yes&district=North"
+    assert caseload.CaseFilter().query() == "" and not caseload.CaseFilter().active
+
+
+def test_who_may_reassign_and_reopen(engine, settings, people):
+    case = open_for(engine, settings, people["taylor"])  # North, Pat's
+    rules = {
+        ("pat", "North", "personal_adviser"): (False, True),
+        ("lee", "East", "personal_adviser"): (False, False),
+        ("chris", "North", "team_manager"): (True, True),
+        ("chris", "East", "team_manager"): (False, False),  # another district's manager
+        ("max", "North", "duty_worker"): (False, False),
+        ("max", "East", "admin"): (True, True),
+    }
+    for (who, district, role), (reassign, reopen) in rules.items():
+        person = viewer(people, who, district, role)
+        assert caseload.may_reassign(person, case) is reassign, (who, district, role)
+        assert caseload.may_reopen(person, case) is reopen, (who, district, role)

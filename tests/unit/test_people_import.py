@@ -704,7 +704,7 @@ def test_messages_never_contain_the_personal_values(with_staff, settings):
 def test_the_demo_files_import_cleanly(engine, settings):
     staff_report = import_staff(engine, STAFF_FILE, settings=settings)
     assert staff_report.ok, staff_report.errors
-    assert staff_report.inserted == 7
+    assert staff_report.inserted == 9
     report = import_care_leavers(engine, CARE_LEAVERS_FILE, settings=settings)
     assert report.ok, report.errors
     assert report.inserted == 10
@@ -736,7 +736,7 @@ def test_seed_demo_is_idempotent(engine, settings):
     with engine.connect() as conn:
         after = conn.execute(sa.select(care_leavers).order_by(care_leavers.c.id)).all()
     assert after == before
-    assert count(engine, staff) == 7
+    assert count(engine, staff) == 9
     assert count(engine, care_leavers) == 10
 
 
@@ -766,7 +766,7 @@ def cli(settings, monkeypatch):
 
 def test_the_import_commands(engine, cli, tmp_path, capsys):
     assert cli(["import-staff", str(STAFF_FILE)]) == 0
-    assert "Imported staff: 7 added, 0 updated, 0 unchanged." in capsys.readouterr().out
+    assert "Imported staff: 9 added, 0 updated, 0 unchanged." in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text(cl_csv(cl_row(pa_staff_id="DEMO-ST-01"), cl_row(person_id="P2", mobile="1")))
     assert cli(["import-care-leavers", str(bad)]) == 1

@@ -84,3 +84,32 @@ def test_meaning_finds_a_situation_that_shares_no_words(index):
 def test_words_alone_still_work_without_the_language_model(content):
     lexical = SearchIndex(content.entries)
     assert lexical.search("council tax")[0].entitlement_id == "council-tax-exemption"
+
+
+def test_a_change_of_wording_reuses_the_fitted_index_and_scores_the_same(content, encoder):
+    entries = list(content.entries)
+    before = SearchIndex(entries, encoder)
+    reworded = [
+        dataclasses.replace(e, summary=e.summary + " Ask your PA.")
+        if e.id == "setting-up-home-allowance"
+        else e
+        for e in entries
+    ]
+    reused = SearchIndex(reworded, encoder, previous=before)
+    fresh = SearchIndex(reworded, encoder)
+    assert reused._classifier is before._classifier  # nothing refitted
+    for question in ("money for my first flat", "can i stay with my foster carer", "ask my pa"):
+        assert reused.scores(question).tolist() == pytest.approx(fresh.scores(question).tolist())
+
+
+def test_a_new_example_question_is_never_answered_from_the_old_fit(content, encoder):
+    entries = list(content.entries)
+    before = SearchIndex(entries, encoder)
+    extended = [
+        dataclasses.replace(e, examples=(*e.examples, "a new example about bicycles"))
+        if e.id == "local-offer"
+        else e
+        for e in entries
+    ]
+    after = SearchIndex(extended, encoder, previous=before)
+    assert after._classifier is not before._classifier

@@ -11,6 +11,8 @@ Routes (Rasa mounts the blueprint at ``/chat``, see :meth:`WebChatChannel.url_pr
   ``{"type": "reply", "messages": [...]}``, or a friendly ``notice`` when a limit is
   hit (:mod:`bot.channels.web.limits`);
 - ``GET /chat/history``: the conversation's messages, for the page after a reload;
+- staff messages (a PA's reply in the console) are pushed to an open socket as
+  ``{"type": "staff", "messages": [...]}`` (:mod:`bot.channels.web.staff_push`);
 - ``POST /chat/link/start``, ``/chat/link/verify``, ``/chat/link/forget``: link the
   chat to the young person's record with a code texted to their registered number
   (:mod:`bot.people.linking`), or unlink it.
@@ -43,6 +45,7 @@ from sqlalchemy.engine import Engine
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
+from bot.channels.web.staff_push import StaffMessagePusher
 from bot.db.engine import create_db_engine
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.people import linking
@@ -137,6 +140,7 @@ class WebChatService:
         self.allowed_origins = settings.web_chat_allowed_origins()
         self.tasks: set[asyncio.Task[None]] = set()
         self._static: dict[str, bytes] = {}
+        self._pusher: StaffMessagePusher | None = None
 
     @property
     def engine(self) -> Engine:
@@ -151,6 +155,18 @@ class WebChatService:
         if self._queue is None:
             self._queue = SmsQueue(self.engine, self.settings)
         return self._queue
+
+    @property
+    def pusher(self) -> StaffMessagePusher:
+        """Brings open sockets the staff messages written for them (one per process)."""
+        if self._pusher is None:
+            self._pusher = StaffMessagePusher(lambda: self.engine)
+        return self._pusher
+
+    async def stop_pushing(self) -> None:
+        """Stop bringing staff messages to sockets (the server is stopping)."""
+        if self._pusher is not None:
+            await self._pusher.stop()
 
     @property
     def key(self) -> bytes:
@@ -358,6 +374,8 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
 
         @hook.listener("before_server_stop")
         async def _finish_tasks(_app: Any, _loop: Any) -> None:
+            if self._service is not None:
+                await self._service.stop_pushing()
             if self._service is not None and self._service.tasks:
                 await asyncio.wait(set(self._service.tasks), timeout=10)
 
@@ -386,6 +404,21 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             return
         linked = await asyncio.to_thread(linking.is_linked, service.engine, session.conversation_id)
         await ws.send(json.dumps({"type": "ready", "linked": linked}))
+        service.pusher.register(session.conversation_id, ws)
+        try:
+            await self._messages(ws, service, session, on_new_message, parse)
+        finally:
+            service.pusher.unregister(session.conversation_id, ws)
+
+    async def _messages(
+        self,
+        ws: Any,
+        service: WebChatService,
+        session: sessions.WebSession,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        parse: Parse | None,
+    ) -> None:
+        """The socket's messages after the hello, each answered in turn, until it closes."""
         while True:
             raw = await ws.recv()
             if raw is None:

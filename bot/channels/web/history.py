@@ -3,7 +3,9 @@
 Read from Rasa's stored events (``events``) for the session's own conversation id
 only: the young person's messages and the bot's replies (text and buttons), in
 order. A button the person clicked was sent as its payload; it is shown as the
-button's title, as the page showed it.
+button's title, as the page showed it. Staff messages written for the chat in the
+console (:mod:`bot.channels.web.staff_messages`), delivered or still waiting, are
+placed among them by the time they were written.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.channels.web.staff_messages import conversation_messages
 from bot.db.rasa_events import events
 
 MAX_HISTORY = 200
@@ -32,11 +35,12 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
     """The last ``MAX_HISTORY`` messages of a conversation, oldest first.
 
     Each is ``{"from": "user" | "bot", "text": ..., "buttons": [...]}`` (buttons on
-    bot messages only).
+    bot messages only), or ``{"from": "staff", "text", "sender", "at", "ref"}`` for a
+    message from a member of staff.
     """
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(events.c.type_name, events.c.data)
+            sa.select(events.c.type_name, events.c.data, events.c.timestamp)
             .where(
                 events.c.sender_id == conversation_id,
                 events.c.type_name.in_(("user", "bot")),
@@ -44,7 +48,7 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
             .order_by(events.c.id.desc())
             .limit(MAX_HISTORY)
         ).all()
-    messages: list[dict[str, Any]] = []
+    timed: list[tuple[float, dict[str, Any]]] = []
     last_buttons: dict[str, str] = {}
     for row in reversed(rows):
         try:
@@ -52,14 +56,33 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
         except ValueError:
             continue
         text = data.get("text")
+        at = float(row.timestamp or 0.0)
         if row.type_name == "user":
             if not isinstance(text, str):
                 continue
-            messages.append({"from": "user", "text": last_buttons.get(text, text)})
+            timed.append((at, {"from": "user", "text": last_buttons.get(text, text)}))
         else:
             buttons = _buttons(data)
             if buttons:
                 last_buttons = {b["payload"]: b["title"] for b in buttons}
             if (isinstance(text, str) and text) or buttons:
-                messages.append({"from": "bot", "text": text or "", "buttons": buttons})
-    return messages
+                timed.append((at, {"from": "bot", "text": text or "", "buttons": buttons}))
+    staff = [
+        (m.timestamp, {"from": "staff", **m.visible()})
+        for m in conversation_messages(engine, conversation_id, MAX_HISTORY)
+    ]
+    return _merged(timed, staff)[-MAX_HISTORY:]
+
+
+def _merged(
+    timed: list[tuple[float, dict[str, Any]]], staff: list[tuple[float, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Rasa's messages in their stored order, each staff message before the first later one."""
+    merged: list[dict[str, Any]] = []
+    waiting = list(staff)
+    for at, message in timed:
+        while waiting and waiting[0][0] < at:
+            merged.append(waiting.pop(0)[1])
+        merged.append(message)
+    merged.extend(message for _, message in waiting)
+    return merged

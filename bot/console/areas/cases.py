@@ -10,13 +10,19 @@ change, and every refusal to show someone else's case, is written to the audit l
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from bot.cases import alerts, handoffs, service
+from bot.cases.calendar import OfficeCalendar
+from bot.cases.conversation import notify_staff, staff_time
 from bot.cases.model import Actor, Event, NotFoundError, TransitionError
+from bot.channels.web import staff_messages
+from bot.channels.web.sessions import CONVERSATION_PREFIX as WEB_PREFIX
 from bot.console import audit, caseload
 from bot.console.web import client_hash, console, error_page, render, requires
 from bot.notify.sms import Outgoing, SmsQueue
@@ -62,12 +68,26 @@ DELIVERY = {
         "Contact the young person another way."
     ),
     "web": (
-        "Web chat delivery is not built yet: the reply is recorded, but the young person "
-        "will not see it in web chat. Contact them another way."
+        "The reply will show in the young person's web chat: at once if they have it open, "
+        "or when they next open it in the same browser tab. If they have closed that tab it "
+        "cannot reach them, so if it matters, contact them another way too."
+    ),
+    "no_chat": (
+        "No web chat is known for this conversation, so the reply was not sent. "
+        "Contact the young person another way."
     ),
     "other": "Replies on this channel are not delivered: contact the young person another way.",
 }
 """What happened to a reply, in words, by the code :func:`deliver` returns."""
+
+
+_REPLY_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _reply_key(request: Request) -> str | None:
+    """The reply form's one-time key (see :func:`bot.cases.handoffs.record_reply_once`)."""
+    value = (request.form.get("reply_key") or "").strip() if request.form else ""
+    return value if _REPLY_KEY.match(value) else None
 
 
 def deliver(
@@ -76,6 +96,16 @@ def deliver(
     """Send ``text`` to the young person on their channel; a :data:`DELIVERY` code."""
     state = console(request)
     if channel == "web":
+        if not conversation_id or not conversation_id.startswith(WEB_PREFIX):
+            return "no_chat"
+        staff_messages.enqueue(
+            state.db,
+            conversation_id=conversation_id,
+            text=text,
+            staff_id=request.ctx.person.staff_id,
+            dedupe_key=key,
+            now=state.clock(),
+        )
         return "web"
     if channel != "sms":
         return "other"
@@ -103,9 +133,14 @@ def _history_rows(request: Request, events: list[Event]) -> list[dict[str, Any]]
         else:
             who = "The service"
         detail = event.detail
-        words = str(detail.get("text") or detail.get("note") or "")
+        words = str(detail.get("text") or detail.get("note") or detail.get("reason") or "")
         extra = ""
-        if event.action == "escalated" and detail.get("team_manager"):
+        if event.action == "reassigned":
+            extra = (
+                f"from {detail.get('from_adviser') or 'the team manager'} "
+                f"to {detail.get('to_adviser') or 'another adviser'}"
+            )
+        elif event.action == "escalated" and detail.get("team_manager"):
             extra = f"to {detail['team_manager']}"
         elif event.action == "escalated":
             extra = "no team manager on record"
@@ -132,12 +167,22 @@ def blueprint() -> Blueprint:
     async def inbox_page(request: Request) -> HTTPResponse:
         state = console(request)
         now = _now(request)
-        found = caseload.inbox(state.db, request.ctx.person, now)
+        person = request.ctx.person
+        districts = caseload.manager_districts(state.db, person)
+        args = {name: request.args.get(name, "") for name in request.args}
+        chosen, page, errors = caseload.parse_case_filter(args, districts)
+        found = caseload.inbox(state.db, person, now, filters=chosen, page=page)
         return render(
             request,
             "inbox.html",
+            status=400 if errors else 200,
             title="Your inbox",
+            error="; ".join(errors.values()) if errors else None,
+            errors=errors,
             inbox=found,
+            filters=chosen,
+            statuses=caseload.STATUS_FILTERS,
+            districts=districts,
             stage_words=caseload.STAGE_WORDS,
             now=caseload.naive(now),
         )
@@ -163,11 +208,23 @@ def blueprint() -> Blueprint:
         error: str | None = None,
         kept: dict[str, str] | None = None,
         done: str | None = None,
+        errors: dict[str, str] | None = None,
     ) -> HTTPResponse:
         state = console(request)
         now = _now(request)
         fresh = service.get_case(state.db, case.id)
         responsible = service.responsible(state.db, fresh)
+        person = request.ctx.person
+        can_reassign = caseload.may_reassign(person, fresh) and fresh.status.value != "closed"
+        can_reopen = caseload.may_reopen(person, fresh) and fresh.status.value in (
+            "answered",
+            "closed",
+        )
+        advisers = (
+            [a for a in service.advisers_for(state.db, fresh.district) if a.id != fresh.adviser_id]
+            if can_reassign
+            else []
+        )
         return render(
             request,
             "case.html",
@@ -186,6 +243,11 @@ def blueprint() -> Blueprint:
             done=done or request.args.get("done", ""),
             sent=DELIVERY.get(request.args.get("sent", ""), ""),
             max_text=MAX_TEXT,
+            errors=errors or {},
+            can_reassign=can_reassign,
+            can_reopen=can_reopen,
+            advisers=advisers,
+            max_reason=service.MAX_REASON,
         )
 
     @bp.get("/cases/<reference:str>")
@@ -269,6 +331,119 @@ def blueprint() -> Blueprint:
         bp.add_route(
             make(), f"/cases/<reference:str>/{change}", methods=["POST"], name=f"case_{change}"
         )
+
+    # ---- reassigning and reopening a case ------------------------------------------------------
+
+    def _reason(request: Request, field: str, errors: dict[str, str], why: str) -> str:
+        words = _text(request, field)
+        if not words:
+            errors[field] = why
+        elif len(words) > service.MAX_REASON:
+            errors[field] = f"Keep the reason to {service.MAX_REASON} characters or fewer"
+        return words
+
+    @bp.post("/cases/<reference:str>/reassign")
+    @requires(*caseload.MANAGER_ROLES)
+    async def case_reassign(request: Request, reference: str) -> HTTPResponse:
+        state = console(request)
+        found = _case_or_error(request, reference)
+        if isinstance(found, HTTPResponse):
+            return found
+        if not caseload.may_reassign(request.ctx.person, found):
+            return _forbidden(request, f"case:{found.reference}")
+        errors: dict[str, str] = {}
+        chosen = _text(request, "adviser_id")
+        if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 12:
+            errors["adviser_id"] = "Choose the personal adviser to give the case to"
+        reason = _reason(request, "reassign_reason", errors, "Say why the case is being reassigned")
+        seen = _text(request, "from_adviser")
+        if seen != "none" and not (seen.isascii() and seen.isdigit() and len(seen) <= 12):
+            errors.setdefault(
+                "adviser_id", "This form is out of date: reload the page and try again"
+            )
+        kept = {"adviser_id": chosen, "reassign_reason": reason}
+        if errors:
+            return _case_page(request, found, status=400, errors=errors, kept=kept)
+        now = _now(request)
+        try:
+            moved = service.reassign(
+                state.db,
+                found.id,
+                to_adviser_id=int(chosen),
+                actor=Actor.staff(request.ctx.person.staff_id),
+                now=now,
+                reason=reason,
+                expected_adviser_id=None if seen == "none" else int(seen),
+            )
+        except TransitionError as problem:
+            _audit(request, "case.reassign_refused", f"case:{found.reference}", "state changed")
+            return _case_page(
+                request,
+                found,
+                status=409,
+                error=f"Not done: {problem}. The page below shows the case as it is now.",
+            )
+        except ValueError as problem:
+            message = str(problem)
+            return _case_page(
+                request,
+                found,
+                status=400,
+                errors={"adviser_id": message[:1].upper() + message[1:]},
+                kept=kept,
+            )
+        was = f"staff:{moved.previous.id}" if moved.previous else "team manager"
+        _audit(
+            request,
+            "case.reassign",
+            f"case:{moved.case.reference}",
+            f"{was} -> staff:{moved.adviser.id}",
+        )
+        calendar = OfficeCalendar.from_settings(state.settings)
+        notify_staff(
+            state.settings,
+            state.db,
+            [moved.adviser],
+            f"case-reassigned:{moved.case.reference}:{moved.adviser.id}:{now.isoformat()}",
+            f"Pathway-plan query {moved.case.reference} ({moved.case.district}) is now yours. "
+            f"Please answer by {staff_time(moved.case.answer_due, calendar)} in the console.",
+        )
+        return redirect(f"/cases/{moved.case.reference}?done=reassign", status=303)
+
+    @bp.post("/cases/<reference:str>/reopen")
+    @requires(*caseload.CASE_ROLES)
+    async def case_reopen(request: Request, reference: str) -> HTTPResponse:
+        state = console(request)
+        found = _case_or_error(request, reference)
+        if isinstance(found, HTTPResponse):
+            return found
+        if not caseload.may_reopen(request.ctx.person, found):
+            return _forbidden(request, f"case:{found.reference}")
+        errors: dict[str, str] = {}
+        reason = _reason(request, "reopen_reason", errors, "Say why the case is being reopened")
+        if errors:
+            return _case_page(
+                request, found, status=400, errors=errors, kept={"reopen_reason": reason}
+            )
+        try:
+            case = service.reopen(
+                state.db,
+                found.id,
+                actor=Actor.staff(request.ctx.person.staff_id),
+                now=_now(request),
+                reason=reason,
+                settings=state.settings,
+            )
+        except TransitionError as problem:
+            _audit(request, "case.reopen_refused", f"case:{found.reference}", "state changed")
+            return _case_page(
+                request,
+                found,
+                status=409,
+                error=f"Not done: {problem}. The page below shows the case as it is now.",
+            )
+        _audit(request, "case.reopen", f"case:{case.reference}")
+        return redirect(f"/cases/{case.reference}?done=reopen", status=303)
 
     # ---- a safety alert ----------------------------------------------------------------------
 
@@ -380,6 +555,7 @@ def blueprint() -> Blueprint:
             sent=DELIVERY.get(request.args.get("sent", ""), ""),
             web_chat=fresh.channel == "web",
             max_text=MAX_TEXT,
+            reply_key=secrets.token_hex(16),
         )
 
     @bp.get("/handoffs/<handoff_id:int>")
@@ -407,9 +583,10 @@ def blueprint() -> Blueprint:
             )
             return _handoff_page(request, found, status=400, error=problem, kept=words)
         staff_id = request.ctx.person.staff_id
+        key = _reply_key(request)
         try:
-            handoff = handoffs.record_reply(
-                state.db, handoff_id, staff_id=staff_id, now=_now(request), text=words
+            recorded = handoffs.record_reply_once(
+                state.db, handoff_id, staff_id=staff_id, now=_now(request), text=words, key=key
             )
         except TransitionError:
             _audit(request, "handoff.reply_refused", f"handoff:{handoff_id}", "handed back")
@@ -420,15 +597,20 @@ def blueprint() -> Blueprint:
                 error="Not sent: this conversation has been handed back to the bot.",
                 kept=words,
             )
-        event_id = caseload.last_reply_event_id(state.db, handoff_id, staff_id)
+        handoff = recorded.handoff
+        if key is None:
+            key = str(caseload.last_reply_event_id(state.db, handoff_id, staff_id))
+        # Delivered again on a repeated post too: the dedupe key makes that a no-op, and
+        # it covers a first post whose delivery failed after the reply was recorded.
         code = deliver(
             request,
             handoff.channel,
             handoff.conversation_id,
             words,
-            f"handoff-reply:{handoff_id}:{event_id}",
+            f"handoff-reply:{handoff_id}:{key}",
         )
-        _audit(request, "handoff.reply", f"handoff:{handoff_id}")
+        if recorded.new:
+            _audit(request, "handoff.reply", f"handoff:{handoff_id}")
         return redirect(f"/handoffs/{handoff_id}?done=reply&sent={code}", status=303)
 
     @bp.post("/handoffs/<handoff_id:int>/return")
@@ -465,14 +647,18 @@ def blueprint() -> Blueprint:
         sections = []
         for district in caseload.manager_districts(state.db, request.ctx.person):
             late = service.overdue(state.db, now, district)
+            shown = late[: caseload.PER_PAGE]
             sections.append(
                 {
                     "district": district,
+                    "overdue_total": len(late),
+                    "overdue_link": "/inbox?"
+                    + caseload.CaseFilter(overdue=True, district=district).query(),
                     "overdue": [
                         (item, row)
                         for item, row in zip(
-                            late,
-                            caseload.case_rows(state.db, [i.case for i in late], now),
+                            shown,
+                            caseload.case_rows(state.db, [i.case for i in shown], now),
                             strict=True,
                         )
                     ],

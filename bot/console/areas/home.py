@@ -5,8 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from bot.console.roles import ADMIN, OUTBOX_ROLES, ROLES
-from bot.console.web import console, render, requires
+from bot.console.roles import ROLES
+from bot.console.web import AREA_DESCRIPTIONS, console, render, requires
 
 
 def blueprint() -> Blueprint:
@@ -22,8 +22,7 @@ def blueprint() -> Blueprint:
             "home.html",
             title="Home",
             roles=[r for r in ROLES if r in person.roles],
-            can_outbox=person.has_any(*OUTBOX_ROLES),
-            is_admin=person.has_any(ADMIN),
+            area_descriptions=AREA_DESCRIPTIONS,
             demo_mode=console(request).settings.demo_mode,
         )
 

@@ -18,6 +18,7 @@
   var ready = false;
   var leaving = false;
   var pending = [];
+  var shownStaff = {};
 
   // ---- Quick exit: clear everything and leave at once, replacing this page in history.
   function quickExit() {
@@ -55,6 +56,22 @@
     who.textContent = from === "user" ? "You said: " : (from === "bot" ? "Assistant said: " : "Note: ");
     p.appendChild(who);
     p.appendChild(document.createTextNode(text));
+    log.appendChild(p);
+    scrollDown();
+  }
+
+  // A message from a member of staff (their PA, say), labelled visibly as from a person.
+  // Each has a ref, so a message in the history and then pushed again shows once.
+  function addStaffMessage(m) {
+    if (!m || !m.text || (m.ref && shownStaff[m.ref])) { return; }
+    if (m.ref) { shownStaff[m.ref] = true; }
+    var p = document.createElement("p");
+    p.className = "msg staff";
+    var who = document.createElement("span");
+    who.className = "from";
+    who.textContent = (m.sender || "Your personal adviser") + " said:";
+    p.appendChild(who);
+    p.appendChild(document.createTextNode(m.text));
     log.appendChild(p);
     scrollDown();
   }
@@ -131,6 +148,7 @@
       var lastBot = null;
       messages.forEach(function (m) {
         if (m.from === "user") { addMessage("user", m.text); lastBot = null; }
+        else if (m.from === "staff") { addStaffMessage(m); }
         else { if (m.text) { addMessage("bot", m.text); } if (m.buttons && m.buttons.length) { lastBot = m; } }
       });
       if (lastBot) { addButtons(lastBot.buttons); }
@@ -165,6 +183,8 @@
       } else if (frame.type === "reply") {
         setTyping(false);
         showBotMessages(frame.messages || []);
+      } else if (frame.type === "staff") {
+        (frame.messages || []).forEach(addStaffMessage);
       } else if (frame.type === "notice") {
         setTyping(false);
         addMessage("notice", frame.text);

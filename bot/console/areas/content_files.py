@@ -1,0 +1,112 @@
+"""Export and import of the whole published content, as a zip of content files.
+
+For content approvers and admins only: an import publishes every entry in it at
+once, so it is an approver's act, like approving a change (``docs/content.md``).
+The zip holds ``national/<id>.yaml`` and ``local/<id>.yaml``, as
+``python -m bot export-content`` writes them. An upload is checked as a whole first
+(every problem listed with its file, field and what is wrong); nothing is published
+unless every file is right, and then all of it in one transaction.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, raw
+
+from bot import content_files
+from bot.console import audit
+from bot.console.roles import ADMIN, CONTENT_APPROVER
+from bot.console.web import client_hash, console, render, requires
+from entitlements.loader import ContentError
+from entitlements.store import read_published
+from entitlements.workflow import actor_label
+
+CONTENT_FILES_ROLES = (CONTENT_APPROVER, ADMIN)
+"""Who may download the whole content and replace it with an upload."""
+
+
+def _audit(request: Request, action: str, detail: str) -> None:
+    state = console(request)
+    with state.db.begin() as conn:
+        audit.record(
+            conn,
+            action,
+            now=state.clock(),
+            staff_id=request.ctx.person.staff_id,
+            target="content",
+            detail=detail,
+            ip_hash=client_hash(request),
+        )
+
+
+def _page(request: Request, *, status: int = 200, **context: object) -> HTTPResponse:
+    state = console(request)
+    revision, entries = read_published(state.db)
+    scopes = {s: sum(1 for e in entries if e.scope == s) for s in ("national", "local")}
+    values: dict[str, object] = {
+        "problems": [],
+        "warnings": [],
+        "report": None,
+        "upload_error": "",
+        **context,
+    }
+    return render(
+        request,
+        "content_files.html",
+        status=status,
+        title="Export and import content",
+        error=bool(values["problems"] or values["upload_error"]),
+        revision=revision,
+        scopes=scopes,
+        council_name=state.settings.council_name or "",
+        **values,
+    )
+
+
+def blueprint() -> Blueprint:
+    """The content files area: ``/content-files``, its zip download and its upload."""
+    bp = Blueprint("content_files")
+
+    @bp.get("/content-files")
+    @requires(*CONTENT_FILES_ROLES)
+    async def files_page(request: Request) -> HTTPResponse:
+        return _page(request)
+
+    @bp.get("/content-files/export.zip")
+    @requires(*CONTENT_FILES_ROLES)
+    async def export(request: Request) -> HTTPResponse:
+        state = console(request)
+        data = content_files.export_zip(state.db)
+        day = state.clock().date().isoformat()
+        _audit(request, "content.export", f"{len(data)} bytes")
+        return raw(
+            data,
+            content_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="content-{day}.zip"'},
+        )
+
+    @bp.post("/content-files/import")
+    @requires(*CONTENT_FILES_ROLES)
+    async def upload(request: Request) -> HTTPResponse:
+        state = console(request)
+        sent = request.files.get("file") if request.files else None
+        if sent is None or not sent.body:
+            return _page(request, status=400, upload_error="Choose the zip file to import")
+        actor = actor_label(request.ctx.person.staff_id)
+        try:
+            content, report = content_files.import_zip(
+                state.db, sent.body, state.settings, actor=actor
+            )
+        except ContentError as exc:
+            _audit(request, "content.import_rejected", f"{len(exc.problems)} problem(s)")
+            return _page(request, status=400, problems=exc.problems)
+        _audit(
+            request,
+            "content.import",
+            f"revision {report.revision}: {len(report.added)} added, "
+            f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+            f"{len(report.retired)} retired",
+        )
+        return _page(request, report=report, warnings=list(content.warnings))
+
+    return bp
