@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -116,3 +117,33 @@ def weekly_report(
         previous=trend[-2][1],
         trend=trend,
     )
+
+
+REPORT_WEEKDAY = 0
+"""Reports are produced on Mondays..."""
+REPORT_TIME = dt.time(7, 0)
+"""...from 07:00, council time, for the week that ended at midnight."""
+
+
+def produce_scheduled(
+    engine: Engine, settings: Settings, now: dt.datetime | None = None
+) -> Week | None:
+    """Count and keep the last ended week's figures, once it is Monday 07:00 or later.
+
+    Called on every round of the scheduler: once a week is kept, this is one query.
+
+    Returns:
+        The week produced (or already kept), or ``None`` before its time.
+
+    """
+    moment = now or _utcnow()
+    week = Week.last_ended(moment, settings.timezone)
+    zone = ZoneInfo(settings.timezone)
+    local = moment.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    due = dt.datetime.combine(
+        week.monday + dt.timedelta(days=7 + REPORT_WEEKDAY), REPORT_TIME, tzinfo=zone
+    )
+    if local < due:
+        return None
+    figures_for(engine, settings, week, moment)
+    return week

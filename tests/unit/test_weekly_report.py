@@ -408,3 +408,19 @@ def test_the_last_ended_week_is_counted_in_london_time():
     # 23:30 UTC on Sunday 16 May is 00:30 BST on Monday 17 May: week 19 has ended.
     assert Week.last_ended(dt.datetime(2027, 5, 16, 23, 30), "Europe/London") == WEEK
     assert Week.last_ended(dt.datetime(2027, 5, 16, 22, 30), "Europe/London") == WEEK.previous()
+
+
+def test_the_scheduler_keeps_last_weeks_figures_from_monday_0700(engine, settings, week):
+    from bot.reports.tables import weekly_reports
+    from bot.reports.weekly import produce_scheduled
+
+    # Monday 17 May 2027 06:59 BST (05:59 UTC): not yet.
+    assert produce_scheduled(engine, settings, dt.datetime(2027, 5, 17, 5, 59)) is None
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(weekly_reports)).scalar() == 0
+    # 07:00 BST: the week that ended at midnight is counted and kept, once.
+    assert produce_scheduled(engine, settings, dt.datetime(2027, 5, 17, 6, 0)) == WEEK
+    assert produce_scheduled(engine, settings, dt.datetime(2027, 5, 17, 6, 30)) == WEEK
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(weekly_reports.c.week_start)).scalars().all()
+    assert kept == [WEEK.monday]
