@@ -31,7 +31,7 @@ from bot.personal import (
     parse_age,
     personal_reply,
 )
-from bot.records import record_unanswered
+from bot.records import record_answer, record_unanswered
 from entitlements.eligibility import today_in_london
 from entitlements.knowledge_base import ContentNotLoadedError, KnowledgeBase
 from entitlements.search import Thresholds
@@ -107,6 +107,18 @@ def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
+async def _count_answer(tracker: Tracker, entitlement_id: str, person: CareLeaver | None) -> None:
+    """Count the answer for the weekly report (see :func:`bot.records.record_answer`)."""
+    await asyncio.to_thread(
+        record_answer,
+        get_services().engine,
+        entitlement_id=entitlement_id,
+        channel=_channel(tracker),
+        conversation_id=tracker.sender_id,
+        district=person.district if person else None,
+    )
+
+
 class ActionAnswerEntitlement(Action):
     """Find the entitlement a question is about (or the one picked) and give its first answer."""
 
@@ -125,6 +137,7 @@ class ActionAnswerEntitlement(Action):
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
             events = send(dispatcher, answer_entry(chosen))
+            await _count_answer(tracker, chosen.id, person)
             return [*events, *_fit(dispatcher, kb, chosen.id, person), *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -143,9 +156,11 @@ class ActionAnswerEntitlement(Action):
                 conversation_id=tracker.sender_id,
                 best_guess=best.entitlement_id if best else None,
                 best_score=best.score if best else None,
+                district=person.district if person else None,
             )
         events = send(dispatcher, outcome)
         if outcome.entitlement_id:
+            await _count_answer(tracker, outcome.entitlement_id, person)
             events += _fit(dispatcher, kb, outcome.entitlement_id, person)
         return [*events, *_clear_list(tracker)]
 

@@ -1,4 +1,4 @@
-"""Writes what staff need to see later: unanswered questions and safety events.
+"""Writes what staff need to see later: unanswered questions, safety events, answer counts.
 
 Conversation ids are stored as a keyed hash for unanswered questions (staff see
 the question, not who asked); safety events keep the conversation id, because a
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Engine
 
 from bot.db.tables import safety_events, unanswered_questions
+from bot.reports.tables import answer_log
 
 MAX_TEXT = 2000
 
@@ -35,6 +36,8 @@ def record_unanswered(
     conversation_id: str,
     best_guess: str | None,
     best_score: float | None,
+    district: str | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Store a question the bot could not answer, for staff to review.
 
@@ -45,16 +48,43 @@ def record_unanswered(
     with engine.begin() as conn:
         result = conn.execute(
             unanswered_questions.insert().values(
-                asked_at=_now(),
+                asked_at=now or _now(),
                 text=text[:MAX_TEXT],
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
                 best_guess=best_guess,
                 best_score=best_score,
                 status="new",
+                district=district,
             )
         )
         return int(result.inserted_primary_key[0])
+
+
+def record_answer(
+    engine: Engine,
+    *,
+    entitlement_id: str,
+    channel: str,
+    conversation_id: str,
+    district: str | None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Count a question answered from the knowledge base, for the weekly report.
+
+    Only the entitlement, the channel, a pseudonym of the conversation and the young
+    person's district (when they are on record) are kept: never their words.
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            answer_log.insert().values(
+                answered_at=now or _now(),
+                entitlement_id=entitlement_id[:80],
+                channel=channel[:32],
+                conversation_key=conversation_key(conversation_id),
+                district=district,
+            )
+        )
 
 
 def record_safety_event(

@@ -20,7 +20,17 @@ from sqlalchemy.engine import Engine
 
 from bot.console import audit, csrf, sessions
 from bot.console.areas import audit as audit_area
-from bot.console.areas import auth, cases, content, content_files, home, outbox, questions, staff
+from bot.console.areas import (
+    auth,
+    cases,
+    content,
+    content_files,
+    home,
+    outbox,
+    questions,
+    reports,
+    staff,
+)
 from bot.console.policy import Policy, utcnow
 from bot.console.web import (
     STATIC,
@@ -98,7 +108,18 @@ def create_app(
     async def _health(_request: Request) -> HTTPResponse:
         return text("ok")
 
-    for area in (auth, home, outbox, audit_area, staff, cases, content, questions, content_files):
+    for area in (
+        auth,
+        home,
+        outbox,
+        audit_area,
+        staff,
+        cases,
+        content,
+        questions,
+        content_files,
+        reports,
+    ):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")
     app.register_middleware(_after, "response")

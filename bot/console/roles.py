@@ -39,6 +39,9 @@ ALIASES: dict[str, str] = {"adviser": PERSONAL_ADVISER, "pa": PERSONAL_ADVISER}
 OUTBOX_ROLES = frozenset({ADMIN, TEAM_MANAGER})
 """Who may read the SMS outbox (it shows young people's numbers and messages)."""
 
+REPORT_ROLES = frozenset({ADMIN, TEAM_MANAGER})
+"""Who may read the weekly report (every district's figures)."""
+
 
 class RoleError(ValueError):
     """A role that the console does not know."""

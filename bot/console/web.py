@@ -19,7 +19,14 @@ from sqlalchemy.engine import Engine
 from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
 from bot.console.policy import Policy
-from bot.console.roles import ADMIN, CONTENT_APPROVER, CONTENT_EDITOR, OUTBOX_ROLES, ROLE_NAMES
+from bot.console.roles import (
+    ADMIN,
+    CONTENT_APPROVER,
+    CONTENT_EDITOR,
+    OUTBOX_ROLES,
+    REPORT_ROLES,
+    ROLE_NAMES,
+)
 from bot.console.sessions import Person
 from bot.console.signin import address_hash
 from bot.settings import Settings
@@ -131,6 +138,8 @@ AREA_DESCRIPTIONS: dict[str, str] = {
     "/inbox": "Pathway-plan queries, conversations handed to a person, and safety alerts "
     "you can act on.",
     "/manager": "Overdue cases, unacknowledged safety alerts and open handoffs, per district.",
+    "/reports": "The weekly figures for the council and each district, against the week "
+    "before, with 12-week charts; to download as CSV or PDF.",
     "/outbox": "Texts the service has queued or sent to young people and staff, newest first.",
     "/content": "Edit what the bot says about each entitlement, check and approve others' "
     "changes, publish them, compare versions and roll back.",
@@ -155,6 +164,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/inbox", "Inbox"))
     if person.has_any(*MANAGER_ROLES):
         links.append(("/manager", "Manager view"))
+    if person.has_any(*REPORT_ROLES):
+        links.append(("/reports", "Weekly report"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
     if person.has_any(CONTENT_EDITOR, CONTENT_APPROVER, ADMIN):

@@ -13,6 +13,7 @@ from bot.console import tables as console_tables  # noqa: F401  (registers its t
 from bot.db import rasa_events, tables
 from bot.notify import tables as notify_tables  # noqa: F401  (registers its tables)
 from bot.people import tables as people_tables  # noqa: F401  (registers its tables)
+from bot.reports import tables as report_tables  # noqa: F401  (registers its tables)
 from entitlements import store
 
 ALL_METADATA = [store.metadata, tables.metadata, rasa_events.metadata]

@@ -25,6 +25,8 @@ unanswered_questions = sa.Table(
     sa.Column("resolved_at", sa.DateTime, nullable=True),
     sa.Column("resolved_by", sa.String(120), nullable=True),
     sa.Column("resolution", sa.Text, nullable=True),
+    # The young person's district when they are on record (for the weekly report).
+    sa.Column("district", sa.String(64), nullable=True),
 )
 
 safety_events = sa.Table(

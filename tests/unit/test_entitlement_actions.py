@@ -11,6 +11,10 @@ from actions.entitlement_actions import ActionAnswerEntitlement, ActionEntitleme
 from actions.services import Services, set_services
 from bot.content import load_content_files
 from bot.db.tables import unanswered_questions
+from bot.people import identity
+from bot.people.demo import seed_demo
+from bot.people.tables import care_leavers
+from bot.reports.tables import answer_log
 from tests.support.trackers import tracker_for
 
 
@@ -28,6 +32,13 @@ async def run(action, tracker):
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, {})
     return dispatcher.messages, events
+
+
+def demo_id(engine, ref):
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(care_leavers.c.id).where(care_leavers.c.external_ref == ref)
+        ).scalar_one()
 
 
 CLEARED_LIST: list = []  # no list was being paged: nothing to clear
@@ -158,3 +169,22 @@ async def test_a_new_question_forgets_the_list_being_paged(services):
     )
     _, events = await run(ActionAnswerEntitlement(), tracker)
     assert events[-2:] == [SlotSet("list_ids", None), SlotSet("list_offset", None)]
+
+
+async def test_answers_are_counted_for_the_weekly_report_with_the_district(services, settings):
+    seed_demo(services.engine, settings)
+    identity.link(services.engine, "sms-counted", demo_id(services.engine, "DEMO-CL-05"), "sms")
+    await run(
+        ActionAnswerEntitlement(), tracker_for("can i get the uni bursary", sender="sms-counted")
+    )
+    await run(ActionAnswerEntitlement(), tracker_for("how much is the setting up home grant"))
+    await run(ActionAnswerEntitlement(), tracker_for("will they pay for my hair extensions"))
+    with services.engine.connect() as conn:
+        rows = conn.execute(sa.select(answer_log).order_by(answer_log.c.id)).all()
+        unanswered = conn.execute(sa.select(unanswered_questions)).one()
+    assert [(r.entitlement_id, r.district) for r in rows] == [
+        ("higher-education-bursary", "North"),
+        ("setting-up-home-allowance", None),
+    ]
+    assert "sms-counted" not in rows[0].conversation_key
+    assert unanswered.district is None

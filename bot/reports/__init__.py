@@ -1,0 +1,1 @@
+"""Weekly figures for managers: what the service did, week by week, per district."""
