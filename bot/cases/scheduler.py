@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
+from bot.packs import offers
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             f"URGENT: safety alert {alert.id} ({alert.district}) has not been acknowledged "
             "for 15 minutes. Please act now: see the console.",
         )
+    texts += offers.run_due(engine, settings, now)  # packs offered again, and nudges
     if escalated_cases or escalated_alerts:
         logger.warning(
             "Escalated %d case(s) and %d safety alert(s)",

@@ -1,0 +1,91 @@
+"""The public pack page, ``GET /pack/<token>``, on the Rasa server (young people's side).
+
+A small input channel, like the web chat's (:mod:`bot.channels.web.channel`), that
+takes no messages: it serves one page per pack link (:mod:`bot.packs.page`) and its
+stylesheet and script. A token that is unknown, malformed or expired gets the same
+plain 404 page, so a guess learns nothing. Every response carries a strict
+Content-Security-Policy, no referrer, noindex and no-store. Tokens are never logged.
+The database engine opens on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
+
+from bot.db.engine import create_db_engine
+from bot.packs import page
+from bot.packs.service import open_pack
+from bot.settings import get_settings
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class PackChannel(InputChannel):  # type: ignore[misc]
+    """Serves entitlements packs by their link; takes no messages."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name."""
+        return "pack"
+
+    def url_prefix(self) -> str:
+        """Mounted at ``/pack`` (an absolute path wins over Rasa's ``/webhooks/``)."""
+        return "/pack"
+
+    def __init__(
+        self, engine: Engine | None = None, clock: Callable[[], dt.datetime] = _utcnow
+    ) -> None:
+        self._engine = engine
+        self.clock = clock
+
+    def engine(self) -> Engine:
+        """The project's database, opened on first use."""
+        if self._engine is None:
+            self._engine = create_db_engine(get_settings().database_url)
+        return self._engine
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The page, its two assets, and the same 404 for anything else."""
+        module = inspect.getmodule(self)
+        hook = Blueprint(
+            f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
+        )
+
+        @hook.on_response
+        async def security_headers(_request: Request, reply: HTTPResponse) -> None:
+            for name, value in page.HEADERS.items():
+                reply.headers[name] = value
+
+        def not_found() -> HTTPResponse:
+            return response.html(page.not_found_html(), status=404)
+
+        @hook.route("/", methods=["GET"])
+        async def nothing(_request: Request) -> HTTPResponse:
+            return not_found()
+
+        @hook.route("/<name:(pack\\.css|pack\\.js)>", methods=["GET"])
+        async def asset(_request: Request, name: str) -> HTTPResponse:
+            return response.raw(page.asset(name), content_type=page.ASSETS[name])
+
+        @hook.route("/<token:str>", methods=["GET"])
+        async def show(_request: Request, token: str) -> HTTPResponse:
+            if len(token) > 200:
+                token = ""
+            view = await asyncio.to_thread(open_pack, self.engine(), token, self.clock())
+            if view is None:
+                return not_found()
+            return response.html(page.pack_html(view))
+
+        return hook
