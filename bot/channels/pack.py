@@ -57,7 +57,7 @@ class PackChannel(InputChannel):  # type: ignore[misc]
         return self._engine
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The page, its two assets, and the same 404 for anything else."""
+        """The page, its assets, and the same 404 for anything else."""
         module = inspect.getmodule(self)
         hook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
@@ -75,9 +75,17 @@ class PackChannel(InputChannel):  # type: ignore[misc]
         async def nothing(_request: Request) -> HTTPResponse:
             return not_found()
 
-        @hook.route("/<name:(pack\\.css|pack\\.js)>", methods=["GET"])
-        async def asset(_request: Request, name: str) -> HTTPResponse:
-            return response.raw(page.asset(name), content_type=page.ASSETS[name])
+        @hook.route("/pack.css", methods=["GET"])
+        async def stylesheet(_request: Request) -> HTTPResponse:
+            return response.raw(page.asset("pack.css"), content_type=page.ASSETS["pack.css"])
+
+        @hook.route("/favicon.svg", methods=["GET"])
+        async def icon(_request: Request) -> HTTPResponse:
+            return response.raw(page.asset("favicon.svg"), content_type=page.ASSETS["favicon.svg"])
+
+        @hook.route("/pack.js", methods=["GET"])
+        async def script(_request: Request) -> HTTPResponse:
+            return response.raw(page.asset("pack.js"), content_type=page.ASSETS["pack.js"])
 
         @hook.route("/<token:str>", methods=["GET"])
         async def show(_request: Request, token: str) -> HTTPResponse:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
+from bot.console.packs import PACK_ROLES
 from bot.console.policy import Policy
 from bot.console.roles import ADMIN, OUTBOX_ROLES, ROLE_NAMES
 from bot.console.sessions import Person
@@ -107,6 +108,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/inbox", "Inbox"))
     if person.has_any(*MANAGER_ROLES):
         links.append(("/manager", "Manager view"))
+    if person.has_any(*PACK_ROLES):
+        links.append(("/packs", "Packs"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
     if person.has_any(ADMIN):

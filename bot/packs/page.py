@@ -15,7 +15,11 @@ from bot.packs.contents import PackView
 from bot.personal import long_date
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"pack.css": "text/css; charset=utf-8", "pack.js": "text/javascript; charset=utf-8"}
+ASSETS = {
+    "pack.css": "text/css; charset=utf-8",
+    "pack.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -46,6 +50,7 @@ def _page(title: str, body: str) -> str:
         '<meta name="robots" content="noindex, nofollow, noarchive">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{escape(title)}</title>\n"
+        '<link rel="icon" href="/pack/favicon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="/pack/pack.css">\n'
         '<script src="/pack/pack.js" defer></script>\n'
         f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"

@@ -314,7 +314,10 @@ def view_for_staff(engine: Engine, care_leaver_id: int, now: dt.datetime) -> Pac
 
 
 def acknowledge(engine: Engine, number: str, now: dt.datetime) -> bool:
-    """Mark the latest unacknowledged, unexpired pack texted to ``number`` as acknowledged.
+    """Mark the packs texted to ``number`` that wait for a YES as acknowledged.
+
+    One YES answers every unexpired pack texted to them that has not had one (the
+    latest holds what the earlier ones did, and more): a second YES is for the bot.
 
     Args:
         engine: The project's database.
@@ -331,8 +334,8 @@ def acknowledge(engine: Engine, number: str, now: dt.datetime) -> bool:
         ).scalar()
         if person_id is None:
             return False
-        pack_id = conn.execute(
-            sa.select(packs.c.id)
+        done = conn.execute(
+            packs.update()
             .where(
                 packs.c.care_leaver_id == person_id,
                 packs.c.channel == "sms",
@@ -340,17 +343,9 @@ def acknowledge(engine: Engine, number: str, now: dt.datetime) -> bool:
                 packs.c.acknowledged_at.is_(None),
                 packs.c.expires_at > now,
             )
-            .order_by(packs.c.created_at.desc(), packs.c.id.desc())
-            .limit(1)
-        ).scalar()
-        if pack_id is None:
-            return False
-        done = conn.execute(
-            packs.update()
-            .where(packs.c.id == pack_id, packs.c.acknowledged_at.is_(None))
             .values(acknowledged_at=now)
         )
-    return bool(done.rowcount == 1)
+    return bool(done.rowcount > 0)
 
 
 @dataclasses.dataclass

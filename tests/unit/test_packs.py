@@ -243,15 +243,16 @@ def test_a_number_that_sent_stop_gets_no_pack_and_the_pack_says_why(engine, sett
     assert no_mobile.not_sent_reason == "no_mobile"
 
 
-def test_yes_acknowledges_the_latest_pack_once_and_only_from_its_number(engine, settings, people):
+def test_yes_acknowledges_the_waiting_packs_once_and_only_from_its_number(engine, settings, people):
     assert not service.acknowledge(engine, ASH, naive(NOW))  # nothing waiting
     send(engine, settings, people["T-CL-1"])
+    send(engine, settings, people["T-CL-1"], reason="resend")
     assert not service.acknowledge(engine, BRACK, naive(NOW))  # someone else's number
     assert not service.acknowledge(engine, "+447700900399", naive(NOW))  # not on record
     assert service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(hours=2))
     assert not service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(hours=3))
-    [row] = pack_rows(engine, people["T-CL-1"])
-    assert row.acknowledged_at == naive(NOW) + dt.timedelta(hours=2)
+    rows = pack_rows(engine, people["T-CL-1"])
+    assert [r.acknowledged_at for r in rows] == [naive(NOW) + dt.timedelta(hours=2)] * 2
 
 
 def test_an_expired_pack_is_not_acknowledged(engine, settings, people):
