@@ -475,3 +475,63 @@ def test_pack_coverage_counts_by_district_and_lists_who_has_none(engine, setting
     later = pack_coverage(engine, naive(NOW) + dt.timedelta(days=3))
     assert later["East"].sent == 1 and later["East"].without_pack == (people["T-CL-3"],)
     assert list(later) == ["council", "East", "North"]
+
+
+# ---- the command and the settings ------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(settings, monkeypatch):
+    from bot.__main__ import main
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
+    monkeypatch.delenv("DISTRICTS", raising=False)
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield main
+    get_settings.cache_clear()
+
+
+def test_the_send_packs_command(engine, people, cli, capsys):
+    assert cli(["send-packs", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was sent or recorded." in out
+    assert "Packs would be sent: 2" in out and "no mobile number on record): 1" in out
+    assert pack_rows(engine, people["T-CL-1"]) == []
+    assert cli(["send-packs", "--district", "Nowhere"]) == 1
+    assert "'Nowhere' is not a district" in capsys.readouterr().err
+    assert cli(["send-packs", "--district", "North", "--every", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 1 care leavers done" in out and "Packs sent: 1" in out
+    assert cli(["send-packs", "--every", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 3 care leavers done" in out and "3 of 3 care leavers done" in out
+    assert "Already had a pack: 1" in out and "Packs sent: 1" in out
+    assert len(texts_to(engine, ASH)) == 1 and len(texts_to(engine, BRACK)) == 1
+    assert cli(["send-packs", "--every", "0"]) == 2
+
+
+def test_the_pack_and_nudge_settings():
+    from bot.settings import Settings, SettingsError
+
+    defaults = Settings.from_env({})
+    assert (defaults.pack_expiry_days, defaults.pack_round_minutes) == (30, 60)
+    assert (defaults.nudge_review_days, defaults.nudge_age_limit_days) == (14, 60)
+    chosen = Settings.from_env(
+        {"PACK_EXPIRY_DAYS": "7", "PACK_ROUND_MINUTES": "15", "NUDGE_REVIEW_DAYS": "21",
+         "NUDGE_AGE_LIMIT_DAYS": "90"}
+    )  # fmt: skip
+    assert (chosen.pack_expiry_days, chosen.pack_round_minutes) == (7, 15)
+    assert (chosen.nudge_review_days, chosen.nudge_age_limit_days) == (21, 90)
+    with pytest.raises(SettingsError, match="PACK_EXPIRY_DAYS must be at least 1"):
+        Settings.from_env({"PACK_EXPIRY_DAYS": "0"})
+
+
+def test_the_expiry_setting_is_what_a_pack_gets(engine, settings, people):
+    short = dataclasses.replace(settings, pack_expiry_days=2)
+    send(engine, short, people["T-CL-1"])
+    [row] = pack_rows(engine, people["T-CL-1"])
+    assert row.expires_at == naive(NOW) + dt.timedelta(days=2)
