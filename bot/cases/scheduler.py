@@ -93,7 +93,7 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             f"URGENT: safety alert {alert.id} ({alert.district}) has not been acknowledged "
             "for 15 minutes. Please act now: see the console.",
         )
-    texts += offers.run_due(engine, settings, now)  # packs offered again, and nudges
+    offers.run_due(engine, settings, now)  # packs offered again, and nudges (logged there)
     if escalated_cases or escalated_alerts:
         logger.warning(
             "Escalated %d case(s) and %d safety alert(s)",

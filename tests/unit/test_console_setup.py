@@ -150,6 +150,6 @@ def test_the_app_factory_opens_nothing_and_has_one_blueprint_per_area(tmp_path):
     from bot.console.app import create_app
 
     app = create_app(dataclasses.replace(Settings(), var_dir=tmp_path))
-    assert set(app.blueprints) == {"auth", "home", "outbox", "audit", "staff", "cases"}
+    assert set(app.blueprints) == {"auth", "home", "outbox", "audit", "staff", "cases", "packs"}
     assert app.ctx.console.engine is None  # opened when the server starts
     assert create_app(dataclasses.replace(Settings(), var_dir=tmp_path)).name != app.name

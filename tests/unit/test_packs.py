@@ -535,3 +535,12 @@ def test_the_expiry_setting_is_what_a_pack_gets(engine, settings, people):
     send(engine, short, people["T-CL-1"])
     [row] = pack_rows(engine, people["T-CL-1"])
     assert row.expires_at == naive(NOW) + dt.timedelta(days=2)
+
+
+def test_the_oversight_round_sends_the_due_nudges(engine, settings, people):
+    from bot.cases import scheduler
+
+    scheduler.run_round(engine, settings, NOW)
+    assert len(review_texts(engine, ASH)) == 1
+    scheduler.run_round(engine, settings, NOW + dt.timedelta(hours=2))
+    assert len(review_texts(engine, ASH)) == 1
