@@ -200,6 +200,24 @@ def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, brows
     assert [p.reason for p in console.packs_of("taylor")] == ["first", "resend"]
 
 
+def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
+    before = len(outbox_to(console, "+447700900103"))  # Demo Casey (Central)
+    token = token_in(browsers["admin"].get(console.url("/"), timeout=10))
+    reply = browsers["admin"].post(
+        console.url(f"/packs/{console.young['casey']}/printed"),
+        data={"csrf_token": token},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert reply.status_code == 303 and reply.headers["Location"].endswith("?sent=printed")
+    [pack] = console.packs_of("casey")
+    assert (pack.channel, pack.reason) == ("print", "first") and pack.sent_at is not None
+    assert len(outbox_to(console, "+447700900103")) == before  # nothing texted
+    page = browsers["admin"].get(console.url(reply.headers["Location"]), timeout=10).text
+    assert "printed and given to them" in page
+    assert "pack.printed" in [r.action for r in console.audit()]
+
+
 def test_another_pa_cannot_send_and_the_refusal_is_audited(console, browsers):
     packs_before = len(console.packs_of("taylor"))
     first = len(console.audit())

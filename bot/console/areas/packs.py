@@ -2,9 +2,10 @@
 
 ``/packs`` lists the care leavers the signed-in person may see (:mod:`bot.console.packs`)
 with their latest pack; ``/packs/<id>`` shows what a pack for them holds today, ready
-to print, and its history; ``POST /packs/<id>/send`` texts them a new pack (CSRF
-checked by the app, the permission checked here, written to the audit log with the
-record's id only).
+to print, and its history; ``POST /packs/<id>/send`` texts them a new pack, and
+``POST /packs/<id>/printed`` records one printed and given to them (CSRF checked by
+the app, the permission checked here, written to the audit log with the record's id
+only).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SENT_WORDS = {
     "outbox": "The pack is in the SMS outbox (demo mode: texts are not sent).",
     "opted_out": "Not sent: they replied STOP to texts. Print the pack and give it to them.",
     "no_mobile": "Not sent: there is no mobile number on record. Print the pack instead.",
+    "printed": "Recorded: the pack was printed and given to them.",
 }
 
 
@@ -91,9 +93,7 @@ def blueprint() -> Blueprint:
             expiry_days=state.settings.pack_expiry_days,
         )
 
-    @bp.post("/packs/<care_leaver_id:int>/send")
-    @requires(*pack_rules.PACK_ROLES)
-    async def send(request: Request, care_leaver_id: int) -> HTTPResponse:
+    async def _make(request: Request, care_leaver_id: int, channel: str) -> HTTPResponse:
         found = _allowed(request, care_leaver_id)
         if isinstance(found, HTTPResponse):
             return found
@@ -106,16 +106,30 @@ def blueprint() -> Blueprint:
             found,
             reason="resend" if had_one else "first",
             now=state.clock(),
+            channel=channel,
             created_by=request.ctx.person.staff_id,
             clock=state.clock,
         )
-        outcome = result.not_sent_reason or ("outbox" if state.settings.demo_mode else "sms")
+        if channel == "print":
+            outcome = "printed"
+        else:
+            outcome = result.not_sent_reason or ("outbox" if state.settings.demo_mode else "sms")
         _audit(
             request,
-            "pack.send",
+            "pack.send" if channel == "sms" else "pack.printed",
             f"care_leaver:{care_leaver_id}",
             f"pack {result.pack_id}: {outcome}",
         )
         return redirect(f"/packs/{care_leaver_id}?sent={outcome}", status=303)
+
+    @bp.post("/packs/<care_leaver_id:int>/send")
+    @requires(*pack_rules.PACK_ROLES)
+    async def send(request: Request, care_leaver_id: int) -> HTTPResponse:
+        return await _make(request, care_leaver_id, "sms")
+
+    @bp.post("/packs/<care_leaver_id:int>/printed")
+    @requires(*pack_rules.PACK_ROLES)
+    async def printed(request: Request, care_leaver_id: int) -> HTTPResponse:
+        return await _make(request, care_leaver_id, "print")
 
     return bp
