@@ -4,7 +4,9 @@ A small input channel, like the web chat's (:mod:`bot.channels.web.channel`), th
 takes no messages: it serves one page per pack link (:mod:`bot.packs.page`) and its
 stylesheet and script. A token that is unknown, malformed or expired gets the same
 plain 404 page, so a guess learns nothing. Every response carries a strict
-Content-Security-Policy, no referrer, noindex and no-store. Tokens are never logged.
+Content-Security-Policy, no referrer, noindex and no-store. Tokens are never logged:
+Rasa keeps Sanic's access log at ERROR, and should it be switched on, a filter cuts
+the tokens out of its lines.
 The database engine opens on first use, not at import.
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import inspect
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +34,27 @@ from bot.settings import get_settings
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+_TOKEN_IN_PATH = re.compile(r"/pack/(?!pack\.css|pack\.js|favicon\.svg)[^/\s?#]+")
+
+
+class HideTokens(logging.Filter):
+    """Cuts pack tokens out of Sanic's access log lines (if that log is switched on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``/pack/<token>`` as ``/pack/...``; never drops a line."""
+        request = getattr(record, "request", None)
+        if isinstance(request, str) and "/pack/" in request:
+            record.request = _TOKEN_IN_PATH.sub("/pack/...", request)
+        return True
+
+
+def hide_tokens_in_access_log() -> None:
+    """Add :class:`HideTokens` to Sanic's access logger, once."""
+    access = logging.getLogger("sanic.access")
+    if not any(isinstance(f, HideTokens) for f in access.filters):
+        access.addFilter(HideTokens())
 
 
 class PackChannel(InputChannel):  # type: ignore[misc]
@@ -58,6 +83,7 @@ class PackChannel(InputChannel):  # type: ignore[misc]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The page, its assets, and the same 404 for anything else."""
+        hide_tokens_in_access_log()
         module = inspect.getmodule(self)
         hook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None

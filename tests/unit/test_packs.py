@@ -544,3 +544,18 @@ def test_the_oversight_round_sends_the_due_nudges(engine, settings, people):
     assert len(review_texts(engine, ASH)) == 1
     scheduler.run_round(engine, settings, NOW + dt.timedelta(hours=2))
     assert len(review_texts(engine, ASH)) == 1
+
+
+def test_tokens_are_cut_out_of_the_access_log():
+    import logging
+
+    from bot.channels.pack import HideTokens
+
+    token = service.new_token()
+    record = logging.LogRecord("sanic.access", logging.INFO, "", 0, "", (), None)
+    record.request = f"GET http://127.0.0.1:5005/pack/{token}"
+    assert HideTokens().filter(record)
+    assert token not in record.request and record.request.endswith("/pack/...")
+    record.request = "GET http://127.0.0.1:5005/pack/pack.css"
+    HideTokens().filter(record)
+    assert record.request.endswith("/pack/pack.css")
