@@ -14,6 +14,9 @@ Commands:
                                a password (asked for, or --password-stdin)
     set-password EMAIL         set a console account's password (asked for, or
                                --password-stdin); unlocks it and ends its sessions
+    send-packs [--district D] [--dry-run] [--every N]
+                               text a first entitlements pack to every care leaver who
+                               has had none (docs/packs-and-nudges.md)
 
 Passwords are never taken as arguments (they would be in the shell's history and the
 process list): they are typed at a prompt, or read from the first line of standard input.
@@ -204,6 +207,43 @@ def _console_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _send_packs(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    from bot.packs.service import send_first_packs
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        if not sa.inspect(engine).has_table("packs"):
+            print(
+                "The database has no packs table yet: run `python -m bot migrate`.", file=sys.stderr
+            )
+            return 1
+        if args.district is not None and args.district not in settings.districts:
+            print(
+                f"{args.district!r} is not a district; the districts are: "
+                f"{', '.join(settings.districts)}. Nothing was sent.",
+                file=sys.stderr,
+            )
+            return 1
+        summary = send_first_packs(
+            engine,
+            settings,
+            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            district=args.district,
+            dry_run=args.dry_run,
+            progress=lambda done, total: print(f"{done} of {total} care leavers done", flush=True),
+            every=args.every,
+        )
+    finally:
+        engine.dispose()
+    if args.dry_run:
+        print("Dry run: nothing was sent or recorded.")
+    for line in summary.lines(args.dry_run):
+        print(line)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
@@ -259,6 +299,24 @@ def _parser() -> argparse.ArgumentParser:
         "this unlocks it and ends its sessions.",
     )
     reset.add_argument("email", help="the account's email")
+    packs = commands.add_parser(
+        "send-packs",
+        help="text a first entitlements pack to every care leaver who has had none",
+        description="Text a first entitlements pack to every care leaver on record who has "
+        "never had one (docs/packs-and-nudges.md). Numbers that replied STOP get nothing; "
+        "they are counted as not sent.",
+    )
+    packs.add_argument("--district", help="only care leavers in this district")
+    packs.add_argument(
+        "--dry-run", action="store_true", help="count what would be sent; send and record nothing"
+    )
+    packs.add_argument(
+        "--every",
+        type=int,
+        default=100,
+        metavar="N",
+        help="print a progress line every N care leavers (default 100)",
+    )
     for sub in (create, reset):
         sub.add_argument(
             "--password-stdin",
@@ -284,6 +342,11 @@ def main(argv: list[str] | None = None) -> int:
         return _content_files(args.command, args.dir, settings)
     if args.command in ("create-user", "set-password"):
         return _console_user(args, settings)
+    if args.command == "send-packs":
+        if args.every < 1:
+            print("--every must be 1 or more.", file=sys.stderr)
+            return 2
+        return _send_packs(args, settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")

@@ -147,6 +147,13 @@ class Settings:
             addresses (else a random one in var/secrets).
         console_idle_minutes: A console session ends after this long without a request.
         console_session_hours: A console session ends this long after sign-in, whatever.
+        pack_expiry_days: How long the link in an entitlements pack works (``PACK_EXPIRY_DAYS``).
+        pack_round_minutes: How often the scheduler looks for packs to offer again and
+            nudges to send (``PACK_ROUND_MINUTES``); the due time is kept in the database.
+        nudge_review_days: A pathway-plan review reminder goes this many days before the
+            review is due (``NUDGE_REVIEW_DAYS``).
+        nudge_age_limit_days: A reminder goes this many days before a birthday ends an
+            entitlement that applies (``NUDGE_AGE_LIMIT_DAYS``).
 
     """
 
@@ -187,6 +194,10 @@ class Settings:
     console_secret: str | None = None
     console_idle_minutes: float = 30.0
     console_session_hours: float = 8.0
+    pack_expiry_days: int = 30
+    pack_round_minutes: int = 60
+    nudge_review_days: int = 14
+    nudge_age_limit_days: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -270,6 +281,14 @@ class Settings:
             ),
             console_session_hours=_float(
                 env, "CONSOLE_SESSION_HOURS", default.console_session_hours, minimum=0.01
+            ),
+            pack_expiry_days=_int(env, "PACK_EXPIRY_DAYS", default.pack_expiry_days, minimum=1),
+            pack_round_minutes=_int(
+                env, "PACK_ROUND_MINUTES", default.pack_round_minutes, minimum=1
+            ),
+            nudge_review_days=_int(env, "NUDGE_REVIEW_DAYS", default.nudge_review_days, minimum=1),
+            nudge_age_limit_days=_int(
+                env, "NUDGE_AGE_LIMIT_DAYS", default.nudge_age_limit_days, minimum=1
             ),
         )
 

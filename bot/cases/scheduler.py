@@ -30,6 +30,8 @@ from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
 from bot.notify.sms import SmsQueue, TwilioDelivery
+from bot.packs import offers
+from bot.reports.weekly import produce_scheduled
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             f"URGENT: safety alert {alert.id} ({alert.district}) has not been acknowledged "
             "for 15 minutes. Please act now: see the console.",
         )
+    _other_jobs(engine, settings, now)
     if escalated_cases or escalated_alerts:
         logger.warning(
             "Escalated %d case(s) and %d safety alert(s)",
@@ -108,6 +111,26 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             len(escalated_alerts),
         )
     return RoundResult(len(escalated_cases), len(escalated_alerts), texts)
+
+
+def _other_jobs(engine: Engine, settings: Settings, now: dt.datetime) -> None:
+    """The jobs that run on the same rounds; one failing never stops another, or escalations."""
+    jobs: tuple[tuple[str, Callable[[], object]], ...] = (
+        # Packs offered again, and nudges (each logs what it sent).
+        ("packs and nudges", lambda: offers.run_due(engine, settings, now)),
+        # Last week's report figures, kept from Monday 07:00 (one query once kept).
+        (
+            "weekly report",
+            lambda: produce_scheduled(
+                engine, settings, now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            ),
+        ),
+    )
+    for name, job in jobs:
+        try:
+            job()
+        except Exception:  # logged; the next round tries again
+            logger.exception("The %s job failed; trying again next round", name)
 
 
 async def run_forever(

@@ -27,6 +27,7 @@ from bot.console.areas import (
     content_files,
     home,
     outbox,
+    packs,
     questions,
     reports,
     staff,
@@ -119,6 +120,7 @@ def create_app(
         questions,
         content_files,
         reports,
+        packs,
     ):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")

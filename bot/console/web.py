@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
+from bot.console.packs import PACK_ROLES
 from bot.console.policy import Policy
 from bot.console.roles import (
     ADMIN,
@@ -140,6 +141,8 @@ AREA_DESCRIPTIONS: dict[str, str] = {
     "/manager": "Overdue cases, unacknowledged safety alerts and open handoffs, per district.",
     "/reports": "The weekly figures for the council and each district, against the week "
     "before, with 12-week charts; to download as CSV or PDF.",
+    "/packs": "Each young person's own entitlements pack: text them the link, or print it; "
+    "see who has had theirs and acknowledged it.",
     "/outbox": "Texts the service has queued or sent to young people and staff, newest first.",
     "/content": "Edit what the bot says about each entitlement, check and approve others' "
     "changes, publish them, compare versions and roll back.",
@@ -166,6 +169,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/manager", "Manager view"))
     if person.has_any(*REPORT_ROLES):
         links.append(("/reports", "Weekly report"))
+    if person.has_any(*PACK_ROLES):
+        links.append(("/packs", "Packs"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
     if person.has_any(CONTENT_EDITOR, CONTENT_APPROVER, ADMIN):

@@ -71,6 +71,11 @@ class Figures:
     reviews_overdue: int = 0
     reviews_unrecorded: int = 0
     content_past_review: int = 0
+    pack_care_leavers: int = 0
+    packs_sent: int = 0
+    packs_acknowledged: int = 0
+    packs_missing: int = 0
+    packs_missing_ids: list[int] = dataclasses.field(default_factory=list)
 
     @property
     def unanswered_share(self) -> float | None:
@@ -190,6 +195,17 @@ def week_figures(
         _reviews(conn, scopes, week.sunday)
     _, entries = read_published(engine)
     past_review = sum(1 for entry in entries if entry.review_due <= week.sunday)
+    from bot.reports.coverage import pack_coverage  # it needs COUNCIL from here
+
+    for name, cover in pack_coverage(engine, end).items():
+        if name in scopes.values:
+            scopes.values[name].update(
+                pack_care_leavers=cover.care_leavers,
+                packs_sent=cover.sent,
+                packs_acknowledged=cover.acknowledged,
+                packs_missing=len(cover.without_pack),
+                packs_missing_ids=list(cover.without_pack),
+            )
     result: dict[str, Figures] = {}
     for name in scopes.names:
         raw = scopes.values[name]

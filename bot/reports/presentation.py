@@ -34,6 +34,10 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("Pathway-plan reviews", "reviews_overdue", "Plans not reviewed for more than 6 months"),
     ("Pathway-plan reviews", "reviews_unrecorded", "No review on record"),
     ("Content", "content_past_review", "Entitlement entries past their review date"),
+    ("Entitlements pack", "pack_care_leavers", "Care leavers on record at the end of the week"),
+    ("Entitlements pack", "packs_sent", "Have been sent or given their pack"),
+    ("Entitlements pack", "packs_acknowledged", "Said they got it (replied YES)"),
+    ("Entitlements pack", "packs_missing", "Have not had their pack yet"),
 )
 """Every figure the report shows, in the order it shows them."""
 

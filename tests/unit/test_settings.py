@@ -147,6 +147,10 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "console_secret": "c" * 32,
         "console_idle_minutes": 10.0,
         "console_session_hours": 4.0,
+        "pack_expiry_days": 7,
+        "pack_round_minutes": 15,
+        "nudge_review_days": 10,
+        "nudge_age_limit_days": 30,
     }
     fields = {f.name for f in dataclasses.fields(Settings)} - {"project_root"}
     assert set(changed) == fields, "give the new setting a non-default value here"

@@ -250,8 +250,12 @@ def week(engine, settings, people):
     )
 
 
-def test_every_figure_of_a_known_week(engine, settings, week):
+def test_every_figure_of_a_known_week(engine, settings, week, people):
     final, figures = figures_for(engine, settings, WEEK, now=AFTER)
+    # No packs were sent: every care leaver on record still needs theirs.
+    north_ids = sorted(people[f"DEMO-CL-{n:02d}"] for n in (1, 4, 5, 10))
+    east_ids = sorted(people[f"DEMO-CL-{n:02d}"] for n in (2, 6, 8))
+    central_ids = sorted(people[f"DEMO-CL-{n:02d}"] for n in (3, 7, 9))
     assert final is True
     assert list(figures) == [COUNCIL, "North", "East", "Central"]
     council, north, east, central = (figures[k] for k in figures)
@@ -280,6 +284,9 @@ def test_every_figure_of_a_known_week(engine, settings, week):
         reviews_overdue=2,
         reviews_unrecorded=2,
         content_past_review=1,
+        pack_care_leavers=10,
+        packs_missing=10,
+        packs_missing_ids=sorted(north_ids + east_ids + central_ids),
     )
     assert council.unanswered_share == pytest.approx(3 / 7)
     assert north == Figures(
@@ -300,6 +307,9 @@ def test_every_figure_of_a_known_week(engine, settings, week):
         cases_answered=1,
         reviews_overdue=1,
         reviews_unrecorded=1,
+        pack_care_leavers=4,
+        packs_missing=4,
+        packs_missing_ids=north_ids,
     )
     assert east == Figures(
         scope="East",
@@ -315,6 +325,9 @@ def test_every_figure_of_a_known_week(engine, settings, week):
         handoffs_unreplied=1,
         cases_overdue=1,
         cases_overdue_oldest_days=11,
+        pack_care_leavers=3,
+        packs_missing=3,
+        packs_missing_ids=east_ids,
     )
     assert central == Figures(
         scope="Central",
@@ -325,6 +338,9 @@ def test_every_figure_of_a_known_week(engine, settings, week):
         cases_closed=1,
         reviews_overdue=1,
         reviews_unrecorded=1,
+        pack_care_leavers=3,
+        packs_missing=3,
+        packs_missing_ids=central_ids,
     )
 
 
@@ -424,3 +440,22 @@ def test_the_scheduler_keeps_last_weeks_figures_from_monday_0700(engine, setting
     with engine.connect() as conn:
         kept = conn.execute(sa.select(weekly_reports.c.week_start)).scalars().all()
     assert kept == [WEEK.monday]
+
+
+def test_packs_sent_and_acknowledged_count_by_the_weeks_end(engine, settings, week, people):
+    from bot.packs import service as packs
+
+    taylor = packs.recipient(engine, people["DEMO-CL-05"])
+    sent = utc(at(2027, 5, 12, 10, 0))
+    packs.make_pack(engine, settings, taylor, reason="first", now=sent)
+    # Acknowledged within the week...
+    assert packs.acknowledge(engine, "+447700900105", utc(at(2027, 5, 12, 11, 0)))
+    # ...and Demo Alex's pack sent after the week ended, so not counted in it.
+    alex = packs.recipient(engine, people["DEMO-CL-06"])
+    packs.make_pack(engine, settings, alex, reason="first", now=utc(at(2027, 5, 17, 9, 0)))
+    _, figures = figures_for(engine, settings, WEEK, now=AFTER + dt.timedelta(days=1))
+    north, east = figures["North"], figures["East"]
+    assert (north.pack_care_leavers, north.packs_sent, north.packs_acknowledged) == (4, 1, 1)
+    assert people["DEMO-CL-05"] not in north.packs_missing_ids and north.packs_missing == 3
+    assert (east.packs_sent, east.packs_missing) == (0, 3)
+    assert figures[COUNCIL].packs_sent == 1

@@ -8,7 +8,9 @@ For each request Twilio sends:
 3. the MessageSid is recorded once (a unique key in the database, shared by every
    worker): a repeat delivery is answered 200 and not handled again;
 4. Twilio gets an empty TwiML answer at once; the message is handled afterwards,
-   on the event loop: STOP / START / HELP, a numbered option ("2"), or the bot;
+   on the event loop: STOP / START / HELP, YES from a care leaver with an entitlements
+   pack waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option
+   ("2"), or the bot;
 5. the bot's replies are written for SMS (GSM-7, at most 3 segments where the
    content allows, buttons as numbered options) and queued in the one SMS sender
    (:mod:`bot.notify.sms`), which Twilio's async client delivers (or the outbox
@@ -42,10 +44,11 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.sms import formatting
-from bot.channels.sms.keywords import Keyword, keyword
+from bot.channels.sms.keywords import Keyword, is_yes, keyword
 from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.db.engine import create_db_engine
 from bot.notify.sms import Outgoing, SmsQueue, TwilioDelivery
+from bot.packs.service import THANKS, acknowledge
 from bot.people.identity import link_sms_sender, sms_conversation_id
 from bot.people.phones import to_e164
 from bot.rasa_plugins.sentence_features import precompute
@@ -243,6 +246,8 @@ class SmsService:
             await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
         elif word is Keyword.HELP:
             await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
+        elif is_yes(body) and await asyncio.to_thread(acknowledge, self.engine, number, _utcnow()):
+            await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
             await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
             text = formatting.option_payload(body, options) or body

@@ -43,3 +43,16 @@ def keyword(body: str) -> Keyword | None:
     if len(words) != 1:
         return None
     return _KEYWORDS.get(_CLEAN.sub("", words[0].lower()))
+
+
+_YES = frozenset({"yes", "y", "yeah"})
+
+
+def is_yes(body: str) -> bool:
+    """True if a message is nothing but a yes ("YES", "y", " Yeah. "), in any case.
+
+    A pack's text asks "Reply YES if you got it"; the channel checks this before
+    the bot, and only acts on it when the sender has a pack waiting for that answer.
+    """
+    words = body.split()
+    return len(words) == 1 and _CLEAN.sub("", words[0].lower()) in _YES

@@ -17,11 +17,13 @@ import datetime as dt
 import functools
 import re
 
+import sqlalchemy as sa
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw, redirect
 
 from bot.console.roles import REPORT_ROLES
 from bot.console.web import console, error_page, render, requires
+from bot.people.tables import care_leavers
 from bot.reports.charts import line_chart
 from bot.reports.export import extra_rows, report_csv, report_pdf, scope_name, week_words
 from bot.reports.figures import COUNCIL
@@ -36,6 +38,19 @@ _LABEL = re.compile(r"^\d{4}-W\d{2}$")
 def _titles(request: Request) -> dict[str, str]:
     _, entries = read_published(console(request).db)
     return {entry.id: entry.title for entry in entries}
+
+
+def _names(request: Request, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, "Name (reference)") of these care leavers, for the list of who has no pack."""
+    if not ids:
+        return []
+    with console(request).db.connect() as conn:
+        rows = conn.execute(
+            sa.select(care_leavers.c.id, care_leavers.c.preferred_name, care_leavers.c.external_ref)
+            .where(care_leavers.c.id.in_(ids[:500]))
+            .order_by(care_leavers.c.preferred_name, care_leavers.c.id)
+        ).all()
+    return [(row.id, f"{row.preferred_name} ({row.external_ref})") for row in rows]
 
 
 def _week(label: str) -> Week | None:
@@ -111,9 +126,11 @@ def blueprint() -> Blueprint:
                 f"Choose the whole council or one of: {', '.join(state.settings.districts)}.",
             )
         titles = _titles(request)
+        missing = _names(request, report.figures[scope].packs_missing_ids)
         return render(
             request,
             "report.html",
+            missing_packs=missing,
             title=f"Weekly report {week.label}",
             report=report,
             week_words=week_words(report),
