@@ -130,6 +130,9 @@ class Settings:
             addresses (else a random one in var/secrets).
         console_idle_minutes: A console session ends after this long without a request.
         console_session_hours: A console session ends this long after sign-in, whatever.
+        retention_months: Conversation transcripts, SMS texts, unanswered questions' words
+            and link codes older than this are deleted by the daily retention job
+            (``RETENTION_MONTHS``; see docs/data-protection.md).
 
     """
 
@@ -167,6 +170,7 @@ class Settings:
     console_secret: str | None = None
     console_idle_minutes: float = 30.0
     console_session_hours: float = 8.0
+    retention_months: int = 12
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -245,6 +249,7 @@ class Settings:
             console_session_hours=_float(
                 env, "CONSOLE_SESSION_HOURS", default.console_session_hours, minimum=0.01
             ),
+            retention_months=_int(env, "RETENTION_MONTHS", default.retention_months, minimum=1),
         )
 
     @property
