@@ -11,6 +11,10 @@ Commands:
                                a password (asked for, or --password-stdin)
     set-password EMAIL         set a console account's password (asked for, or
                                --password-stdin); unlocks it and ends its sessions
+    retention [--dry-run]      delete transcripts older than RETENTION_MONTHS
+    subject-access REF --out FILE --by EMAIL   everything held about one young person
+    erase REF --reason TEXT --by EMAIL [--yes]   erase their personal data on request
+                               (the three: docs/data-protection.md)
 
 Passwords are never taken as arguments (they would be in the shell's history and the
 process list): they are typed at a prompt, or read from the first line of standard input.
@@ -33,6 +37,7 @@ from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.people.demo import DemoDataError, seed_demo
 from bot.people.importer import ImportReport, import_care_leavers, import_staff
+from bot.privacy import commands as privacy_commands
 from bot.settings import Settings, SettingsError, get_settings
 from entitlements.loader import ContentError
 
@@ -212,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="read the password from the first line of standard input, not a prompt",
         )
+    privacy_commands.add_parsers(commands)
     return parser
 
 
@@ -229,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         return _seed_demo(settings)
     if args.command in ("create-user", "set-password"):
         return _console_user(args, settings)
+    if args.command in privacy_commands.COMMANDS:
+        return privacy_commands.run(args, settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")

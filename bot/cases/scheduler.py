@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
+from bot.privacy import retention
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def run_round(engine: Engine, settings: Settings, now: dt.datetime) -> RoundResu
             len(escalated_cases),
             len(escalated_alerts),
         )
+    retention.run_if_due(engine, settings, now)  # daily; after the escalations, never before
     return RoundResult(len(escalated_cases), len(escalated_alerts), texts)
 
 
