@@ -26,11 +26,12 @@ from bot.db.tables import safety_events, unanswered_questions
 from bot.notify.tables import sms_opt_outs, sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
+from bot.people.importer import import_care_leavers
 from bot.people.tables import care_leavers, conversation_identities, link_codes, staff
 from bot.privacy import access, erasure, retention
 from bot.privacy.holdings import PersonNotFoundError
 from bot.records import conversation_key, record_safety_event, record_unanswered
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2027, 6, 15, 9, 0, tzinfo=UTC)
@@ -589,3 +590,22 @@ def test_the_commands(engine, settings, people, command_env, capsys, tmp_path):
     assert shown.startswith("Erased:") and "Kept, because the law requires it" in shown
     assert held["case"].reference in shown
     assert count(engine, conversation_identities) == 0
+
+
+def test_an_import_never_brings_an_erased_record_back(engine, settings, people, tmp_path):
+    erasure.erase(engine, settings, A["ref"], reason="request", by_email=PAT, now=NOW, confirm=True)
+    demo = (PROJECT_ROOT / "bot" / "people" / "demo" / "care_leavers.csv").read_text()
+    header, *rows = demo.splitlines()
+    again = tmp_path / "again.csv"
+    again.write_text("\n".join([header, *(r for r in rows if r.startswith(A["ref"]))]) + "\n")
+
+    report = import_care_leavers(engine, again, settings=settings, only_good_rows=False)
+
+    assert report.written and report.kept_erased == 1 and report.updated == 0
+    assert "1 erased on request and left erased" in report.summary()
+    with engine.connect() as conn:
+        record = conn.execute(
+            sa.select(care_leavers).where(care_leavers.c.external_ref == A["ref"])
+        ).one()
+    assert record.preferred_name == erasure.ERASED_NAME and record.mobile is None
+    assert record.date_of_birth is None
