@@ -43,7 +43,11 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 ACTION = "privacy.retention"
+PARTIAL = "privacy.retention.partial"
 BATCH = 500
+# Batches one scheduler round may spend: a first run over a year of transcripts must not
+# hold up the next round's escalations. The rest waits for the next round.
+ROUND_BATCHES = 20
 REMOVED = "(removed after the retention period)"
 RUN_EVERY = dt.timedelta(hours=23)
 # Outbound texts still on their way keep their words until they are sent or given up.
@@ -61,6 +65,7 @@ class RetentionReport:
     sms_contacts: int = 0
     unanswered_questions: int = 0
     link_codes: int = 0
+    complete: bool = True
 
     def lines(self) -> list[str]:
         """One line per kind of record, in plain words."""
@@ -73,7 +78,7 @@ class RetentionReport:
             f"{verb} {self.sms_contacts} SMS contacts not heard from since then",
             f"{blank} the words of {self.unanswered_questions} unanswered questions",
             f"{verb} {self.link_codes} link codes",
-        ]
+        ] + ([] if self.complete else ["more to do: the next run carries on"])
 
     def summary(self) -> str:
         """The report on one line, for the audit log."""
@@ -192,6 +197,7 @@ def run(
     progress: Callable[[str], None] | None = None,
     who: str = "system (daily retention job)",
     staff_id: int | None = None,
+    max_batches: int | None = None,
 ) -> RetentionReport:
     """Delete or blank what is older than ``settings.retention_months`` before ``now``.
 
@@ -204,12 +210,15 @@ def run(
         progress: Called with a line of text after each batch.
         who: Who ran it, in words for the audit log (no personal data).
         staff_id: Who ran it, when a member of staff did.
+        max_batches: Stop after this many batches in all (the report says it is not
+            complete, and the audit row is a ``privacy.retention.partial``).
 
     Returns:
         What was (or would be) deleted or blanked.
     """
     now = naive_utc(now)
     report = RetentionReport(cutoff=months_before(now, settings.retention_months), dry_run=dry_run)
+    batches = 0
     for step in _steps(report.cutoff):
         if dry_run:
             with engine.connect() as conn:
@@ -217,6 +226,11 @@ def run(
             continue
         done = 0
         while True:
+            if max_batches is not None and batches >= max_batches:
+                with engine.connect() as conn:
+                    left = conn.execute(sa.select(step.key).where(step.old).limit(1)).first()
+                report.complete = report.complete and left is None
+                break
             with engine.begin() as conn:
                 ids = list(
                     conn.execute(
@@ -225,6 +239,7 @@ def run(
                 )
                 if ids:
                     conn.execute(step.change(ids))
+                    batches += 1
             done += len(ids)
             if ids and progress is not None:
                 progress(f"{step.name}: {done} so far")
@@ -235,7 +250,7 @@ def run(
         with engine.begin() as conn:
             audit.record(
                 conn,
-                ACTION,
+                ACTION if report.complete else PARTIAL,
                 now=now,
                 staff_id=staff_id,
                 target=f"older than {settings.retention_months} months",
@@ -245,7 +260,7 @@ def run(
 
 
 def last_run(conn: Connection) -> dt.datetime | None:
-    """When retention last ran (from the audit log), if ever."""
+    """When a retention run last completed (from the audit log), if ever."""
     value = conn.execute(
         sa.select(sa.func.max(audit_log.c.at)).where(audit_log.c.action == ACTION)
     ).scalar()
@@ -255,15 +270,16 @@ def last_run(conn: Connection) -> dt.datetime | None:
 def run_if_due(engine: Engine, settings: Settings, now: dt.datetime) -> RetentionReport | None:
     """Run retention if it has not run in the last day (the scheduler calls this each round).
 
-    A failure is logged and left for the next round: it must never stop the round's
-    escalations.
+    A round does at most :data:`ROUND_BATCHES` batches; until a run completes, each round
+    carries on where the last stopped. A failure is logged and left for the next round:
+    it must never stop the round's escalations.
     """
     try:
         with engine.connect() as conn:
             previous = last_run(conn)
         if previous is not None and naive_utc(now) - previous < RUN_EVERY:
             return None
-        report = run(engine, settings, now)
+        report = run(engine, settings, now, batch_size=BATCH, max_batches=ROUND_BATCHES)
     except Exception:  # a database blip: the next round tries again
         logger.exception("Retention job failed; trying again next round")
         return None

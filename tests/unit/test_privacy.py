@@ -321,7 +321,7 @@ def test_a_second_run_finds_nothing(engine, settings, people):
     first = retention.run(engine, settings, NOW)
     second = retention.run(engine, settings, NOW)
     assert first.events > 0
-    assert dataclasses.astuple(second)[2:] == (0, 0, 0, 0, 0)
+    assert dataclasses.astuple(second)[2:] == (0, 0, 0, 0, 0, True)
     assert len(audit_rows(engine, retention.ACTION)) == 2
 
 
@@ -366,6 +366,26 @@ def test_retention_runs_once_a_day_from_the_scheduler_round(engine, settings, pe
     later = retention.run_if_due(engine, settings, NOW + dt.timedelta(hours=24))
     assert later is not None and later.events == 4
     assert len(audit_rows(engine, retention.ACTION)) == 2
+
+
+def test_a_scheduler_round_does_a_bounded_share_and_the_next_rounds_carry_on(
+    engine, settings, people, monkeypatch
+):
+    for n in range(7):
+        conversation(engine, f"rest-old-{n}", OLD, f"old message {n}")
+    monkeypatch.setattr(retention, "BATCH", 5)
+    monkeypatch.setattr(retention, "ROUND_BATCHES", 2)
+    first = retention.run_if_due(engine, settings, NOW)
+    assert first is not None and not first.complete and first.events == 10
+    assert "more to do" in first.summary()
+    assert [row.action for row in audit_rows(engine, retention.PARTIAL)] == [retention.PARTIAL]
+    second = retention.run_if_due(engine, settings, NOW + dt.timedelta(seconds=30))
+    third = retention.run_if_due(engine, settings, NOW + dt.timedelta(seconds=60))
+    assert second is not None and not second.complete and second.events == 10
+    assert third is not None and third.complete and third.events == 8
+    assert count(engine, events) == 0
+    assert len(audit_rows(engine, retention.ACTION)) == 1
+    assert retention.run_if_due(engine, settings, NOW + dt.timedelta(seconds=90)) is None
 
 
 # Subject access
