@@ -629,3 +629,23 @@ def test_an_import_never_brings_an_erased_record_back(engine, settings, people, 
         ).one()
     assert record.preferred_name == erasure.ERASED_NAME and record.mobile is None
     assert record.date_of_birth is None
+
+
+def test_someone_with_nothing_but_a_record_can_be_exported_and_erased(
+    engine, settings, people, tmp_path
+):
+    with engine.begin() as conn:
+        conn.execute(
+            care_leavers.update()
+            .where(care_leavers.c.external_ref == "DEMO-CL-03")
+            .values(mobile=None)
+        )
+    out = tmp_path / "casey.html"
+    summary = access.export(engine, settings, "DEMO-CL-03", out, by_email=PAT, now=NOW)
+    assert summary.messages == 0 and "No conversation messages are held." in out.read_text()
+    plan = erasure.erase(
+        engine, settings, "DEMO-CL-03", reason="request", by_email=PAT, now=NOW, confirm=True
+    )
+    assert plan.events == 0 and plan.kept == [
+        f"the pseudonymised record care_leaver:{people['DEMO-CL-03']}"
+    ]
