@@ -17,6 +17,10 @@ Commands:
     send-packs [--district D] [--dry-run] [--every N]
                                text a first entitlements pack to every care leaver who
                                has had none (docs/packs-and-nudges.md)
+    retention [--dry-run]      delete transcripts older than RETENTION_MONTHS
+    subject-access REF --out FILE --by EMAIL   everything held about one young person
+    erase REF --reason TEXT --by EMAIL [--yes]   erase their personal data on request
+                               (the three: docs/data-protection.md)
 
 Passwords are never taken as arguments (they would be in the shell's history and the
 process list): they are typed at a prompt, or read from the first line of standard input.
@@ -39,6 +43,7 @@ from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.people.demo import DemoDataError, seed_demo
 from bot.people.importer import ImportReport, import_care_leavers, import_staff
+from bot.privacy import commands as privacy_commands
 from bot.settings import Settings, SettingsError, get_settings
 from entitlements.loader import ContentError
 from entitlements.store import changed_outside_files
@@ -323,6 +328,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="read the password from the first line of standard input, not a prompt",
         )
+    privacy_commands.add_parsers(commands)
     return parser
 
 
@@ -347,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             print("--every must be 1 or more.", file=sys.stderr)
             return 2
         return _send_packs(args, settings)
+    if args.command in privacy_commands.COMMANDS:
+        return privacy_commands.run(args, settings)
     if args.command in ("migrate", "setup"):
         upgrade(settings.database_url)
         print("Database is up to date.")

@@ -154,6 +154,9 @@ class Settings:
             review is due (``NUDGE_REVIEW_DAYS``).
         nudge_age_limit_days: A reminder goes this many days before a birthday ends an
             entitlement that applies (``NUDGE_AGE_LIMIT_DAYS``).
+        retention_months: Conversation transcripts, SMS texts, unanswered questions' words
+            and link codes older than this are deleted by the daily retention job
+            (``RETENTION_MONTHS``; see docs/data-protection.md).
 
     """
 
@@ -198,6 +201,7 @@ class Settings:
     pack_round_minutes: int = 60
     nudge_review_days: int = 14
     nudge_age_limit_days: int = 60
+    retention_months: int = 12
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -290,6 +294,7 @@ class Settings:
             nudge_age_limit_days=_int(
                 env, "NUDGE_AGE_LIMIT_DAYS", default.nudge_age_limit_days, minimum=1
             ),
+            retention_months=_int(env, "RETENTION_MONTHS", default.retention_months, minimum=1),
         )
 
     @property

@@ -31,6 +31,7 @@ from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
 from bot.notify.sms import SmsQueue, TwilioDelivery
 from bot.packs import offers
+from bot.privacy import retention
 from bot.reports.weekly import produce_scheduled
 from bot.settings import Settings
 
@@ -125,6 +126,8 @@ def _other_jobs(engine: Engine, settings: Settings, now: dt.datetime) -> None:
                 engine, settings, now.astimezone(dt.timezone.utc).replace(tzinfo=None)
             ),
         ),
+        # Old transcripts deleted, daily (bounded work per round).
+        ("retention", lambda: retention.run_if_due(engine, settings, now)),
     )
     for name, job in jobs:
         try:

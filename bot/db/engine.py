@@ -51,8 +51,24 @@ def configure_sqlite(engine: Engine) -> None:
     sa.event.listen(engine, "connect", _on_connect)
 
 
+def _first_line_only(context: Any) -> None:
+    """Cut a database error's message to its first line, which names the problem.
+
+    PostgreSQL adds a ``DETAIL`` line with the values of the failing row or key
+    ("Failing row contains (..., Demo Name, +447700900...)"), and errors are logged. The
+    exception's type, and its ``diag`` for code that needs it, are unchanged.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            error.args = (error.args[0].split("\n", 1)[0], *error.args[1:])
+
+
 def create_db_engine(url: str, **options: Any) -> Engine:
     """Open an engine on the project's database.
+
+    A database error's message never holds personal data: not the statement's values
+    (``hide_parameters``), nor the row PostgreSQL quotes in its detail line; errors are
+    logged, and the values can be a young person's words or number.
 
     Args:
         url: SQLAlchemy URL (``DATABASE_URL``).
@@ -62,8 +78,11 @@ def create_db_engine(url: str, **options: Any) -> Engine:
         The engine; connections are opened lazily, on first use.
 
     """
+    options = {"hide_parameters": True, **options}
     if is_sqlite(url):
         engine = sa.create_engine(url, future=True, **{**sqlite_engine_options(url), **options})
         configure_sqlite(engine)
-        return engine
-    return sa.create_engine(url, future=True, pool_pre_ping=True, **options)
+    else:
+        engine = sa.create_engine(url, future=True, pool_pre_ping=True, **options)
+    sa.event.listen(engine, "handle_error", _first_line_only)
+    return engine

@@ -91,12 +91,16 @@ class Recipient:
 
 
 def _recipient_select() -> sa.sql.Select:
-    return sa.select(
-        care_leavers,
-        staff.c.name.label("adviser_name"),
-        staff.c.mobile.label("adviser_mobile"),
-        staff.c.active.label("adviser_active"),
-    ).select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
+    return (
+        sa.select(
+            care_leavers,
+            staff.c.name.label("adviser_name"),
+            staff.c.mobile.label("adviser_mobile"),
+            staff.c.active.label("adviser_active"),
+        )
+        .select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
+        .where(care_leavers.c.erased_at.is_(None))
+    )  # an erased record gets nothing
 
 
 def recipient_from_row(row: sa.engine.Row) -> Recipient:

@@ -47,17 +47,21 @@ class CareLeaver:
 
 
 def _select() -> sa.sql.Select:
-    return sa.select(
-        care_leavers.c.id,
-        care_leavers.c.preferred_name,
-        care_leavers.c.date_of_birth,
-        care_leavers.c.status,
-        care_leavers.c.district,
-        care_leavers.c.circumstances,
-        care_leavers.c.pathway_last_review,
-        care_leavers.c.pathway_next_review,
-        staff.c.name.label("adviser_name"),
-    ).select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
+    return (
+        sa.select(
+            care_leavers.c.id,
+            care_leavers.c.preferred_name,
+            care_leavers.c.date_of_birth,
+            care_leavers.c.status,
+            care_leavers.c.district,
+            care_leavers.c.circumstances,
+            care_leavers.c.pathway_last_review,
+            care_leavers.c.pathway_next_review,
+            staff.c.name.label("adviser_name"),
+        )
+        .select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
+        .where(care_leavers.c.erased_at.is_(None))
+    )  # an erased record is nobody's
 
 
 def _person(row: sa.engine.Row) -> CareLeaver:

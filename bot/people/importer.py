@@ -137,6 +137,8 @@ class ImportReport:
         updated: Existing records (same external reference) changed.
         unchanged: Existing records the file gave exactly as they were.
         skipped_bad: Records not written because they have problems.
+        kept_erased: Care leavers erased on request (``python -m bot erase``): left
+            erased, whatever the file says, so an import never brings the data back.
         errors: Every problem found, in file order.
         written: True if the import's changes were committed (False when nothing was
             imported because of problems).
@@ -149,6 +151,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped_bad: int = 0
+    kept_erased: int = 0
     errors: tuple[RowError, ...] = ()
     written: bool = False
 
@@ -172,6 +175,8 @@ class ImportReport:
             if self.skipped_bad:
                 rows = "row" if self.skipped_bad == 1 else "rows"
                 line += f", {self.skipped_bad} {rows} with problems skipped"
+            if self.kept_erased:
+                line += f", {self.kept_erased} erased on request and left erased"
             return line + "."
         if self.rows == 0 or self.skipped_bad == 0:
             count = len(self.errors)
@@ -806,10 +811,13 @@ def _write(conn: Connection, plan: _Plan, *, only_good_rows: bool) -> ImportRepo
     updates: list[tuple[int, dict[str, Any]]] = []
     moving: list[int] = []
     unchanged = 0
+    kept_erased = 0
     for values in good:
         old = plan.existing.get(values["external_ref"])
         if old is None:
             inserts.append({**values, "created_at": now, "updated_at": now})
+        elif old.get("erased_at") is not None:
+            kept_erased += 1
         elif all(old[key] == value for key, value in values.items()):
             unchanged += 1
         else:
@@ -833,6 +841,7 @@ def _write(conn: Connection, plan: _Plan, *, only_good_rows: bool) -> ImportRepo
         updated=len(updates),
         unchanged=unchanged,
         skipped_bad=len(bad_rows),
+        kept_erased=kept_erased,
         errors=tuple(errors),
         written=True,
     )

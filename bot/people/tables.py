@@ -30,7 +30,8 @@ care_leavers = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("external_ref", sa.String(64), nullable=False, unique=True),
     sa.Column("preferred_name", sa.String(80), nullable=False),
-    sa.Column("date_of_birth", sa.Date, nullable=False),
+    # NULL only once the record is erased (bot.privacy.erasure).
+    sa.Column("date_of_birth", sa.Date, nullable=True),
     sa.Column("mobile", sa.String(20), nullable=True, unique=True),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("district", sa.String(64), nullable=False),
@@ -41,6 +42,9 @@ care_leavers = sa.Table(
     sa.Column("circumstances", sa.String(255), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # When the young person's personal data were erased on request; the row stays so
+    # that kept records (cases, safety alerts) still resolve.
+    sa.Column("erased_at", sa.DateTime, nullable=True),
 )
 
 conversation_identities = sa.Table(

@@ -48,7 +48,7 @@ def pack_coverage(engine: Engine, as_of: dt.datetime) -> dict[str, Coverage]:
     with engine.connect() as conn:
         people = conn.execute(
             sa.select(care_leavers.c.id, care_leavers.c.district)
-            .where(care_leavers.c.created_at <= as_of)
+            .where(care_leavers.c.created_at <= as_of, care_leavers.c.erased_at.is_(None))
             .order_by(care_leavers.c.id)
         ).all()
         sent = {

@@ -365,7 +365,8 @@ def _cases(conn: Connection, scopes: _Scopes, start: dt.datetime, end: dt.dateti
 def _reviews(conn: Connection, scopes: _Scopes, last_day: dt.date) -> None:
     limit = _months_before(last_day, REVIEW_MONTHS)
     query = sa.select(care_leavers.c.district, care_leavers.c.pathway_last_review).where(
-        care_leavers.c.created_at <= dt.datetime.combine(last_day, dt.time.max)
+        care_leavers.c.created_at <= dt.datetime.combine(last_day, dt.time.max),
+        care_leavers.c.erased_at.is_(None),
     )
     for row in conn.execute(query):
         if row.pathway_last_review is None:

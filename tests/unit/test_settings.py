@@ -151,6 +151,7 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "pack_round_minutes": 15,
         "nudge_review_days": 10,
         "nudge_age_limit_days": 30,
+        "retention_months": 24,
     }
     fields = {f.name for f in dataclasses.fields(Settings)} - {"project_root"}
     assert set(changed) == fields, "give the new setting a non-default value here"

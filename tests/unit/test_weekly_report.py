@@ -459,3 +459,24 @@ def test_packs_sent_and_acknowledged_count_by_the_weeks_end(engine, settings, we
     assert people["DEMO-CL-05"] not in north.packs_missing_ids and north.packs_missing == 3
     assert (east.packs_sent, east.packs_missing) == (0, 3)
     assert figures[COUNCIL].packs_sent == 1
+
+
+def test_an_erased_record_is_not_counted_and_gets_no_pack(engine, settings, week, people):
+    from bot.packs import service as packs
+    from bot.privacy.erasure import erase
+
+    erase(
+        engine,
+        settings,
+        "DEMO-CL-10",
+        reason="asked to be erased",
+        by_email="chris.example-manager@example.org",
+        now=dt.datetime(2027, 5, 1, 12, 0),
+        confirm=True,
+    )
+    _, figures = figures_for(engine, settings, WEEK, now=AFTER)
+    north = figures["North"]
+    assert (north.pack_care_leavers, north.reviews_unrecorded) == (3, 0)
+    assert people["DEMO-CL-10"] not in north.packs_missing_ids
+    assert people["DEMO-CL-10"] not in {r.person.id for r in packs.recipients(engine)}
+    assert packs.recipient(engine, people["DEMO-CL-10"]) is None
