@@ -130,6 +130,8 @@ class Settings:
             addresses (else a random one in var/secrets).
         console_idle_minutes: A console session ends after this long without a request.
         console_session_hours: A console session ends this long after sign-in, whatever.
+        qa_sample_per_district: Conversations drawn each week for quality review, per
+            district (conversations not on record are a group of their own).
 
     """
 
@@ -167,6 +169,7 @@ class Settings:
     console_secret: str | None = None
     console_idle_minutes: float = 30.0
     console_session_hours: float = 8.0
+    qa_sample_per_district: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -244,6 +247,9 @@ class Settings:
             ),
             console_session_hours=_float(
                 env, "CONSOLE_SESSION_HOURS", default.console_session_hours, minimum=0.01
+            ),
+            qa_sample_per_district=_int(
+                env, "QA_SAMPLE_PER_DISTRICT", default.qa_sample_per_district
             ),
         )
 
