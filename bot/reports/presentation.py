@@ -34,6 +34,17 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("Pathway-plan reviews", "reviews_overdue", "Plans not reviewed for more than 6 months"),
     ("Pathway-plan reviews", "reviews_unrecorded", "No review on record"),
     ("Content", "content_past_review", "Entitlement entries past their review date"),
+    ("Quality assurance", "qa_reviewed", "Conversations reviewed (sampled in earlier weeks)"),
+    ("Quality assurance", "qa_outstanding", "Graded outstanding"),
+    ("Quality assurance", "qa_good", "Graded good"),
+    ("Quality assurance", "qa_requires_improvement", "Graded requires improvement"),
+    ("Quality assurance", "qa_inadequate", "Graded inadequate"),
+    ("Quality assurance", "qa_wrong_answer", "Tagged wrong answer"),
+    ("Quality assurance", "qa_missed_risk", "Tagged missed risk"),
+    ("Quality assurance", "qa_slow_pa_reply", "Tagged slow PA reply"),
+    ("Quality assurance", "qa_unclear_wording", "Tagged unclear wording"),
+    ("Did that help?", "feedback_helped", "Answers young people said helped"),
+    ("Did that help?", "feedback_not_helped", "Answers young people said did not help"),
 )
 """Every figure the report shows, in the order it shows them."""
 
