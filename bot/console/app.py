@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot.console import audit, csrf, sessions
 from bot.console.areas import audit as audit_area
-from bot.console.areas import auth, cases, home, outbox, reports, staff
+from bot.console.areas import auth, cases, home, outbox, quality, reports, staff
 from bot.console.policy import Policy, utcnow
 from bot.console.web import (
     STATIC,
@@ -97,7 +97,7 @@ def create_app(
     async def _health(_request: Request) -> HTTPResponse:
         return text("ok")
 
-    for area in (auth, home, outbox, audit_area, staff, cases, reports):
+    for area in (auth, home, outbox, audit_area, staff, cases, reports, quality):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")
     app.register_middleware(_after, "response")

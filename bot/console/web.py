@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
 from bot.console.policy import Policy
-from bot.console.roles import ADMIN, OUTBOX_ROLES, REPORT_ROLES, ROLE_NAMES
+from bot.console.roles import ADMIN, OUTBOX_ROLES, QUALITY_ROLES, REPORT_ROLES, ROLE_NAMES
 from bot.console.sessions import Person
 from bot.console.signin import address_hash
 from bot.settings import Settings
@@ -109,6 +109,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/manager", "Manager view"))
     if person.has_any(*REPORT_ROLES):
         links.append(("/reports", "Weekly report"))
+    if person.has_any(*QUALITY_ROLES):
+        links.append(("/quality", "Quality reviews"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
     if person.has_any(ADMIN):

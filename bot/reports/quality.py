@@ -465,11 +465,8 @@ def check_review(grade: str, tags: Iterable[str], note: str) -> tuple[str, tuple
     if grade not in GRADE_NAMES:
         raise QualityError("choose a grade: outstanding, good, requires improvement or inadequate")
     chosen = tuple(sorted(set(tags)))
-    unknown = [t for t in chosen if t not in TAG_NAMES]
-    if unknown:
-        raise QualityError(
-            f"{unknown[0]!r} is not a tag; the tags are: {', '.join(TAG_NAMES.values()).lower()}"
-        )
+    if any(t not in TAG_NAMES for t in chosen):
+        raise QualityError(f"a tag is not one of: {', '.join(TAG_NAMES.values()).lower()}")
     cleaned = note.strip()
     if len(cleaned) > MAX_NOTE:
         raise QualityError(f"the note is {len(cleaned)} characters; the most is {MAX_NOTE}")

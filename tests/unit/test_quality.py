@@ -321,7 +321,7 @@ def test_a_review_is_saved_and_replaced(engine, talk, people):
     [
         ("", [], "", "choose a grade"),
         ("brilliant", [], "", "choose a grade"),
-        ("good", ["rude"], "", "'rude' is not a tag"),
+        ("good", ["rude"], "", "a tag is not one of: wrong answer, missed risk"),
         ("good", [], "x" * 2001, "the most is 2000"),
     ],
 )
