@@ -434,8 +434,17 @@ def test_the_menu_shows_only_what_the_role_can_use(console, browsers):
         for who in ("admin", "manager", "adviser")
     }
     assert menu == {
-        "admin": ["/", "/inbox", "/manager", "/outbox", "/staff", "/audit"],
-        "manager": ["/", "/inbox", "/manager", "/outbox"],
+        "admin": [
+            "/",
+            "/inbox",
+            "/manager",
+            "/reports",
+            "/quality",
+            "/outbox",
+            "/staff",
+            "/audit",
+        ],
+        "manager": ["/", "/inbox", "/manager", "/reports", "/quality", "/outbox"],
         "adviser": ["/", "/inbox"],
     }
 
