@@ -32,6 +32,7 @@ from bot.personal import (
     personal_reply,
 )
 from bot.records import record_answer, record_unanswered
+from bot.reports.feedback import asks_for_feedback
 from entitlements.eligibility import today_in_london
 from entitlements.knowledge_base import ContentNotLoadedError, KnowledgeBase
 from entitlements.search import Thresholds
@@ -107,6 +108,15 @@ def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
+def _ask_feedback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
+) -> None:
+    """End an answer with the optional "Did that help?" (not by SMS, not after a question)."""
+    asked_age = any(e.get("name") == AGE_QUESTION_SLOT and e.get("value") for e in events)
+    if not asked_age and asks_for_feedback(_channel(tracker)):
+        dispatcher.utter_message(response="utter_ask_helpful")
+
+
 async def _count_answer(tracker: Tracker, entitlement_id: str, person: CareLeaver | None) -> None:
     """Count the answer for the weekly report (see :func:`bot.records.record_answer`)."""
     await asyncio.to_thread(
@@ -138,7 +148,9 @@ class ActionAnswerEntitlement(Action):
         if chosen is not None:  # picked from a choice of two (a button's payload)
             events = send(dispatcher, answer_entry(chosen))
             await _count_answer(tracker, chosen.id, person)
-            return [*events, *_fit(dispatcher, kb, chosen.id, person), *_clear_list(tracker)]
+            events += _fit(dispatcher, kb, chosen.id, person)
+            _ask_feedback(dispatcher, tracker, events)
+            return [*events, *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == FALLBACK_INTENT:
@@ -162,6 +174,7 @@ class ActionAnswerEntitlement(Action):
         if outcome.entitlement_id:
             await _count_answer(tracker, outcome.entitlement_id, person)
             events += _fit(dispatcher, kb, outcome.entitlement_id, person)
+            _ask_feedback(dispatcher, tracker, events)
         return [*events, *_clear_list(tracker)]
 
 

@@ -85,6 +85,7 @@ def service_environment(
             "NUDGE_REVIEW_DAYS": str(settings.nudge_review_days),
             "NUDGE_AGE_LIMIT_DAYS": str(settings.nudge_age_limit_days),
             "RETENTION_MONTHS": str(settings.retention_months),
+            "QA_SAMPLE_PER_DISTRICT": str(settings.qa_sample_per_district),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

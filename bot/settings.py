@@ -157,6 +157,8 @@ class Settings:
         retention_months: Conversation transcripts, SMS texts, unanswered questions' words
             and link codes older than this are deleted by the daily retention job
             (``RETENTION_MONTHS``; see docs/data-protection.md).
+        qa_sample_per_district: Conversations drawn each week for quality review, per
+            district (conversations not on record are a group of their own).
 
     """
 
@@ -202,6 +204,7 @@ class Settings:
     nudge_review_days: int = 14
     nudge_age_limit_days: int = 60
     retention_months: int = 12
+    qa_sample_per_district: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -295,6 +298,9 @@ class Settings:
                 env, "NUDGE_AGE_LIMIT_DAYS", default.nudge_age_limit_days, minimum=1
             ),
             retention_months=_int(env, "RETENTION_MONTHS", default.retention_months, minimum=1),
+            qa_sample_per_district=_int(
+                env, "QA_SAMPLE_PER_DISTRICT", default.qa_sample_per_district
+            ),
         )
 
     @property

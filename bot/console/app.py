@@ -28,6 +28,7 @@ from bot.console.areas import (
     home,
     outbox,
     packs,
+    quality,
     questions,
     reports,
     staff,
@@ -121,6 +122,7 @@ def create_app(
         content_files,
         reports,
         packs,
+        quality,
     ):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")

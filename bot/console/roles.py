@@ -42,6 +42,9 @@ OUTBOX_ROLES = frozenset({ADMIN, TEAM_MANAGER})
 REPORT_ROLES = frozenset({ADMIN, TEAM_MANAGER})
 """Who may read the weekly report (every district's figures)."""
 
+QUALITY_ROLES = frozenset({ADMIN, TEAM_MANAGER})
+"""Who may review sampled conversations (masked unless admin or the district's manager)."""
+
 
 class RoleError(ValueError):
     """A role that the console does not know."""

@@ -25,6 +25,7 @@ from bot.console.roles import (
     CONTENT_APPROVER,
     CONTENT_EDITOR,
     OUTBOX_ROLES,
+    QUALITY_ROLES,
     REPORT_ROLES,
     ROLE_NAMES,
 )
@@ -143,6 +144,8 @@ AREA_DESCRIPTIONS: dict[str, str] = {
     "before, with 12-week charts; to download as CSV or PDF.",
     "/packs": "Each young person's own entitlements pack: text them the link, or print it; "
     "see who has had theirs and acknowledged it.",
+    "/quality": "Each week's random sample of conversations to read and grade on Ofsted's "
+    "scale, with personal details masked unless your role allows them.",
     "/outbox": "Texts the service has queued or sent to young people and staff, newest first.",
     "/content": "Edit what the bot says about each entitlement, check and approve others' "
     "changes, publish them, compare versions and roll back.",
@@ -171,6 +174,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/reports", "Weekly report"))
     if person.has_any(*PACK_ROLES):
         links.append(("/packs", "Packs"))
+    if person.has_any(*QUALITY_ROLES):
+        links.append(("/quality", "Quality reviews"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
     if person.has_any(CONTENT_EDITOR, CONTENT_APPROVER, ADMIN):

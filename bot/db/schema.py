@@ -14,6 +14,7 @@ from bot.db import rasa_events, tables
 from bot.notify import tables as notify_tables  # noqa: F401  (registers its tables)
 from bot.packs import tables as pack_tables  # noqa: F401  (registers its tables)
 from bot.people import tables as people_tables  # noqa: F401  (registers its tables)
+from bot.reports import quality_tables  # noqa: F401  (registers its tables)
 from bot.reports import tables as report_tables  # noqa: F401  (registers its tables)
 from entitlements import store
 

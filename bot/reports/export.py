@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.reports.charts import line_chart
-from bot.reports.figures import COUNCIL
+from bot.reports.figures import COUNCIL, Figures
 from bot.reports.presentation import TRENDS, report_rows, scopes_of, trend_series
 from bot.reports.weekly import WeeklyReport
 
@@ -59,7 +59,34 @@ def extra_rows(
         )
     for text, count in now.top_unanswered:
         rows.append(("Most asked questions the bot could not answer", text, str(count), ""))
+    rows += helpfulness_rows(report, scope, titles)
     return rows
+
+
+def _helped(figures: Figures, entitlement_id: str) -> str:
+    yes = figures.helped_by_entitlement.get(entitlement_id, 0)
+    no = figures.not_helped_by_entitlement.get(entitlement_id, 0)
+    return f"{yes} yes, {no} no"
+
+
+HELPFULNESS = "Did that help? Per entitlement"
+
+
+def helpfulness_rows(
+    report: WeeklyReport, scope: str, titles: Mapping[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """Young people's "Did that help?" per entitlement: (section, title, now, before)."""
+    now, before = report.figures[scope], report.previous[scope]
+    ids = (
+        set(now.helped_by_entitlement)
+        | set(now.not_helped_by_entitlement)
+        | set(before.helped_by_entitlement)
+        | set(before.not_helped_by_entitlement)
+    )
+    return [
+        (HELPFULNESS, titles.get(key, key), _helped(now, key), _helped(before, key))
+        for key in sorted(ids, key=lambda key: titles.get(key, key))
+    ]
 
 
 def report_csv(report: WeeklyReport, titles: Mapping[str, str]) -> str:

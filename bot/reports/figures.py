@@ -28,6 +28,8 @@ from bot.cases.tables import cases, handoffs, safety_alerts
 from bot.db.rasa_events import events
 from bot.db.tables import unanswered_questions
 from bot.people.tables import care_leavers, conversation_identities
+from bot.reports.quality import GRADE_NAMES, TAG_NAMES
+from bot.reports.quality_tables import answer_feedback, qa_reviews, qa_samples
 from bot.reports.tables import answer_log
 from bot.reports.weeks import Week
 from entitlements.store import read_published
@@ -76,6 +78,19 @@ class Figures:
     packs_acknowledged: int = 0
     packs_missing: int = 0
     packs_missing_ids: list[int] = dataclasses.field(default_factory=list)
+    qa_reviewed: int = 0
+    qa_outstanding: int = 0
+    qa_good: int = 0
+    qa_requires_improvement: int = 0
+    qa_inadequate: int = 0
+    qa_wrong_answer: int = 0
+    qa_missed_risk: int = 0
+    qa_slow_pa_reply: int = 0
+    qa_unclear_wording: int = 0
+    feedback_helped: int = 0
+    feedback_not_helped: int = 0
+    helped_by_entitlement: dict[str, int] = dataclasses.field(default_factory=dict)
+    not_helped_by_entitlement: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def unanswered_share(self) -> float | None:
@@ -193,6 +208,8 @@ def week_figures(
         _handoffs(conn, scopes, start, end, service)
         _cases(conn, scopes, start, end)
         _reviews(conn, scopes, week.sunday)
+        _quality(conn, scopes, start, end)
+        _feedback(conn, scopes, start, end)
     _, entries = read_published(engine)
     past_review = sum(1 for entry in entries if entry.review_due <= week.sunday)
     from bot.reports.coverage import pack_coverage  # it needs COUNCIL from here
@@ -215,6 +232,8 @@ def week_figures(
         reached = raw.pop("reached", [])
         by_entitlement = Counter(raw.pop("answered_ids", []))
         unanswered_texts = Counter(raw.pop("unanswered_texts", []))
+        helped = Counter(raw.pop("helped_ids", []))
+        not_helped = Counter(raw.pop("not_helped_ids", []))
         result[name] = Figures(
             scope=name,
             young_people_reached=len(set(reached)),
@@ -228,6 +247,8 @@ def week_figures(
             handoff_median_minutes=_median(handoff_minutes),
             cases_overdue_oldest_days=max(overdue_days) if overdue_days else None,
             content_past_review=past_review if name == COUNCIL else 0,
+            helped_by_entitlement=dict(sorted(helped.items())),
+            not_helped_by_entitlement=dict(sorted(not_helped.items())),
             **raw,
         )
     return result
@@ -373,3 +394,33 @@ def _reviews(conn: Connection, scopes: _Scopes, last_day: dt.date) -> None:
             scopes.add(row.district, "reviews_unrecorded")
         elif row.pathway_last_review < limit:
             scopes.add(row.district, "reviews_overdue")
+
+
+def _quality(conn: Connection, scopes: _Scopes, start: dt.datetime, end: dt.datetime) -> None:
+    """Reviews saved in the week (of conversations sampled from earlier weeks)."""
+    query = (
+        sa.select(qa_samples.c.district, qa_reviews.c.grade, qa_reviews.c.tags)
+        .select_from(qa_reviews.join(qa_samples, qa_samples.c.id == qa_reviews.c.sample_id))
+        .where(qa_reviews.c.reviewed_at >= start, qa_reviews.c.reviewed_at < end)
+    )
+    for row in conn.execute(query):
+        scopes.add(row.district, "qa_reviewed")
+        if row.grade in GRADE_NAMES:
+            scopes.add(row.district, f"qa_{row.grade}")
+        for tag in (row.tags or "").split(","):
+            if tag in TAG_NAMES:
+                scopes.add(row.district, f"qa_{tag}")
+
+
+def _feedback(conn: Connection, scopes: _Scopes, start: dt.datetime, end: dt.datetime) -> None:
+    """Young people's "Did that help?" answers in the week."""
+    query = sa.select(
+        answer_feedback.c.entitlement_id, answer_feedback.c.helpful, answer_feedback.c.district
+    ).where(answer_feedback.c.given_at >= start, answer_feedback.c.given_at < end)
+    for row in conn.execute(query):
+        if row.helpful:
+            scopes.add(row.district, "feedback_helped")
+            scopes.collect(row.district, "helped_ids", row.entitlement_id)
+        else:
+            scopes.add(row.district, "feedback_not_helped")
+            scopes.collect(row.district, "not_helped_ids", row.entitlement_id)

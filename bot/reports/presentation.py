@@ -38,6 +38,17 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("Entitlements pack", "packs_sent", "Have been sent or given their pack"),
     ("Entitlements pack", "packs_acknowledged", "Said they got it (replied YES)"),
     ("Entitlements pack", "packs_missing", "Have not had their pack yet"),
+    ("Quality assurance", "qa_reviewed", "Conversations reviewed (sampled in earlier weeks)"),
+    ("Quality assurance", "qa_outstanding", "Graded outstanding"),
+    ("Quality assurance", "qa_good", "Graded good"),
+    ("Quality assurance", "qa_requires_improvement", "Graded requires improvement"),
+    ("Quality assurance", "qa_inadequate", "Graded inadequate"),
+    ("Quality assurance", "qa_wrong_answer", "Tagged wrong answer"),
+    ("Quality assurance", "qa_missed_risk", "Tagged missed risk"),
+    ("Quality assurance", "qa_slow_pa_reply", "Tagged slow PA reply"),
+    ("Quality assurance", "qa_unclear_wording", "Tagged unclear wording"),
+    ("Did that help?", "feedback_helped", "Answers young people said helped"),
+    ("Did that help?", "feedback_not_helped", "Answers young people said did not help"),
 )
 """Every figure the report shows, in the order it shows them."""
 

@@ -447,6 +447,9 @@ def test_the_menu_shows_only_what_the_role_can_use(console, browsers):
             "/",
             "/inbox",
             "/manager",
+            "/reports",
+            "/packs",
+            "/quality",
             "/outbox",
             "/content",
             "/questions",
@@ -454,8 +457,8 @@ def test_the_menu_shows_only_what_the_role_can_use(console, browsers):
             "/staff",
             "/audit",
         ],
-        "manager": ["/", "/inbox", "/manager", "/outbox"],
-        "adviser": ["/", "/inbox"],
+        "manager": ["/", "/inbox", "/manager", "/reports", "/packs", "/quality", "/outbox"],
+        "adviser": ["/", "/inbox", "/packs"],
     }
     # The page you are on is marked as the current one (in words too, not only by style).
     inbox = browsers["adviser"].get(console.url("/inbox")).text

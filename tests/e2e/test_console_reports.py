@@ -24,6 +24,7 @@ from bot.console.tables import audit_log
 from bot.people import identity
 from bot.people.tables import care_leavers, staff
 from bot.records import record_answer, record_unanswered
+from bot.reports.feedback import record_feedback
 from tests.support.console import (
     RunningConsole,
     Visitor,
@@ -97,6 +98,14 @@ def seed_week(engine: sa.engine.Engine, settings) -> None:
             district=district,
             now=naive(at(2026, 11, 4, 9, 1)),
         )
+    record_feedback(
+        engine,
+        entitlement_id="setting-up-home-allowance",
+        helpful=True,
+        channel="web",
+        district="North",
+        now=naive(at(2026, 11, 3, 9, 2)),
+    )
     # Opened Monday 10:00, due to be acknowledged Tuesday 10:00, never acknowledged:
     # at the week's end (Monday 9 November 00:00 GMT) it is 5 days 14 hours late.
     service.open_case(
@@ -197,6 +206,11 @@ def test_the_page_shows_the_weeks_figures_against_the_week_before(console, visit
     assert "Setting up home allowance 2 0" in words
     assert "Staying put 1 0" in words
     assert "can i get a free bike 1" in words
+    assert rows["feedback_helped"] == ("Answers young people said helped", "1", "0", "+1")
+    assert rows["qa_reviewed"][1] == "0"
+    assert (
+        "Did that help? Per entitlement Setting up home allowance 1 yes, 0 no 0 yes, 0 no" in words
+    )
 
 
 def test_a_district_shows_its_own_figures(console, visitors):
@@ -220,7 +234,11 @@ def test_the_csv_and_the_pdf_say_what_the_page_says(console, visitors):
         for r in table
         if r["scope"] == "Whole council"
         and r["section"]
-        not in ("Questions per entitlement", "Most asked questions the bot could not answer")
+        not in (
+            "Questions per entitlement",
+            "Most asked questions the bot could not answer",
+            "Did that help? Per entitlement",
+        )
     }
     assert len(council) == len(page)
     for label, this_week, previous, change in page.values():

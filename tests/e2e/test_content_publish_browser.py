@@ -174,7 +174,9 @@ def test_edit_approve_publish_roll_back_and_a_new_entry_answered_live(services, 
     editor.on("request", lambda r: requested.append(r.url))
     try:
         # ---- the editor changes the amount and the summary, and submits -------------------
-        editor.get_by_role("link", name="Content", exact=True).click()
+        editor.get_by_role("navigation", name="Main menu").get_by_role(
+            "link", name="Content", exact=True
+        ).click()
         expect(editor.get_by_role("heading", level=1)).to_have_text("Entitlement content")
         assert axe_violations(editor) == []
         editor.get_by_role("link", name="Setting up home allowance").click()

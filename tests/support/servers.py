@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,7 +58,8 @@ def running_bot(
         action_port=free_port(),
         **overrides,  # type: ignore[arg-type]
     )
-    model = model_path(settings)
+    # TEST_MODEL: a model trained elsewhere (e.g. to a temporary --out) instead of models/.
+    model = Path(os.environ["TEST_MODEL"]) if os.environ.get("TEST_MODEL") else model_path(settings)
     if not model.exists():
         raise NoModelError(
             f"no trained model at {model}: `make test` trains it before running pytest"

@@ -162,6 +162,7 @@ def test_the_app_factory_opens_nothing_and_has_one_blueprint_per_area(tmp_path):
         "content_files",
         "reports",
         "packs",
+        "quality",
     }
     assert app.ctx.console.engine is None  # opened when the server starts
     assert create_app(dataclasses.replace(Settings(), var_dir=tmp_path)).name != app.name

@@ -52,8 +52,9 @@ async def test_a_question_gets_the_entitlements_first_answer(services):
     assert messages[0]["response"] == "utter_entitlement_answer"
     assert messages[0]["answer"].startswith("Setting up home allowance: ")
     assert "£3,000" in messages[0]["answer"]
-    # Not identified: the conditions in plain words, and nothing personal.
-    assert [m["response"] for m in messages[1:]] == ["utter_conditions"]
+    # Not identified: the conditions in plain words, and nothing personal; then the
+    # optional "Did that help?".
+    assert [m["response"] for m in messages[1:]] == ["utter_conditions", "utter_ask_helpful"]
 
 
 async def test_a_picked_entitlement_is_answered_directly(services):

@@ -152,6 +152,7 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "nudge_review_days": 10,
         "nudge_age_limit_days": 30,
         "retention_months": 24,
+        "qa_sample_per_district": 3,
     }
     fields = {f.name for f in dataclasses.fields(Settings)} - {"project_root"}
     assert set(changed) == fields, "give the new setting a non-default value here"

@@ -23,7 +23,9 @@ from bot.people import identity
 from bot.people.demo import seed_demo
 from bot.people.tables import care_leavers, staff
 from bot.records import record_answer, record_unanswered
+from bot.reports.feedback import record_feedback
 from bot.reports.figures import COUNCIL, Figures, office_hours_after
+from bot.reports.quality import draw_sample, save_review
 from bot.reports.weekly import figures_for, weekly_report
 from bot.reports.weeks import Week, WeekError
 from entitlements.store import publish_entries
@@ -236,6 +238,54 @@ def week(engine, settings, people):
     ):
         reviewed(engine, ref, day)
 
+    # Quality assurance: a sample of the week of 26 April (one North, one East, one not
+    # on record), reviewed in this week (North, East) and on the stroke of the next.
+    identity.link(engine, "sms-qa-1", people["DEMO-CL-01"], "sms")
+    identity.link(engine, "sms-qa-2", people["DEMO-CL-02"], "sms")
+    for conversation in ("sms-qa-1", "sms-qa-2", "rest-qa-3"):
+        said(engine, conversation, at(2027, 4, 27, 12, 0))
+    sample = {
+        s.district: s
+        for s in draw_sample(
+            engine,
+            WEEK.previous(2),
+            per_district=5,
+            timezone=settings.timezone,
+            now=utc(at(2027, 5, 3, 7, 0)),
+        )
+    }
+    for district, grade, tags, moment in (
+        ("North", "good", ["unclear_wording"], at(2027, 5, 12, 10, 0)),
+        ("East", "inadequate", ["wrong_answer", "missed_risk"], at(2027, 5, 16, 23, 59)),
+        (None, "outstanding", [], at(2027, 5, 17, 0, 0)),  # the next week
+    ):
+        save_review(
+            engine,
+            sample[district].id,
+            grade=grade,
+            tags=tags,
+            note="",
+            reviewer_id=people["DEMO-ST-04"],
+            now=utc(moment),
+        )
+
+    # "Did that help?": yes to setting up home (North) and staying put (East), no to
+    # setting up home (anonymous); a "no" from the week before.
+    for entitlement, helpful, district, moment in (
+        ("setting-up-home-allowance", True, "North", at(2027, 5, 11, 9, 3)),
+        ("staying-put", True, "East", at(2027, 5, 13, 8, 3)),
+        ("setting-up-home-allowance", False, None, at(2027, 5, 16, 23, 59)),
+        ("setting-up-home-allowance", False, "North", at(2027, 5, 9, 23, 59)),
+    ):
+        record_feedback(
+            engine,
+            entitlement_id=entitlement,
+            helpful=helpful,
+            channel="web",
+            district=district,
+            now=utc(moment),
+        )
+
     # Content: one entry due for review on the week's last day (counts), one the day after.
     entries = {entry.id: entry for entry in read_content(settings).entries}
     publish_entries(
@@ -287,6 +337,16 @@ def test_every_figure_of_a_known_week(engine, settings, week, people):
         pack_care_leavers=10,
         packs_missing=10,
         packs_missing_ids=sorted(north_ids + east_ids + central_ids),
+        qa_reviewed=2,
+        qa_good=1,
+        qa_inadequate=1,
+        qa_wrong_answer=1,
+        qa_missed_risk=1,
+        qa_unclear_wording=1,
+        feedback_helped=2,
+        feedback_not_helped=1,
+        helped_by_entitlement={"setting-up-home-allowance": 1, "staying-put": 1},
+        not_helped_by_entitlement={"setting-up-home-allowance": 1},
     )
     assert council.unanswered_share == pytest.approx(3 / 7)
     assert north == Figures(
@@ -310,6 +370,11 @@ def test_every_figure_of_a_known_week(engine, settings, week, people):
         pack_care_leavers=4,
         packs_missing=4,
         packs_missing_ids=north_ids,
+        qa_reviewed=1,
+        qa_good=1,
+        qa_unclear_wording=1,
+        feedback_helped=1,
+        helped_by_entitlement={"setting-up-home-allowance": 1},
     )
     assert east == Figures(
         scope="East",
@@ -328,6 +393,12 @@ def test_every_figure_of_a_known_week(engine, settings, week, people):
         pack_care_leavers=3,
         packs_missing=3,
         packs_missing_ids=east_ids,
+        qa_reviewed=1,
+        qa_inadequate=1,
+        qa_wrong_answer=1,
+        qa_missed_risk=1,
+        feedback_helped=1,
+        helped_by_entitlement={"staying-put": 1},
     )
     assert central == Figures(
         scope="Central",
@@ -353,6 +424,13 @@ def test_the_week_before_and_the_trend(engine, settings, week):
     assert before.conversations == 1  # rest-e
     assert before.questions_by_entitlement == {"staying-put": 1}
     assert before.cases_opened == 1  # K2, on the bank holiday
+    assert (before.feedback_not_helped, before.not_helped_by_entitlement) == (
+        1,
+        {"setting-up-home-allowance": 1},
+    )
+    assert before.qa_reviewed == 0
+    # The sampled week of 26 April: three conversations more than the records above.
+    assert report.trend[-3][1][COUNCIL].conversations == 3
     # K3 was answered in the week of 26 April.
     assert report.trend[-3][1][COUNCIL].cases_answered == 1
 

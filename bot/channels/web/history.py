@@ -49,7 +49,10 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
             .limit(MAX_HISTORY)
         ).all()
     timed: list[tuple[float, dict[str, Any]]] = []
+    # The buttons of the latest reply (every message of it: an answer's follow-ups and
+    # "Did that help?" both), to show a clicked payload as its title.
     last_buttons: dict[str, str] = {}
+    new_reply = True
     for row in reversed(rows):
         try:
             data = json.loads(row.data or "{}")
@@ -61,10 +64,13 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
             if not isinstance(text, str):
                 continue
             timed.append((at, {"from": "user", "text": last_buttons.get(text, text)}))
+            new_reply = True
         else:
             buttons = _buttons(data)
             if buttons:
-                last_buttons = {b["payload"]: b["title"] for b in buttons}
+                if new_reply:
+                    last_buttons, new_reply = {}, False
+                last_buttons.update({b["payload"]: b["title"] for b in buttons})
             if (isinstance(text, str) and text) or buttons:
                 timed.append((at, {"from": "bot", "text": text or "", "buttons": buttons}))
     staff = [

@@ -99,12 +99,14 @@
     scrollDown();
   }
 
+  // Each message of the latest reply keeps its own buttons under it (an answer's
+  // follow-ups, then "Did that help?" with Yes and No).
   function showBotMessages(messages) {
     clearReplies();
-    messages.forEach(function (m) { if (m.text) { addMessage("bot", m.text); } });
-    var last = messages.length ? messages[messages.length - 1] : null;
-    messages.forEach(function (m) { if (m.buttons && m.buttons.length) { last = m; } });
-    if (last && last.buttons) { addButtons(last.buttons); }
+    messages.forEach(function (m) {
+      if (m.text) { addMessage("bot", m.text); }
+      if (m.buttons && m.buttons.length) { addButtons(m.buttons); }
+    });
   }
 
   function setTyping(on) { typing.hidden = !on; }
@@ -145,13 +147,14 @@
       if (r.status === 401) { setToken(null); return false; }
       if (r.status !== 200) { throw new Error("no history"); }
       var messages = r.data.messages || [];
-      var lastBot = null;
-      messages.forEach(function (m) {
-        if (m.from === "user") { addMessage("user", m.text); lastBot = null; }
-        else if (m.from === "staff") { addStaffMessage(m); }
-        else { if (m.text) { addMessage("bot", m.text); } if (m.buttons && m.buttons.length) { lastBot = m; } }
+      var lastUser = -1;
+      messages.forEach(function (m, i) { if (m.from === "user") { lastUser = i; } });
+      messages.forEach(function (m, i) {
+        if (m.from === "user") { addMessage("user", m.text); return; }
+        if (m.from === "staff") { addStaffMessage(m); return; }
+        if (m.text) { addMessage("bot", m.text); }
+        if (i > lastUser && m.buttons && m.buttons.length) { addButtons(m.buttons); }
       });
-      if (lastBot) { addButtons(lastBot.buttons); }
       showLinked(!!r.data.linked);
       return true;
     });
