@@ -412,8 +412,10 @@ def test_someone_outside_the_caseload_cannot_write_to_the_chat(stack):
 # ---- in a real browser ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
+    """Chromium for one test: Playwright's sync API keeps an event loop running in this
+    thread while it is open, and the other tests here need asyncio.run()."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: `make system-packages` installs Debian's chromium"
         if os.environ.get("CI"):
