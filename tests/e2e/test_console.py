@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.settings import Settings
+from tests.support.console import axe_violations, chromium_browser
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -46,9 +46,6 @@ ACCOUNTS = {
     "to_lock": ("kim.example-adviser@example.org", "personal_adviser"),
 }
 NO_ACCOUNT_YET = "sol.example-manager@example.org"  # a demo staff record left without one
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @dataclasses.dataclass
@@ -657,33 +654,8 @@ def test_over_https_cookies_are_secure_host_only_and_hsts_is_sent(console, tmp_p
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: `make system-packages` installs Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.browser

@@ -15,11 +15,9 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import html
-import os
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +38,7 @@ from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
+from tests.support.console import axe_violations, chromium_browser
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -57,9 +56,6 @@ ACCOUNTS = {
     "content": ("kim.example-adviser@example.org", "content_editor"),
 }
 WHO = list(ACCOUNTS)
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @dataclasses.dataclass
@@ -1030,33 +1026,8 @@ def test_the_manager_view_caps_a_long_overdue_list_and_links_to_all_of_it(consol
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: `make system-packages` installs Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.browser
