@@ -36,6 +36,7 @@ class ServiceSpec:
     name: str
     argv: tuple[str, ...]
     ready_url: str | None  # None: ready once started (it serves nothing over HTTP)
+    env: Mapping[str, str] | None = None  # this service's own settings, over the group's
 
 
 def model_path(settings: Settings) -> Path:
@@ -67,6 +68,10 @@ def service_environment(
             "WEB_CHAT_SESSION_HOURS": str(settings.web_chat_session_hours),
             "WEB_CHAT_MAX_MESSAGE": str(settings.web_chat_max_message),
             "WEB_CHAT_MESSAGES_PER_MINUTE": str(settings.web_chat_messages_per_minute),
+            "WEB_CHAT_ADDRESS_SESSIONS_PER_HOUR": str(settings.web_chat_address_sessions_per_hour),
+            "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE": str(
+                settings.web_chat_address_messages_per_minute
+            ),
             "CONSOLE_PORT": str(settings.console_port),
             "CONSOLE_HOST": settings.console_host,
             "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
@@ -80,6 +85,7 @@ def service_environment(
             "CASE_ACKNOWLEDGE_WORKING_DAYS": str(settings.case_acknowledge_working_days),
             "CASE_ANSWER_WORKING_DAYS": str(settings.case_answer_working_days),
             "CASE_SCHEDULER_SECONDS": str(settings.case_scheduler_seconds),
+            "SMS_RECOVERY_SECONDS": str(settings.sms_recovery_seconds),
             "PACK_EXPIRY_DAYS": str(settings.pack_expiry_days),
             "PACK_ROUND_MINUTES": str(settings.pack_round_minutes),
             "NUDGE_REVIEW_DAYS": str(settings.nudge_review_days),
@@ -105,6 +111,7 @@ def service_environment(
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),
         ("DUTY_DISTRICT", settings.duty_district),
         ("COUNCIL_NAME", settings.council_name),
+        ("REDIS_URL", settings.redis_url),
         ("WEB_CHAT_SECRET", settings.web_chat_secret),
         ("WEB_CHAT_ORIGINS", ",".join(settings.web_chat_origins)),
         ("CONSOLE_BASE_URL", settings.console_base_url),
@@ -144,7 +151,7 @@ def service_specs(
                 "--port",
                 str(settings.rasa_port),
             ),
-            ready_url=f"http://127.0.0.1:{settings.rasa_port}/",
+            ready_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/service/ready",
         ),
     ]
 
@@ -201,19 +208,53 @@ class ServiceGroup:
     def start(self) -> None:
         """Start every service (in its own process group, so it can be stopped whole)."""
         for spec in self.specs:
-            process = subprocess.Popen(  # noqa: S603 (fixed argv of our own services)
-                spec.argv,
-                cwd=self.cwd,
-                env=self.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            self.processes[spec.name] = process
-            assert process.stdout is not None
-            threading.Thread(
-                target=_pump, args=(spec.name, process.stdout, self.log), daemon=True
-            ).start()
+            self._start(spec)
+
+    def _start(self, spec: ServiceSpec) -> None:
+        process = subprocess.Popen(  # noqa: S603 (fixed argv of our own services)
+            spec.argv,
+            cwd=self.cwd,
+            env={**self.env, **(spec.env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[spec.name] = process
+        assert process.stdout is not None
+        threading.Thread(
+            target=_pump, args=(spec.name, process.stdout, self.log), daemon=True
+        ).start()
+
+    def spec(self, name: str) -> ServiceSpec:
+        """The service called ``name``.
+
+        Raises:
+            KeyError: There is no such service in the group.
+        """
+        for spec in self.specs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` to one service's process group (SIGKILL: it dies at once) and reap it."""
+        process = self.processes[name]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        if sig in (signal.SIGKILL, signal.SIGTERM):
+            process.wait(30)
+
+    def restart(self, name: str, timeout: float = 180.0) -> None:
+        """Start a stopped (or killed) service again and wait until it is ready.
+
+        Raises:
+            RuntimeError: It exited or was not ready within ``timeout`` seconds.
+        """
+        if self.processes[name].poll() is None:
+            self.kill(name, signal.SIGTERM)
+        spec = self.spec(name)
+        self._start(spec)
+        self._wait_ready([spec], timeout, None)
 
     def wait_ready(self, timeout: float = 180.0, stop: threading.Event | None = None) -> None:
         """Wait until every service answers its readiness URL.
@@ -221,8 +262,13 @@ class ServiceGroup:
         Raises:
             RuntimeError: A service exited, was not ready in time, or ``stop`` was set.
         """
+        self._wait_ready(self.specs, timeout, stop)
+
+    def _wait_ready(
+        self, specs: Sequence[ServiceSpec], timeout: float, stop: threading.Event | None
+    ) -> None:
         deadline = time.monotonic() + timeout
-        pending = list(self.specs)
+        pending = list(specs)
         while pending:
             if stop is not None and stop.is_set():
                 raise RuntimeError("stopped while starting")

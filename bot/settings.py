@@ -133,12 +133,19 @@ class Settings:
         web_chat_session_hours: How long a web chat session token lasts.
         web_chat_max_message: Longest web chat message taken, in characters.
         web_chat_messages_per_minute: Most messages one web chat session may send a minute.
+        redis_url: Redis for limits shared by several Rasa servers (unset: no such limits).
+        web_chat_address_sessions_per_hour: Most new web chat sessions from one internet
+            address an hour (needs ``redis_url``).
+        web_chat_address_messages_per_minute: Most web chat messages from one internet
+            address a minute, whatever the session (needs ``redis_url``).
         office_hours: When the leaving-care team works, Monday to Friday except England's
             bank holidays, in ``timezone`` (``OFFICE_HOURS=09:00-17:00``); a case's clock
             starts at the next opening when a message comes outside them.
         case_acknowledge_working_days: Working days a case has to be acknowledged.
         case_answer_working_days: Working days a case has to be answered.
         case_scheduler_seconds: Seconds between the scheduler's oversight rounds.
+        sms_recovery_seconds: An inbound SMS still unhandled this long after a server took
+            it on (that server died, say) is taken over and handled by another.
         console_host: Address the staff console listens on (the council's internal
             network; ``127.0.0.1`` by default).
         console_base_url: The URL staff reach the console on; when it is ``https`` the
@@ -190,10 +197,14 @@ class Settings:
     web_chat_session_hours: float = 24.0
     web_chat_max_message: int = 1000
     web_chat_messages_per_minute: int = 20
+    redis_url: str = ""
+    web_chat_address_sessions_per_hour: int = 60
+    web_chat_address_messages_per_minute: int = 120
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
     case_scheduler_seconds: float = 30.0
+    sms_recovery_seconds: float = 120.0
     console_host: str = "127.0.0.1"
     console_base_url: str = ""
     console_secret: str | None = None
@@ -267,6 +278,19 @@ class Settings:
             web_chat_max_message=_int(
                 env, "WEB_CHAT_MAX_MESSAGE", default.web_chat_max_message, minimum=1
             ),
+            redis_url=env.get("REDIS_URL", "").strip(),
+            web_chat_address_sessions_per_hour=_int(
+                env,
+                "WEB_CHAT_ADDRESS_SESSIONS_PER_HOUR",
+                default.web_chat_address_sessions_per_hour,
+                minimum=1,
+            ),
+            web_chat_address_messages_per_minute=_int(
+                env,
+                "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
+                default.web_chat_address_messages_per_minute,
+                minimum=1,
+            ),
             web_chat_messages_per_minute=_int(
                 env, "WEB_CHAT_MESSAGES_PER_MINUTE", default.web_chat_messages_per_minute, minimum=1
             ),
@@ -276,6 +300,9 @@ class Settings:
             ),
             case_answer_working_days=_int(
                 env, "CASE_ANSWER_WORKING_DAYS", default.case_answer_working_days, minimum=1
+            ),
+            sms_recovery_seconds=_float(
+                env, "SMS_RECOVERY_SECONDS", default.sms_recovery_seconds, minimum=1.0
             ),
             case_scheduler_seconds=_float(
                 env, "CASE_SCHEDULER_SECONDS", default.case_scheduler_seconds, minimum=0.1

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from bot.cases import alerts, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
+from bot.db.availability import log_round_failure
 from bot.notify.sms import SmsQueue, TwilioDelivery
 from bot.packs import offers
 from bot.privacy import retention
@@ -132,8 +133,8 @@ def _other_jobs(engine: Engine, settings: Settings, now: dt.datetime) -> None:
     for name, job in jobs:
         try:
             job()
-        except Exception:  # logged; the next round tries again
-            logger.exception("The %s job failed; trying again next round", name)
+        except Exception as error:  # logged; the next round tries again
+            log_round_failure(logger, error, f"The {name} job failed; trying again next round")
 
 
 async def run_forever(
@@ -147,8 +148,8 @@ async def run_forever(
     while not stop.is_set():
         try:
             await asyncio.to_thread(run_round, engine, settings, clock())
-        except Exception:  # the loop must outlive any one failure (a database blip)
-            logger.exception("Oversight round failed; trying again next round")
+        except Exception as error:  # the loop must outlive any one failure (a database blip)
+            log_round_failure(logger, error, "Oversight round failed; trying again next round")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
 

@@ -3,6 +3,8 @@
 Same request and reply as Rasa's REST channel (``{"sender": ..., "message": ...}``
 in, a JSON list of bot messages out), with three differences:
 
+- an optional ``message_id`` makes a message safe to send again: it is handled once
+  (:mod:`bot.rasa_plugins.handling`), and a database outage gets the holding reply;
 - a malformed request gets a 400 with a plain reason (never a 500), and nothing
   from the request body is echoed or logged;
 - the message text is never logged (Rasa's channel logs it on failures);
@@ -24,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rasa_plugins.handling import Outcome, handle
 from bot.rasa_plugins.sentence_features import precompute
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,12 @@ class RequestError(ValueError):
     """A request the channel cannot take, with a reason safe to show the caller."""
 
 
-def parse_request(body: Any) -> tuple[str, str]:
-    """Check a request body and return its sender and message.
+def parse_request(body: Any) -> tuple[str, str, str | None]:
+    """Check a request body and return its sender, message and message id (optional).
+
+    A client that may send a message again (after a timeout, say) gives each message a
+    ``message_id``: a message whose id the conversation already has is not handled
+    again, and gets the replies it got the first time.
 
     Raises:
         RequestError: The body is not what the channel takes; says what is wrong.
@@ -54,7 +61,14 @@ def parse_request(body: Any) -> tuple[str, str]:
         raise RequestError("message is missing: it must be a non-empty string")
     if len(message) > MAX_MESSAGE:
         raise RequestError(f"message is too long: at most {MAX_MESSAGE} characters")
-    return sender, message
+    message_id = body.get("message_id")
+    if message_id is not None and (
+        not isinstance(message_id, str) or not message_id.strip() or len(message_id) > MAX_SENDER
+    ):
+        raise RequestError(
+            f"message_id must be a non-empty string of at most {MAX_SENDER} characters"
+        )
+    return sender, message, message_id
 
 
 class RestChannel(InputChannel):  # type: ignore[misc]
@@ -79,15 +93,21 @@ class RestChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                sender, text = parse_request(_json(request))
+                sender, text, message_id = parse_request(_json(request))
             except RequestError as error:
                 return response.json({"error": str(error)}, status=400)
             await precompute(text)
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(text, collector, conversation_id(sender), input_channel=self.name())
+                message = UserMessage(
+                    text, collector, conversation_id(sender), input_channel=self.name()
                 )
+                outcome = await handle(request.app, message, message_id=message_id)
+                if outcome is Outcome.NOT_READY:
+                    # 503: a load balancer tries another server; a client may retry.
+                    return response.json(
+                        {"error": "the server is starting; please try again"}, status=503
+                    )
             except CancelledError:
                 logger.error("A REST message timed out before it was handled")
             except Exception:

@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.db.availability import log_round_failure
 from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
 from bot.settings import Settings
 
@@ -282,8 +283,8 @@ class TwilioDelivery:
         while not stop.is_set():
             try:
                 await self.deliver_due()
-            except Exception:  # the loop must outlive any one failure
-                logger.exception("SMS delivery round failed")
+            except Exception as error:  # the loop must outlive any one failure
+                log_round_failure(logger, error, "SMS delivery round failed")
             self.wake.clear()
             waits = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waits, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)

@@ -22,7 +22,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.channels.sms.tables import sms_contacts
+from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.console import audit
 from bot.db.rasa_events import events
 from bot.db.tables import unanswered_questions
@@ -206,6 +206,16 @@ def erase(
             .values(body="", to_number="", updated_at=now)
         )
         conn.execute(sms_contacts.delete().where(wheres["sms_contacts"][1]))
+        # A text not handled yet keeps its words until it is: erased now, never handled.
+        conn.execute(
+            sms_inbound.update()
+            .where(sms_inbound.c.conversation_id.in_(holdings.conversation_ids))
+            .values(
+                pending_from=None,
+                pending_body=None,
+                handled_at=sa.func.coalesce(sms_inbound.c.handled_at, now),
+            )
+        )
         conn.execute(
             unanswered_questions.update()
             .where(wheres["unanswered_questions"][1])

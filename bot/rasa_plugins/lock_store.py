@@ -10,23 +10,37 @@ This store keeps each conversation's ticket lock in a small file under
 ``flock``, so issuing a ticket, finishing one and cleaning up are atomic across
 processes. With it the Rasa server runs one worker per core (``SANIC_WORKERS``),
 and a conversation is still handled by one worker at a time, in ticket order.
-Several machines need a lock shared between them instead (a later issue).
+
+Several Rasa servers (``make cluster``, or several machines) share the database, so
+on PostgreSQL :class:`PostgresLockStore` holds each conversation with a PostgreSQL
+advisory lock instead: waiters are served in the order they asked, and a server that
+dies releases its locks at once (they belong to its connections), so there is no
+lifetime after which a slow server's lock can be taken from it.
+:class:`ProjectLockStore`, the one ``endpoints.yml`` names, picks between the two by
+``DATABASE_URL``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
 import json
 import os
 from collections.abc import AsyncGenerator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.exc
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockError, LockStore
+from sqlalchemy.engine import Connection
 
+from bot.db.availability import DatabaseUnavailable, database_outages, is_unavailable
+from bot.db.engine import create_db_engine, is_sqlite
 from bot.settings import get_settings
 
 # Rasa polls for a busy conversation's lock every second by default; a message waiting
@@ -144,3 +158,152 @@ class FileLockStore(LockStore):  # type: ignore[misc]
             )
         finally:
             self.cleanup(conversation_id, ticket)
+
+
+# PostgreSQL's SQLSTATE for "lock_timeout expired while waiting".
+LOCK_NOT_AVAILABLE = "55P03"
+# At most this many messages per Rasa process wait for, or hold, a conversation lock.
+MAX_WAITING = 64
+
+
+def advisory_key(conversation_id: str) -> int:
+    """The 64-bit advisory lock key of a conversation (a hash: ids can be any string)."""
+    digest = hashlib.sha256(b"conversation-lock:" + conversation_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class PostgresLockStore(LockStore):  # type: ignore[misc]
+    """One conversation at a time across every Rasa server, with PostgreSQL advisory locks.
+
+    Each held lock is a session-level ``pg_advisory_lock`` on a connection of its own.
+    PostgreSQL queues the waiters in the order they asked, so one conversation's messages
+    are handled in order; if a Rasa server dies, its connections close and its locks
+    are released by PostgreSQL at once. Waiting is bounded by the lock lifetime
+    (``lock_timeout``); a database that cannot be reached raises
+    :class:`~bot.db.availability.DatabaseUnavailable`.
+    """
+
+    def __init__(self, url: str, max_waiting: int = MAX_WAITING) -> None:
+        # Connections wait in PostgreSQL, blocked: each waiting message has a thread and a
+        # connection of its own, none of them on the event loop.
+        self.engine = create_db_engine(url, pool_size=8, max_overflow=max_waiting)
+        self.executor = ThreadPoolExecutor(max_workers=max_waiting, thread_name_prefix="conv-lock")
+
+    # Rasa's LockStore storage operations: unused, as :meth:`lock` needs no ticket records.
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        """No ticket records are kept: the locks live in PostgreSQL."""
+        return None
+
+    def delete_lock(self, conversation_id: str) -> None:
+        """No ticket records are kept: nothing to delete."""
+
+    def save_lock(self, lock: TicketLock) -> None:
+        """No ticket records are kept: nothing to save."""
+
+    def _acquire(self, key: int, timeout_seconds: float) -> Connection:
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            connection.execute(
+                sa.text("SELECT set_config('lock_timeout', :timeout, false)"),
+                {"timeout": f"{max(1, int(timeout_seconds * 1000))}ms"},
+            )
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        except BaseException:
+            connection.invalidate()  # never back into the pool in an unknown state
+            connection.close()
+            raise
+        return connection
+
+    @staticmethod
+    def _release(connection: Connection, key: int) -> None:
+        try:
+            unlocked = connection.execute(
+                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key}
+            ).scalar()
+            connection.execute(sa.text("SELECT set_config('lock_timeout', '0', false)"))
+            if not unlocked:
+                connection.invalidate()
+        except BaseException:
+            # Closing the connection for good releases every lock it held.
+            connection.invalidate()
+        finally:
+            connection.close()
+
+    def _release_when_acquired(self, waiting: Future[Connection], key: int) -> None:
+        if not waiting.cancelled() and waiting.exception() is None:
+            self.executor.submit(self._release, waiting.result(), key)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME_SECONDS,
+        wait_time_in_seconds: float = POLL_SECONDS,
+    ) -> AsyncGenerator[None, None]:
+        """Hold the conversation's lock while the message is handled.
+
+        Raises:
+            LockError: The lock was not free within ``lock_lifetime`` seconds.
+            DatabaseUnavailable: PostgreSQL could not be reached.
+        """
+        key = advisory_key(conversation_id)
+        waiting = self.executor.submit(self._acquire, key, lock_lifetime)
+        try:
+            connection = await asyncio.shield(asyncio.wrap_future(waiting))
+        except asyncio.CancelledError:
+            # The thread goes on waiting; whatever it gets is given back at once.
+            waiting.add_done_callback(lambda done: self._release_when_acquired(done, key))
+            raise
+        except sqlalchemy.exc.DBAPIError as error:
+            if getattr(error.orig, "pgcode", None) == LOCK_NOT_AVAILABLE:
+                raise LockError(
+                    f"the conversation was busy for more than {lock_lifetime:.0f} s"
+                ) from None
+            if is_unavailable(error):
+                database_outages().failed(error)
+                raise DatabaseUnavailable("the conversation lock could not be taken") from None
+            raise
+        try:
+            yield None
+        finally:
+            await asyncio.shield(
+                asyncio.wrap_future(self.executor.submit(self._release, connection, key))
+            )
+
+
+class ProjectLockStore(LockStore):  # type: ignore[misc]
+    """The lock store ``endpoints.yml`` names: advisory locks on PostgreSQL, files on SQLite.
+
+    SQLite is one machine's database, so the file locks are shared by all its Rasa
+    workers; PostgreSQL can be shared by several Rasa servers, so the locks are too.
+    """
+
+    def __init__(self, url: str | None = None, **_kwargs: Any) -> None:
+        database_url = url or get_settings().database_url
+        self.store: LockStore = (
+            FileLockStore() if is_sqlite(database_url) else PostgresLockStore(database_url)
+        )
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        """The chosen store's record of the conversation's lock, if it keeps one."""
+        return self.store.get_lock(conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        """Forget the conversation's lock, if the chosen store keeps records."""
+        self.store.delete_lock(conversation_id)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        """Store a lock record, if the chosen store keeps records."""
+        self.store.save_lock(lock)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME_SECONDS,
+        wait_time_in_seconds: float = POLL_SECONDS,
+    ) -> AsyncGenerator[Any, None]:
+        """Hold the conversation's lock in the chosen store."""
+        async with self.store.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+            yield held

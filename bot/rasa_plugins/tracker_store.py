@@ -17,12 +17,14 @@ for longer than the session expiry, Rasa starts a real new session itself.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -39,12 +41,25 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import SENTENCE_VECTOR_KEY
+from bot.db.availability import DatabaseUnavailable, database_outages, is_unavailable
 from bot.db.engine import create_db_engine, is_sqlite, sqlite_engine_options
 from bot.rasa_plugins import speedups
 from bot.settings import get_settings
 
 WINDOW_METADATA_KEY = "window"
 LOADED_COUNTS_KEPT = 10_000
+
+
+@contextlib.contextmanager
+def _unavailable_raised() -> Iterator[None]:
+    """Turn a lost or refused database connection into :class:`DatabaseUnavailable`."""
+    try:
+        yield
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        if not is_unavailable(error):
+            raise
+        database_outages().failed(error)
+        raise DatabaseUnavailable("the conversation store could not be reached") from None
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -76,7 +91,25 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         speedups.install()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The current window of the conversation, starting a new one when it is full."""
+        """The current window of the conversation, starting a new one when it is full.
+
+        Raises:
+            DatabaseUnavailable: The database could not be reached (never "no such
+                conversation": that would greet the young person as a stranger).
+        """
+        with _unavailable_raised():
+            return await self._retrieve_window(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events added since the tracker was retrieved.
+
+        Raises:
+            DatabaseUnavailable: The database could not be reached; nothing was stored.
+        """
+        with _unavailable_raised():
+            await self._save(tracker)
+
+    async def _retrieve_window(self, sender_id: str) -> DialogueStateTracker | None:
         tracker = await super().retrieve(sender_id)
         if tracker is None or self.domain is None:
             return tracker
@@ -86,7 +119,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self._remember_loaded(sender_id, len(tracker.events))
         return tracker
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         """Store the events added since the tracker was retrieved.
 
         As Rasa's own ``save``, except that a user message's sentence vector (passed

@@ -7,7 +7,10 @@ For each request Twilio sends:
 2. the form is checked (From, Body, MessageSid, their sizes): a plain 400 otherwise;
 3. the MessageSid is recorded once (a unique key in the database, shared by every
    worker): a repeat delivery is answered 200 and not handled again;
-4. Twilio gets an empty TwiML answer at once; the message is handled afterwards,
+4. Twilio gets an empty TwiML answer at once (if the database cannot be reached, a
+   TwiML reply with the holding message and crisis numbers instead); the message
+   (kept with its MessageSid until handled, so another server takes it over if this
+   one dies: :meth:`SmsService.claim_unhandled`) is handled afterwards,
    on the event loop: STOP / START / HELP, YES from a care leaver with an entitlements
    pack waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option
    ("2"), or the bot;
@@ -26,12 +29,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import sqlalchemy as sa
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -39,18 +44,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
 from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, is_yes, keyword
 from bot.channels.sms.tables import sms_contacts, sms_inbound
+from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import Outgoing, SmsQueue, TwilioDelivery
 from bot.packs.service import THANKS, acknowledge
 from bot.people.identity import link_sms_sender, sms_conversation_id
 from bot.people.phones import to_e164
+from bot.rasa_plugins.handling import HOLDING_RESPONSE, fixed_text, handle
 from bot.rasa_plugins.sentence_features import precompute
 from bot.settings import Settings, get_settings
 
@@ -61,6 +68,9 @@ MAX_BODY = 1600
 MAX_FIELD = 64
 MAX_SEGMENTS = 3
 HANDLING = 8
+# Unfinished inbound messages taken over per look, and how often one is tried in all.
+RECOVERY_BATCH = 20
+MAX_ATTEMPTS = 3
 
 STOP_REPLY = (
     "You won't get any more texts from us. Reply START to get texts again. "
@@ -71,6 +81,14 @@ HELP_REPLY = (
     "This is the care leavers' helpline bot. Ask about what you can get, in your own "
     "words. Reply STOP to stop texts. In danger? Call 999. Samaritans: 116 123."
 )
+
+
+def holding_twiml(text: str) -> str:
+    """TwiML that makes Twilio send ``text`` as the reply (used when nothing can be queued)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>'
+        f"{xml_escape(text)}</Message></Response>"
+    )
 
 
 def _utcnow() -> dt.datetime:
@@ -135,10 +153,12 @@ class SmsService:
             self._handling = asyncio.Semaphore(HANDLING)
         return self._handling
 
-    async def record_arrival(self, sid: str, conversation_id: str) -> bool:
+    async def record_arrival(self, sid: str, conversation_id: str, number: str, body: str) -> bool:
         """:meth:`first_time` on the webhook's own thread."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.intake, self.first_time, sid, conversation_id)
+        return await loop.run_in_executor(
+            self.intake, self.first_time, sid, conversation_id, number, body
+        )
 
     def url_for(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_BASE_URL, the path, and any query string."""
@@ -152,18 +172,94 @@ class SmsService:
             self.validator.validate(self.url_for(request), form, signature)
         )
 
-    def first_time(self, sid: str, conversation_id: str) -> bool:
-        """Record a MessageSid; False if it was already recorded (a repeat delivery)."""
+    def first_time(
+        self, sid: str, conversation_id: str, number: str = "", body: str | None = None
+    ) -> bool:
+        """Record a MessageSid; False if it was already recorded (a repeat delivery).
+
+        The number and words are kept with it until it is handled (:meth:`mark_handled`
+        clears them), so that another server can handle it if this one dies first.
+        """
+        now = _utcnow()
         try:
             with self.engine.begin() as conn:
                 conn.execute(
                     sms_inbound.insert().values(
-                        message_sid=sid, conversation_id=conversation_id, received_at=_utcnow()
+                        message_sid=sid,
+                        conversation_id=conversation_id,
+                        received_at=now,
+                        pending_from=number or None,
+                        pending_body=body,
+                        claimed_at=now,
                     )
                 )
         except IntegrityError:
             return False
         return True
+
+    def claim_unhandled(
+        self, now: dt.datetime, limit: int = RECOVERY_BATCH
+    ) -> list[tuple[str, str, str, str]]:
+        """Take over inbound messages that a server took on but never finished.
+
+        A message is taken over when it is still unhandled ``sms_recovery_seconds`` after
+        it was last taken on, at most ``MAX_ATTEMPTS`` times in all (then an alert is
+        logged and its words cleared). Taking one over is a conditional update, so of
+        several servers looking at once, one gets each message.
+
+        Returns:
+            ``(sid, conversation_id, number, body)`` of each message this server now has.
+        """
+        stale = now - dt.timedelta(seconds=self.settings.sms_recovery_seconds)
+        table = sms_inbound.c
+        claimed: list[tuple[str, str, str, str]] = []
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(
+                    table.message_sid,
+                    table.conversation_id,
+                    table.pending_from,
+                    table.pending_body,
+                    table.claimed_at,
+                    table.attempts,
+                )
+                .where(
+                    table.handled_at.is_(None),
+                    table.pending_body.is_not(None),
+                    table.claimed_at < stale,
+                )
+                .order_by(table.received_at)
+                .limit(limit)
+            ).all()
+        for row in rows:
+            with self.engine.begin() as conn:
+                if row.attempts >= MAX_ATTEMPTS:
+                    given_up = conn.execute(
+                        sms_inbound.update()
+                        .where(table.message_sid == row.message_sid, table.handled_at.is_(None))
+                        .values(handled_at=now, pending_from=None, pending_body=None)
+                    ).rowcount
+                    if given_up:
+                        logger.error(
+                            "ALERT: an inbound SMS could not be handled after %s attempts; "
+                            "its conversation needs a person to look at it",
+                            row.attempts,
+                        )
+                    continue
+                taken = conn.execute(
+                    sms_inbound.update()
+                    .where(
+                        table.message_sid == row.message_sid,
+                        table.handled_at.is_(None),
+                        table.claimed_at == row.claimed_at,
+                    )
+                    .values(claimed_at=now, attempts=row.attempts + 1)
+                ).rowcount
+            if taken and row.pending_from:
+                claimed.append(
+                    (row.message_sid, row.conversation_id, row.pending_from, row.pending_body)
+                )
+        return claimed
 
     def remember_contact(self, conversation_id: str, number: str) -> dict[str, str]:
         """Keep the conversation's number (for replies); return its last numbered options."""
@@ -197,7 +293,7 @@ class SmsService:
             conn.execute(
                 sms_inbound.update()
                 .where(sms_inbound.c.message_sid == sid)
-                .values(handled_at=_utcnow())
+                .values(handled_at=_utcnow(), pending_from=None, pending_body=None)
             )
 
     def send(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
@@ -290,6 +386,31 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             self._service = SmsService(get_settings())
         return self._service
 
+    async def _recover(self, app: Any, stop: asyncio.Event) -> None:
+        """Handle inbound messages a server took on but never finished (it died, say)."""
+        service = self.service()
+        every = max(1.0, service.settings.sms_recovery_seconds / 4)
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                claimed = await asyncio.to_thread(service.claim_unhandled, _utcnow())
+            except SQLAlchemyError as error:
+                if not is_unavailable(error):
+                    logger.exception("Looking for unhandled inbound SMS failed")
+                continue
+            for sid, conversation_id, number, body in claimed:
+                logger.warning("Taking over an inbound SMS another server did not finish")
+                deliver = functools.partial(handle, app, message_id=sid, ready_wait=60.0)
+                task = asyncio.create_task(
+                    service.handle(deliver, number, body, sid, conversation_id, parser_of(app))
+                )
+                service.tasks.add(task)
+                task.add_done_callback(service.tasks.discard)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The webhook, the status callback, and (demo mode) the simulator."""
         module = inspect.getmodule(self)
@@ -303,6 +424,7 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             service = self.service()
             if not service.settings.demo_mode:
                 app.add_task(service.delivery.run(stop))
+            app.add_task(self._recover(app, stop))
 
         @hook.listener("before_server_stop")
         async def _stop_delivery(_app: Any, _loop: Any) -> None:
@@ -327,10 +449,22 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             except RequestProblem as problem:
                 return response.text(str(problem), status=problem.status)
             conversation_id = sms_conversation_id(number, service.settings.conversation_key())
-            if await service.record_arrival(sid, conversation_id):
+            try:
+                first_time = await service.record_arrival(sid, conversation_id, number, body)
+            except SQLAlchemyError as error:
+                if not is_unavailable(error):
+                    raise
+                # Nothing can be recorded or queued: Twilio sends the holding reply (with
+                # the crisis numbers) itself, from this answer.
+                database_outages().failed(error)
+                agent = getattr(request.app.ctx, "agent", None)
+                holding = fixed_text(agent, HOLDING_RESPONSE) if agent else HELP_REPLY
+                return response.text(holding_twiml(holding), content_type="text/xml")
+            if first_time:
                 parse = parser_of(request.app)
+                deliver = functools.partial(handle, request.app, message_id=sid, ready_wait=60.0)
                 task = asyncio.create_task(
-                    service.handle(on_new_message, number, body, sid, conversation_id, parse)
+                    service.handle(deliver, number, body, sid, conversation_id, parse)
                 )
                 service.tasks.add(task)
                 task.add_done_callback(service.tasks.discard)

@@ -1,4 +1,9 @@
-"""Inbound SMS seen (for exactly-once handling) and each SMS conversation's number."""
+"""Inbound SMS seen (for exactly-once handling) and each SMS conversation's number.
+
+An inbound message's number and words are kept (``pending_from``, ``pending_body``)
+only until it has been handled, then cleared: if the server handling it dies first,
+another server finds it unhandled and handles it (:meth:`SmsService.recover`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,11 @@ sms_inbound = sa.Table(
     sa.Column("conversation_id", sa.String(255), nullable=False),
     sa.Column("received_at", sa.DateTime, nullable=False),
     sa.Column("handled_at", sa.DateTime, nullable=True),
+    sa.Column("pending_from", sa.String(20), nullable=True),
+    sa.Column("pending_body", sa.Text, nullable=True),
+    # When a server last took the message on; another takes it over if it stays unhandled.
+    sa.Column("claimed_at", sa.DateTime, nullable=True, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
 )
 
 sms_contacts = sa.Table(

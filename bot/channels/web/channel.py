@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import inspect
 import json
 import logging
@@ -41,14 +42,18 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.address_limits import AddressLimits
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
+from bot.db.availability import is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.people import linking
+from bot.rasa_plugins.handling import handle
 from bot.rasa_plugins.sentence_features import precompute
 from bot.settings import Settings, get_settings
 
@@ -141,6 +146,7 @@ class WebChatService:
         self.tasks: set[asyncio.Task[None]] = set()
         self._static: dict[str, bytes] = {}
         self._pusher: StaffMessagePusher | None = None
+        self._address_limits: AddressLimits | None = None
 
     @property
     def engine(self) -> Engine:
@@ -155,6 +161,26 @@ class WebChatService:
         if self._queue is None:
             self._queue = SmsQueue(self.engine, self.settings)
         return self._queue
+
+    @property
+    def address_limits(self) -> AddressLimits | None:
+        """Per-address limits shared by every server (only with ``REDIS_URL``)."""
+        if self._address_limits is None and self.settings.redis_url:
+            self._address_limits = AddressLimits(
+                self.settings.redis_url, self.settings.web_chat_key()
+            )
+        return self._address_limits
+
+    async def over_address_limit(self, kind: str, address: str) -> bool:
+        """Count one ``session`` or ``message`` from ``address``; True if over its limit."""
+        limits_ = self.address_limits
+        if limits_ is None:
+            return False
+        if kind == "session":
+            limit, window = self.settings.web_chat_address_sessions_per_hour, 3600
+        else:
+            limit, window = self.settings.web_chat_address_messages_per_minute, 60
+        return await asyncio.to_thread(limits_.over, kind, address, limit, window, self.clock())
 
     @property
     def pusher(self) -> StaffMessagePusher:
@@ -288,8 +314,11 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             return self._file(name)
 
         @hook.route("/session", methods=["POST"])
-        async def new_session(_request: Request) -> HTTPResponse:
-            return response.json(self.service().new_session(), status=201)
+        async def new_session(request: Request) -> HTTPResponse:
+            service = self.service()
+            if await service.over_address_limit("session", client_address(request)):
+                return response.json({"error": TOO_MANY_CHATS}, status=429)
+            return response.json(service.new_session(), status=201)
 
         @hook.route("/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:
@@ -370,7 +399,12 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
 
         @hook.websocket("/socket")
         async def socket(request: Request, ws: Any) -> None:
-            await self._converse(ws, on_new_message, parser_of(request.app))
+            await self._converse(
+                ws,
+                functools.partial(handle, request.app),
+                parser_of(request.app),
+                client_address(request),
+            )
 
         @hook.listener("before_server_stop")
         async def _finish_tasks(_app: Any, _loop: Any) -> None:
@@ -387,8 +421,9 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
     async def _converse(
         self,
         ws: Any,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: Callable[..., Awaitable[Any]],
         parse: Parse | None = None,
+        address: str = "",
     ) -> None:
         """One socket: a hello with a valid token, then messages answered one at a time."""
         service = self.service()
@@ -402,11 +437,18 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         except sessions.TokenError as error:
             await ws.close(CLOSE_TOKEN_REFUSED, str(error))
             return
-        linked = await asyncio.to_thread(linking.is_linked, service.engine, session.conversation_id)
+        try:
+            linked = await asyncio.to_thread(
+                linking.is_linked, service.engine, session.conversation_id
+            )
+        except SQLAlchemyError as error:
+            if not is_unavailable(error):
+                raise
+            linked = False  # the database is down: messages get the holding reply
         await ws.send(json.dumps({"type": "ready", "linked": linked}))
         service.pusher.register(session.conversation_id, ws)
         try:
-            await self._messages(ws, service, session, on_new_message, parse)
+            await self._messages(ws, service, session, on_new_message, parse, address)
         finally:
             service.pusher.unregister(session.conversation_id, ws)
 
@@ -415,8 +457,9 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         ws: Any,
         service: WebChatService,
         session: sessions.WebSession,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: Callable[..., Awaitable[Any]],
         parse: Parse | None,
+        address: str = "",
     ) -> None:
         """The socket's messages after the hello, each answered in turn, until it closes."""
         while True:
@@ -451,39 +494,64 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                     )
                 )
                 continue
+            message_id = frame.get("id")
+            if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
+                message_id = None
             await ws.send(
-                json.dumps(await self._answer(session, frame["text"], on_new_message, parse))
+                json.dumps(
+                    await self._answer(
+                        session, frame["text"], on_new_message, parse, message_id, address
+                    )
+                )
             )
 
     async def _answer(
         self,
         session: sessions.WebSession,
         text: str,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: Callable[..., Awaitable[Any]],
         parse: Parse | None = None,
+        message_id: str | None = None,
+        address: str = "",
     ) -> dict[str, Any]:
-        """The socket's answer to one message: the bot's replies, or a friendly notice."""
+        """The socket's answer to one message: the bot's replies, or a friendly notice.
+
+        The page gives each message an id and sends it again if the socket closed before
+        the answer came (the server died, say): one already handled is not handled again.
+        """
         service = self.service()
         settings = service.settings
         problem = limits.message_problem(text, settings.web_chat_max_message)
         if problem:
             return {"type": "notice", "text": problem}
-        if await asyncio.to_thread(
-            limits.over_rate,
-            service.engine,
-            session.conversation_id,
-            service.clock(),
-            settings.web_chat_messages_per_minute,
-        ):
-            return {"type": "notice", "text": limits.TOO_FAST}
-        await precompute(text)
-        if await held_for_handoff(service.engine, session.conversation_id, text, parse):
-            return {"type": "notice", "text": HELD_NOTICE}
+        try:
+            if await asyncio.to_thread(
+                limits.over_rate,
+                service.engine,
+                session.conversation_id,
+                service.clock(),
+                settings.web_chat_messages_per_minute,
+            ):
+                return {"type": "notice", "text": limits.TOO_FAST}
+            if await service.over_address_limit("message", address):
+                return {"type": "notice", "text": limits.TOO_FAST}
+            await precompute(text)
+            if await held_for_handoff(service.engine, session.conversation_id, text, parse):
+                return {"type": "notice", "text": HELD_NOTICE}
+        except SQLAlchemyError as error:
+            # The database is down: the message goes to the bot, whose answer is then
+            # the holding reply with the crisis numbers (bot.rasa_plugins.handling).
+            if not is_unavailable(error):
+                raise
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(
-                UserMessage(text, collector, session.conversation_id, input_channel=self.name())
+            message = UserMessage(
+                text, collector, session.conversation_id, input_channel=self.name()
             )
+            if message_id is None:
+                await on_new_message(message)
+            else:
+                await on_new_message(message, message_id=message_id)
         except CancelledError:
             logger.error("A web chat message timed out before it was handled")
             return {"type": "notice", "text": GENERIC_FAILURE}
@@ -491,6 +559,24 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             logger.exception("Handling a web chat message failed")
             return {"type": "notice", "text": GENERIC_FAILURE}
         return {"type": "reply", "messages": [_visible(m) for m in collector.messages]}
+
+
+TOO_MANY_CHATS = (
+    "Too many new chats have started from this connection. Please wait a while, then "
+    "try again. If you are in danger now, call 999."
+)
+
+
+def client_address(request: Request) -> str:
+    """The client's internet address (from the load balancer's header when it is trusted).
+
+    Sanic takes ``X-Forwarded-For`` only when ``SANIC_PROXIES_COUNT`` says how many
+    proxies are in front (``make cluster`` sets 1); otherwise the connection's address.
+    """
+    return str(request.remote_addr or request.ip or "")
+
+
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _frame(raw: Any) -> dict[str, Any] | None:

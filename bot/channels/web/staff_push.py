@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 
 from bot.channels.web import staff_messages
+from bot.db.availability import log_round_failure
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,10 @@ class StaffMessagePusher:
                 await self.push_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("Pushing staff messages to web chats failed; trying again")
+            except Exception as error:
+                log_round_failure(
+                    logger, error, "Pushing staff messages to web chats failed; trying again"
+                )
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
 

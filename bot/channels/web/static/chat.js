@@ -18,6 +18,9 @@
   var ready = false;
   var leaving = false;
   var pending = [];
+  // Messages sent but not answered yet: sent again if the socket closes first (the server
+  // may have died). Each has an id, so the server never handles one twice.
+  var unanswered = [];
   var shownStaff = {};
 
   // ---- Quick exit: clear everything and leave at once, replacing this page in history.
@@ -181,17 +184,20 @@
         sendButton.disabled = false;
         say("");
         showLinked(!!frame.linked);
-        var waiting = pending; pending = [];
-        waiting.forEach(function (m) { socket.send(m); });
+        var waiting = unanswered.concat(pending); unanswered = []; pending = [];
+        waiting.forEach(transmit);
       } else if (frame.type === "reply") {
+        unanswered.shift();
         setTyping(false);
         showBotMessages(frame.messages || []);
       } else if (frame.type === "staff") {
         (frame.messages || []).forEach(addStaffMessage);
       } else if (frame.type === "notice") {
+        unanswered.shift();
         setTyping(false);
         addMessage("notice", frame.text);
       } else if (frame.type === "error") {
+        unanswered.shift();
         setTyping(false);
         addMessage("notice", "Sorry, that didn't work. Please try again.");
       }
@@ -218,9 +224,22 @@
     clearReplies();
     addMessage("user", shown || text);
     setTyping(true);
-    var frame = JSON.stringify({ type: "message", text: text });
-    if (ready && socket && socket.readyState === WebSocket.OPEN) { socket.send(frame); }
+    var frame = JSON.stringify({ type: "message", text: text, id: messageId() });
+    if (ready && socket && socket.readyState === WebSocket.OPEN) { transmit(frame); }
     else { pending.push(frame); }
+  }
+
+  function transmit(frame) {
+    unanswered.push(frame);
+    socket.send(frame);
+  }
+
+  function messageId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
   }
 
   form.addEventListener("submit", function (event) {
