@@ -68,6 +68,10 @@ demo-data: setup ## Load the fake demo care leavers and staff (docs/people-impor
 run: setup demo-data train ## Set everything up and start the Rasa server (5005) and action server (5055)
 	$(PY) -m bot.launcher
 
+.PHONY: cluster
+cluster: install system-packages train ## Start the cluster: PostgreSQL, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
+	$(PY) -m bot.cluster
+
 .PHONY: validate
 validate: install ## Check the content files and Rasa's training data
 	$(PY) -m entitlements validate

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian's packages, if missing: PostgreSQL (the tests
 # start and stop their own server; nothing is left running), Chromium (the web chat's
-# browser tests drive it headless with Playwright) and npm (installs axe-core).
+# browser tests drive it headless with Playwright), npm (installs axe-core), and nginx and
+# Redis (the cluster's fault tests start their own; Debian's services are stopped).
 set -euo pipefail
 
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_npm() { command -v npm >/dev/null; }
+have_nginx() { [ -x /usr/sbin/nginx ]; }
+have_redis() { command -v redis-server >/dev/null; }
 
 missing=()
 have_postgres || missing+=(postgresql)
 have_chromium || missing+=(chromium)
 have_npm || missing+=(npm)
+have_nginx || missing+=(nginx)
+have_redis || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -28,7 +33,15 @@ if [[ " ${missing[*]} " == *" postgresql "* ]]; then
   # Debian starts a cluster on install; the tests run their own, so stop it if it runs.
   $SUDO service postgresql stop >/dev/null 2>&1 || true
 fi
+for service in nginx redis-server; do
+  if [[ " ${missing[*]} " == *" $service "* ]]; then
+    # Debian may start the service on install; the tests and `make cluster` run their own.
+    $SUDO service "$service" stop >/dev/null 2>&1 || true
+  fi
+done
 have_postgres || { echo "postgresql installed but initdb not found" >&2; exit 1; }
 have_chromium || { echo "chromium installed but /usr/bin/chromium not found" >&2; exit 1; }
 have_npm || { echo "npm installed but not found on PATH" >&2; exit 1; }
+have_nginx || { echo "nginx installed but /usr/sbin/nginx not found" >&2; exit 1; }
+have_redis || { echo "redis-server installed but not found on PATH" >&2; exit 1; }
 echo "Installed: ${missing[*]}."

@@ -1,0 +1,378 @@
+"""The cluster on one machine: PostgreSQL, Redis, two action and two Rasa servers, nginx.
+
+``make cluster`` (``python -m bot.cluster``) starts, under ``var/cluster/``:
+
+- PostgreSQL (Debian's binaries; its own data folder and port): the tracker store, the
+  project's data and the per-conversation locks;
+- Redis: per-address limits shared by the Rasa servers (counters only; nothing depends
+  on it to answer: see :mod:`bot.address_limits`);
+- two action servers, reached by the Rasa servers through nginx's internal side;
+- two Rasa servers, each one worker, behind nginx's public side;
+- nginx (the one public address), the staff console and the oversight scheduler.
+
+The fault tests start the same layout on free ports in a temporary folder, kill and
+restart its parts. docs/cluster.md says how it maps onto several machines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bot.cluster.nginx import nginx_config
+from bot.content import load_content_files
+from bot.db.engine import create_db_engine
+from bot.db.migrate import upgrade
+from bot.launcher import (
+    ServiceGroup,
+    ServiceSpec,
+    console_spec,
+    scheduler_spec,
+    service_environment,
+)
+from bot.people.demo import seed_demo
+from bot.settings import Settings
+
+DATABASE_NAME = "careleavers"
+POSTGRES_MAX_CONNECTIONS = 400
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterPorts:
+    """Where each part listens (all on this machine)."""
+
+    public: int = 8000
+    rasa: tuple[int, ...] = (5011, 5012)
+    actions_balancer: int = 5060
+    actions: tuple[int, ...] = (5061, 5062)
+    console: int = 8080
+    postgres: int = 5433
+    redis: int = 6380
+
+
+class ClusterError(RuntimeError):
+    """A part of the cluster could not be started."""
+
+
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        raise ClusterError(
+            "PostgreSQL is not installed: run `make system-packages` (Debian's postgresql)"
+        )
+    return found[-1].parent
+
+
+def _redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found is None:
+        raise ClusterError(
+            "Redis is not installed: run `make system-packages` (Debian's redis-server)"
+        )
+    return found
+
+
+def _nginx() -> str:
+    for candidate in ("/usr/sbin/nginx", "/usr/bin/nginx"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise ClusterError("nginx is not installed: run `make system-packages` (Debian's nginx)")
+
+
+class Postgres:
+    """A PostgreSQL server in a folder of its own, started and stopped with ``pg_ctl``.
+
+    PostgreSQL refuses to run as root; as root, it runs as Debian's ``postgres`` user.
+    """
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder = folder
+        self.port = port
+        self.data = folder / "data"
+        self._prefix: list[str] = []
+        if os.geteuid() == 0:
+            self._prefix = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def admin_url(self) -> str:
+        """The superuser's URL (trust on the loopback address only)."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        """The URL of one database on this server."""
+        return str(make_url(self.admin_url).set(database=database))
+
+    def _run(self, *argv: str) -> None:
+        result = subprocess.run(  # noqa: S603 (Debian's PostgreSQL binaries, fixed arguments)
+            [*self._prefix, *argv], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise ClusterError(f"{Path(argv[0]).name} failed: {result.stderr.strip()[-500:]}")
+
+    def start(self) -> None:
+        """Create the data folder on first use, then start the server and wait for it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.folder, user.pw_uid, user.pw_gid)
+        bindir = _postgres_bin()
+        if not (self.data / "PG_VERSION").exists():
+            self._run(
+                str(bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            )
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections={POSTGRES_MAX_CONNECTIONS}"
+        )
+        self._run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.folder / "server.log"),
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: disconnect everyone; ``immediate``: as a crash)."""
+        self._run(str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def running(self) -> bool:
+        """Whether the server is running."""
+        result = subprocess.run(  # noqa: S603
+            [*self._prefix, str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "status"],
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def ensure_database(self, database: str = DATABASE_NAME) -> str:
+        """Create ``database`` if it is missing; return its URL."""
+        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                exists = connection.execute(
+                    sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
+                ).first()
+                if exists is None:
+                    connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        finally:
+            engine.dispose()
+        return self.url(database)
+
+
+class Cluster:
+    """The whole layout: start it, look at it, break it, stop it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        folder: Path,
+        model: Path,
+        ports: ClusterPorts | None = None,
+        log: IO[str] | None = None,
+        demo_people: bool = True,
+        python: str | None = None,
+        postgres_folder: Path | None = None,
+    ) -> None:
+        self.ports = ports or ClusterPorts()
+        self.folder = folder
+        self.model = model
+        self.log = log
+        self.demo_people = demo_people
+        self.python = python or sys.executable
+        # As root, PostgreSQL runs as the postgres user, who must be able to reach it.
+        self.postgres = Postgres(postgres_folder or folder / "postgres", self.ports.postgres)
+        self.settings = dataclasses.replace(
+            settings,
+            database_url=self.postgres.url(),
+            var_dir=folder / "var",
+            console_port=self.ports.console,
+            action_port=self.ports.actions_balancer,
+            rasa_port=self.ports.public,
+            rasa_workers=1,
+            redis_url=f"redis://127.0.0.1:{self.ports.redis}/0",
+            public_base_url=(
+                f"http://localhost:{self.ports.public}"
+                if settings.public_base_url == Settings().public_base_url
+                else settings.public_base_url
+            ),
+        )
+        self.group: ServiceGroup | None = None
+
+    @property
+    def public_url(self) -> str:
+        """The one address young people's channels are served on (nginx)."""
+        return f"http://127.0.0.1:{self.ports.public}"
+
+    def rasa_url(self, index: int) -> str:
+        """One Rasa server's own address (1 or 2), behind nginx."""
+        return f"http://127.0.0.1:{self.ports.rasa[index - 1]}"
+
+    def specs(self) -> list[ServiceSpec]:
+        """Every service but PostgreSQL, in the order they start."""
+        python, root = self.python, self.settings.project_root
+        nginx_folder = self.folder / "nginx"
+        redis_folder = self.folder / "redis"
+        redis_folder.mkdir(parents=True, exist_ok=True)
+        specs: list[ServiceSpec] = [
+            ServiceSpec(
+                name="redis",
+                # Counters only (per-address limits): nothing is saved to disk.
+                argv=(
+                    _redis_server(),
+                    "--port",
+                    str(self.ports.redis),
+                    "--bind",
+                    "127.0.0.1",
+                    "--protected-mode",
+                    "yes",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(redis_folder),
+                ),
+                ready_url=None,
+            )
+        ]
+        for number, port in enumerate(self.ports.actions, start=1):
+            specs.append(
+                ServiceSpec(
+                    name=f"actions-{number}",
+                    argv=(python, "-m", "actions.server"),
+                    ready_url=f"http://127.0.0.1:{port}/health",
+                    env={"ACTION_PORT": str(port)},
+                )
+            )
+        specs.append(
+            ServiceSpec(
+                name="nginx",
+                argv=(
+                    _nginx(),
+                    "-p",
+                    str(nginx_folder),
+                    "-c",
+                    str(nginx_folder / "nginx.conf"),
+                    "-g",
+                    "daemon off;",
+                ),
+                ready_url=None,
+            )
+        )
+        for number, port in enumerate(self.ports.rasa, start=1):
+            specs.append(
+                ServiceSpec(
+                    name=f"rasa-{number}",
+                    argv=(
+                        python,
+                        "-m",
+                        "rasa",
+                        "run",
+                        "--model",
+                        str(self.model),
+                        "--endpoints",
+                        str(root / "endpoints.yml"),
+                        "--credentials",
+                        str(root / "credentials.yml"),
+                        "--port",
+                        str(port),
+                    ),
+                    ready_url=f"http://127.0.0.1:{port}/webhooks/service/ready",
+                    # Behind nginx (one proxy): the client's address is X-Forwarded-For's.
+                    env={"RASA_PORT": str(port), "SANIC_PROXIES_COUNT": "1"},
+                )
+            )
+        specs.append(console_spec(self.settings, python))
+        specs.append(scheduler_spec(python))
+        return specs
+
+    def _write_nginx_config(self) -> None:
+        folder = self.folder / "nginx"
+        for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            path = folder / "tmp" / name
+            path.mkdir(parents=True, exist_ok=True)
+            path.chmod(0o777)  # nginx's workers run as nobody when started as root
+        (folder / "nginx.conf").write_text(
+            nginx_config(
+                folder,
+                self.ports.public,
+                self.ports.rasa,
+                self.ports.actions_balancer,
+                self.ports.actions,
+            )
+        )
+
+    def prepare_data(self) -> None:
+        """Migrate the database and load the content (and the demo people) into it."""
+        upgrade(self.settings.database_url)
+        engine = create_db_engine(self.settings.database_url)
+        try:
+            load_content_files(engine, self.settings)
+            if self.demo_people:
+                seed_demo(engine, self.settings)
+        finally:
+            engine.dispose()
+
+    def start(self, env: Mapping[str, str] | None = None, timeout: float = 420.0) -> None:
+        """Start PostgreSQL, prepare the data, then every service; wait until all are ready.
+
+        Raises:
+            ClusterError: A part could not be started.
+        """
+        if not self.model.exists():
+            raise ClusterError(f"no trained model at {self.model}: run `make train`")
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        self.postgres.start()
+        self.postgres.ensure_database()
+        self.prepare_data()
+        self._write_nginx_config()
+        environment = service_environment(self.settings)
+        environment.update(env or {})
+        self.group = ServiceGroup(self.specs(), environment, self.settings.project_root, self.log)
+        self.group.start()
+        try:
+            self.group.wait_ready(timeout=timeout)
+        except RuntimeError as error:
+            self.stop()
+            raise ClusterError(str(error)) from None
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Kill one service (``rasa-1``, ``actions-2``, ``nginx``...)."""
+        assert self.group is not None
+        self.group.kill(name, sig)
+
+    def restart(self, name: str) -> None:
+        """Start a killed service again and wait until it is ready."""
+        assert self.group is not None
+        self.group.restart(name)
+
+    def stop(self) -> None:
+        """Stop every service, then PostgreSQL."""
+        if self.group is not None:
+            self.group.stop()
+        if self.postgres.running():
+            self.postgres.stop()
