@@ -51,6 +51,9 @@ APP_NAME = "careleavers-console"
 MAX_REQUEST_BYTES = 1024 * 1024
 """Largest request taken: an upload of the whole content as a zip is about 60 KB now."""
 
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (PostgreSQL's INTEGER); a larger one in a path is a 404."""
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
     "object-src 'none'"
@@ -160,6 +163,8 @@ async def _before(request: Request) -> HTTPResponse | None:
     request.ctx.csrf_token = ""
     if _plain(request):
         return None
+    if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in request.match_info.values()):
+        raise NotFound("no such id")  # beyond any row: the database would refuse to look
     state = console(request)
     now = state.clock()
     token = request.cookies.get(state.session_cookie)

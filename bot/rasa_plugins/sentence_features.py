@@ -190,6 +190,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):  # type: ign
     def process(self, messages: list[Message]) -> list[Message]:
         """Featurize messages as they arrive, and pass their vectors on to the actions."""
         self._featurize([m for m in messages if m.get(TEXT)], share=True)
+        for message in messages:
+            if not message.get(TEXT):  # e.g. an SMS of only spaces: Rasa strips it to ""
+                blank = np.zeros((1, shared_encoder().dimension), dtype=np.float32)
+                self.add_features_to_message(None, blank, TEXT, message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

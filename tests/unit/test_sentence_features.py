@@ -25,6 +25,16 @@ def test_features_are_the_scaled_sentence_vector_and_it_is_passed_on(featurizer,
     assert np.allclose(message.get("sentence_vector"), expected, atol=1e-5)
 
 
+def test_an_empty_message_gets_a_blank_vector_of_the_right_size(featurizer, encoder):
+    # Found by the fuzz tests: an SMS of only spaces (Rasa strips it to "") had no
+    # sentence vector, and the classifier failed on too few features.
+    message = Message(data={"text": ""})
+    featurizer.process([message])
+    _, sentence = message.get_dense_features("text")
+    assert sentence.features.shape == (1, encoder.dimension)
+    assert not sentence.features.any()
+
+
 async def test_unreachable_action_server_means_encoding_here(monkeypatch, featurizer, encoder):
     async def nobody_answers(_text):
         return None

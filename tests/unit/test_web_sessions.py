@@ -71,6 +71,15 @@ def test_a_tampered_token_is_refused(part):
         sessions.read_token(KEY, f"{conversation_id}.{expiry}.{signature}", NOW)
 
 
+@pytest.mark.parametrize("odd", ["\udc90", "\x80", "é", "\U0001f600"])
+def test_a_token_with_characters_outside_ascii_is_refused_not_a_crash(odd):
+    # Found by the fuzz tests: a header byte such as 0x80 reaches here as a lone
+    # surrogate, which str.encode() could not take, and /chat/history answered 500.
+    conversation_id, expiry, signature = token_for().split(".")
+    with pytest.raises(sessions.TokenError, match="not valid"):
+        sessions.read_token(KEY, f"{conversation_id}.{expiry}.{signature[:-1]}{odd}", NOW)
+
+
 @pytest.mark.parametrize(
     "forged",
     [

@@ -33,6 +33,7 @@ import functools
 import inspect
 import json
 import logging
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -128,6 +129,24 @@ def parse_inbound(form: dict[str, str]) -> tuple[str, str, str]:
     if number is None:
         raise RequestProblem(400, "From is not a valid phone number")
     return number, body, sid
+
+
+def signed_fields(request: Request) -> dict[str, str]:
+    """The form's fields as Twilio signs them: each name's first value, blank ones kept.
+
+    Sanic's ``request.form`` drops blank fields, but Twilio sends (and signs) them, e.g.
+    ``FromCity=`` for UK numbers. Twilio posts only URL-encoded forms; anything else has
+    no fields (and so no valid signature).
+    """
+    if (request.content_type or "").split(";")[0].strip().lower() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return {}
+    fields: dict[str, str] = {}
+    text = request.body.decode("utf-8", errors="replace")
+    for name, value in urllib.parse.parse_qsl(text, keep_blank_values=True):
+        fields.setdefault(name, value)
+    return fields
 
 
 class SmsService:
@@ -441,7 +460,7 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             service = self.service()
-            form = {key: request.form.get(key) for key in request.form}
+            form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)
             try:
@@ -473,7 +492,7 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
             service = self.service()
-            form = {key: request.form.get(key) for key in request.form}
+            form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)
             sid = form.get("MessageSid") or ""

@@ -76,7 +76,7 @@ def read_token(key: bytes, token: object, now: float) -> WebSession:
     """
     if not isinstance(token, str) or not token:
         raise TokenError("no session token: start a new chat")
-    if len(token) > MAX_TOKEN or token.count(".") != 2:
+    if len(token) > MAX_TOKEN or token.count(".") != 2 or not token.isascii():
         raise TokenError("the session token is not valid: start a new chat")
     conversation_id, expiry, signature = token.split(".")
     if not _CONVERSATION_ID.match(conversation_id) or not _EXPIRY.match(expiry):
