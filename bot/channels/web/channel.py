@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
+from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
@@ -476,6 +477,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             settings.web_chat_messages_per_minute,
         ):
             return {"type": "notice", "text": limits.TOO_FAST}
+        text = neutralise(text, offered_payloads())
         await precompute(text)
         if await held_for_handoff(service.engine, session.conversation_id, text, parse):
             return {"type": "notice", "text": HELD_NOTICE}
