@@ -25,6 +25,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 export PYTHONPATH := $(ROOT)
 export ACTION_PORT ?= 5055
+export ACTION_HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
@@ -127,7 +128,8 @@ test: install system-packages node_modules train ## Run every test suite (lint, 
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q
-	$(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
+	ACTION_SERVER_SECRET="$${ACTION_SERVER_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}" \
+	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
 
 .PHONY: bench
 bench: install train setup ## Benchmarks: answer quality on the evaluation set, latency, throughput, memory

@@ -97,7 +97,7 @@ def test_only_offered_payloads_reach_rasa_as_intents(text):
 
 @given(
     st.text(alphabet=" \t\n/", max_size=6),
-    st.sampled_from(sorted(OFFERED.exact) + ["inform", "ask_for_pa", "crisis", "greet"]),
+    st.sampled_from([*sorted(OFFERED.exact), "inform", "ask_for_pa", "crisis", "greet"]),
     st.text(max_size=40),
 )
 def test_slashes_and_spaces_before_an_intent_never_choose_it(prefix, intent, rest):
