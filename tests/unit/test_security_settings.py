@@ -141,3 +141,44 @@ def test_the_api_token_is_added_inside_the_process():
     ]
     with pytest.raises(SystemExit, match="RASA_API_TOKEN"):
         rasa_arguments(["run", "--enable-api"], None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-m", "bot.launcher"],
+        ["-m", "actions.server"],
+        ["-m", "bot.console"],
+        ["-m", "bot.cases.scheduler"],
+    ],
+)
+def test_production_services_refuse_to_start_without_their_secrets(argv, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    env = {
+        **os.environ,
+        **PRODUCTION,
+        "VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "WEB_CHAT_SECRET": "",
+        "CONSOLE_SECRET": "short",
+    }
+    done = subprocess.run(
+        [sys.executable, *argv],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert "WEB_CHAT_SECRET is not set" in said
+    assert "CONSOLE_SECRET is shorter than 32 characters" in said
+    assert PRODUCTION["CONVERSATION_ID_SECRET"] not in said
+    assert "short" not in said.replace("shorter", "")
+    assert not (tmp_path / "secrets").exists()  # nothing made up in production
