@@ -8,7 +8,6 @@ in, a JSON list of bot messages out), with these differences:
   the channel is off (404), since anyone could talk to the bot through it;
 - text starting with "/" cannot choose an intent or slots unless it is a button the bot
   offers (:mod:`bot.channels.payloads`);
-
 - a malformed request gets a 400 with a plain reason (never a 500), and nothing
   from the request body is echoed or logged;
 - the message text is never logged (Rasa's channel logs it on failures);
