@@ -12,6 +12,8 @@ TOOLS := $(ROOT)/.tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 MODEL := $(ROOT)/models/careleavers.tar.gz
+# pip-audit lives in a virtualenv of its own: it needs a newer `packaging` than Rasa 3.6 allows.
+AUDIT_VENV := $(ROOT)/.audit
 
 # Python 3.10 (Rasa 3.6 supports 3.8 to 3.10): on PATH, or installed by pyenv.
 PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10.*/bin/python3.10; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p; break; }; done)
@@ -23,6 +25,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 export PYTHONPATH := $(ROOT)
 export ACTION_PORT ?= 5055
+export ACTION_HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
@@ -48,6 +51,7 @@ install: $(VENV)/.installed ## Create the virtualenv and install the locked depe
 lock: | $(UV) ## Re-resolve requirements*.in into the lock files (after changing a dependency)
 	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements-audit.in -o requirements-audit.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 
 .PHONY: setup
 setup: install ## Migrate the database under var/ and load the content files into it
@@ -95,12 +99,41 @@ $(ROOT)/node_modules/.installed: package.json package-lock.json | system-package
 .PHONY: node_modules
 node_modules: $(ROOT)/node_modules/.installed ## Install the browser tests' JavaScript tools (npm ci)
 
+$(AUDIT_VENV)/.installed: requirements-audit.lock | $(UV)
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON310) -m venv $(AUDIT_VENV)
+	$(UV) pip sync --quiet --python $(AUDIT_VENV)/bin/python requirements-audit.lock
+	@touch $@
+
+# Known vulnerabilities we have looked at and accept, one id a line with the reason after a
+# '#': docs/security.md explains each one.
+AUDIT_IGNORES := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' $(ROOT)/audit-ignore.txt 2>/dev/null)
+
+# pip-audit asks PyPI's JSON API (/pypi/NAME/VERSION/json) for each pinned version's advisories.
+# Where that API cannot be reached, `make audit` fails; `make test` (AUDIT_UNREACHABLE=warn)
+# says loudly that no audit was done and goes on with the tests.
+AUDIT_UNREACHABLE ?= fail
+AUDIT_PROBE := https://pypi.org/pypi/pip-audit/2.10.1/json
+
+.PHONY: audit
+audit: $(AUDIT_VENV)/.installed ## Check every locked dependency for known vulnerabilities (pip-audit, PyPI's advisories)
+	@if ! $(AUDIT_VENV)/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15)' $(AUDIT_PROBE) 2>/dev/null; then \
+	  echo "pip-audit: PyPI's vulnerability API ($(AUDIT_PROBE)) cannot be reached: NO DEPENDENCY AUDIT WAS DONE." >&2; \
+	  test "$(AUDIT_UNREACHABLE)" = warn; exit $$?; \
+	fi; \
+	for lock in requirements.lock requirements-dev.lock requirements-model.lock requirements-audit.lock; do \
+	  echo "pip-audit: $$lock"; \
+	  $(AUDIT_VENV)/bin/pip-audit --progress-spinner off --strict --disable-pip --require-hashes \
+	    --vulnerability-service pypi -r $$lock $(foreach id,$(AUDIT_IGNORES),--ignore-vuln $(id)); \
+	done
+
 .PHONY: test
 test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end)
+	$(MAKE) --no-print-directory audit AUDIT_UNREACHABLE=warn
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q
-	$(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
+	ACTION_SERVER_SECRET="$${ACTION_SERVER_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}" \
+	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
 
 .PHONY: bench
 bench: install train setup ## Benchmarks: answer quality on the evaluation set, latency, throughput, memory

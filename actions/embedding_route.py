@@ -4,7 +4,8 @@ The Rasa server needs each message's sentence vector before it can classify it.
 Encoding takes about 12 ms of CPU; the action server, otherwise mostly waiting,
 does it on a worker thread so the Rasa workers keep their core for the rest of the
 pipeline (see docs/performance.md). The Rasa server falls back to encoding itself
-when this route does not answer. Listens on 127.0.0.1 only, like the actions.
+when this route does not answer. Like the actions, it is on ``ACTION_HOST`` only and
+needs the action server's secret (:mod:`actions.guard`).
 """
 
 from __future__ import annotations

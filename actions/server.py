@@ -1,13 +1,16 @@
-"""The action server: rasa-sdk's app, on 127.0.0.1 only, with errors that echo nothing.
+"""The action server: rasa-sdk's app, on one address, behind a secret, echoing nothing.
 
 Run it with ``python -m actions.server`` (``make run`` does). rasa-sdk's own
-runner listens on every interface and answers an error with the request body in
-it; this one does neither.
+runner listens on every interface, takes requests from anyone and answers an error
+with the request body in it; this one listens on ``ACTION_HOST`` only (127.0.0.1 by
+default), refuses every route but ``/health`` without ``ACTION_SERVER_SECRET``
+(:mod:`actions.guard`) and echoes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from rasa_sdk.endpoint import create_app
@@ -16,16 +19,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.embedding_route import add_embed_route
+from actions.guard import require_secret
 from actions.services import get_services
-from bot.settings import get_settings
+from bot.settings import SettingsError, get_settings
 from entitlements.knowledge_base import ContentNotLoadedError
 
 logger = logging.getLogger(__name__)
 
 
-def make_app() -> Sanic:
-    """Create the action server's Sanic app (the actions package registered)."""
+def make_app(secret: str) -> Sanic:
+    """Create the action server's Sanic app (the actions package registered).
+
+    Args:
+        secret: ``ACTION_SERVER_SECRET``: every route but ``/health`` needs it.
+
+    """
     app = create_app("actions", cors_origins=None)
+    require_secret(app, secret)
     add_embed_route(app)
 
     @app.exception(Exception)
@@ -45,12 +55,20 @@ def make_app() -> Sanic:
 
 
 def main() -> None:
-    """Serve the actions on 127.0.0.1 at the configured port."""
+    """Serve the actions on ``ACTION_HOST`` at ``ACTION_PORT``, behind the secret."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = get_settings()
-    app = make_app()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        sys.exit(f"The action server cannot start: {exc}")
+    if not settings.action_server_secret:
+        sys.exit(
+            "The action server cannot start: ACTION_SERVER_SECRET is not set "
+            "(make run sets a random one; production sets its own)."
+        )
+    app = make_app(settings.action_server_secret)
     app.run(
-        host="127.0.0.1",
+        host=settings.action_host,
         port=settings.action_port,
         workers=1,
         access_log=False,

@@ -102,13 +102,17 @@ def follow_up_text(entry: Entitlement, kind: FollowUp) -> dict[str, str]:
     return variables
 
 
+def choice_payload(entitlement_id: str) -> str:
+    """The payload of the button that chooses one entry (the NLU reads it without guessing)."""
+    return f'/ask_entitlement{{"entitlement_id": "{entitlement_id}"}}'
+
+
 def choice_buttons(kb: KnowledgeBase, ids: tuple[str, ...]) -> tuple[dict[str, str], ...]:
     """Buttons to choose between entries (payloads the NLU reads without guessing)."""
     buttons = []
     for entitlement_id in ids:
         entry = kb.entries[entitlement_id]
-        payload = f'/ask_entitlement{{"entitlement_id": "{entitlement_id}"}}'
-        buttons.append({"title": entry.title, "payload": payload})
+        buttons.append({"title": entry.title, "payload": choice_payload(entitlement_id)})
     return tuple(buttons)
 
 

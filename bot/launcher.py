@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, SettingsError, get_settings
 
 MODEL_NAME = "careleavers"
 
@@ -47,7 +48,11 @@ def model_path(settings: Settings) -> Path:
 def service_environment(
     settings: Settings, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The environment both services run with: settings made explicit, telemetry off."""
+    """The environment both services run with: settings made explicit, telemetry off.
+
+    Without ``ACTION_SERVER_SECRET`` (development only: production refuses to start
+    without it) a random one is made here, for this run, and given to both servers.
+    """
     env = dict(os.environ if base is None else base)
     root = str(settings.project_root)
     env.update(
@@ -55,6 +60,9 @@ def service_environment(
             "PYTHONPATH": root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
             "DATABASE_URL": settings.database_url,
             "ACTION_PORT": str(settings.action_port),
+            "ACTION_HOST": settings.action_host,
+            "ACTION_SERVER_SECRET": settings.action_server_secret or secrets.token_hex(32),
+            "APP_ENV": settings.app_env,
             "RASA_PORT": str(settings.rasa_port),
             "RASA_WORKERS": str(settings.rasa_workers),
             "SANIC_WORKERS": str(settings.rasa_workers),
@@ -116,6 +124,8 @@ def service_environment(
         ("WEB_CHAT_ORIGINS", ",".join(settings.web_chat_origins)),
         ("CONSOLE_BASE_URL", settings.console_base_url),
         ("CONSOLE_SECRET", settings.console_secret),
+        ("RASA_API_TOKEN", settings.rasa_api_token),
+        ("REST_CHANNEL_TOKEN", settings.rest_channel_token),
     ):
         if value:
             env[name] = value
@@ -127,33 +137,69 @@ def service_environment(
 def service_specs(
     settings: Settings, model: Path, python: str = sys.executable
 ) -> list[ServiceSpec]:
-    """The action server and the Rasa server, configured from ``settings``."""
-    root = settings.project_root
+    """The action server and the Rasa server, configured from ``settings``.
+
+    Rasa's own HTTP API is off unless ``RASA_API_TOKEN`` is set; then it is on, for
+    requests with that token only (:mod:`bot.rasa_server` adds it out of sight of ``ps``).
+    """
     return [
         ServiceSpec(
             name="actions",
             argv=(python, "-m", "actions.server"),
-            ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+            ready_url=f"{settings.action_server_url()}/health",
         ),
-        ServiceSpec(
-            name="rasa",
-            argv=(
-                python,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(root / "endpoints.yml"),
-                "--credentials",
-                str(root / "credentials.yml"),
-                "--port",
-                str(settings.rasa_port),
-            ),
-            ready_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/service/ready",
-        ),
+        rasa_spec(settings, model, python),
     ]
+
+
+def rasa_spec(
+    settings: Settings,
+    model: Path,
+    python: str = sys.executable,
+    name: str = "rasa",
+    port: int | None = None,
+    interface: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ServiceSpec:
+    """One Rasa server: its HTTP API only with ``RASA_API_TOKEN`` (:mod:`bot.rasa_server`).
+
+    Args:
+        settings: The service's settings.
+        model: The trained model.
+        python: The Python to run it with.
+        name: The service's name in its group.
+        port: Its port (``settings.rasa_port`` if not given).
+        interface: The address it listens on (Rasa's default, every address, if not given).
+        env: Its own settings, over the group's.
+
+    Returns:
+        How to start it and tell it is ready (model loaded and warmed up).
+    """
+    root = settings.project_root
+    port = port or settings.rasa_port
+    api = ("--enable-api",) if settings.rasa_api_token else ()
+    where = ("--interface", interface) if interface else ()
+    return ServiceSpec(
+        name=name,
+        argv=(
+            python,
+            "-m",
+            "bot.rasa_server" if api else "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(root / "endpoints.yml"),
+            "--credentials",
+            str(root / "credentials.yml"),
+            "--port",
+            str(port),
+            *where,
+            *api,
+        ),
+        ready_url=f"http://127.0.0.1:{port}/webhooks/service/ready",
+        env=env,
+    )
 
 
 def console_spec(settings: Settings, python: str = sys.executable) -> ServiceSpec:
@@ -317,7 +363,11 @@ class ServiceGroup:
 
 def main() -> int:
     """Run the services in the foreground until Ctrl-C or until one of them stops."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
     model = model_path(settings)
     if not model.exists():
         print(f"No trained model at {model}; run `make run`, which trains it.", file=sys.stderr)
@@ -340,7 +390,7 @@ def main() -> int:
         print(
             f"\nReady. Rasa server: http://localhost:{settings.rasa_port}  "
             f"(REST: POST /webhooks/rest/webhook); action server: "
-            f"http://127.0.0.1:{settings.action_port}; staff console: "
+            f"{settings.action_server_url()}; staff console: "
             f"{settings.console_url()}; oversight rounds every "
             f"{settings.case_scheduler_seconds:g} s. Ctrl-C stops them all.\n",
             flush=True,

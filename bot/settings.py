@@ -91,6 +91,39 @@ def _optional(environ: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+APP_ENVIRONMENTS = ("development", "production")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "*")  # noqa: S104 (named here to be refused)
+MIN_SECRET_LENGTH = 32
+PRODUCTION_SECRETS = (
+    ("CONVERSATION_ID_SECRET", "conversation_id_secret"),
+    ("WEB_CHAT_SECRET", "web_chat_secret"),
+    ("CONSOLE_SECRET", "console_secret"),
+    ("ACTION_SERVER_SECRET", "action_server_secret"),
+)
+"""Secrets production takes from the environment only: (variable, attribute)."""
+
+
+def _app_env(environ: Mapping[str, str]) -> str:
+    raw = (environ.get("APP_ENV") or "").strip().lower()
+    if not raw:
+        return "development"
+    if raw not in APP_ENVIRONMENTS:
+        raise SettingsError(f"APP_ENV must be development or production, got {raw!r}")
+    return raw
+
+
+def _action_host(environ: Mapping[str, str], default: str) -> str:
+    raw = (environ.get("ACTION_HOST") or "").strip()
+    if not raw:
+        return default
+    if raw in WILDCARD_HOSTS:
+        raise SettingsError(
+            "ACTION_HOST must be one address (127.0.0.1, or a private interface), "
+            f"not every interface, got {raw!r}"
+        )
+    return raw
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Everything the service can be configured with.
@@ -123,7 +156,21 @@ class Settings:
             are not on record (unset: "your council's leaving care team").
         out_of_hours_phone: The council's out-of-hours (emergency duty) number, told
             out of office hours (unset: "your council's out-of-hours team").
-        action_port: Port of the action server (listens on 127.0.0.1 only).
+        action_port: Port of the action server.
+        action_host: The one address the action server listens on, and the Rasa server
+            calls it at (``ACTION_HOST``: 127.0.0.1, or a private interface when the two
+            run on different machines; never every interface).
+        action_server_secret: Shared secret the Rasa server sends the action server in
+            the ``X-Action-Server-Secret`` header (``ACTION_SERVER_SECRET``); unset in
+            development, the launcher makes a random one for each run.
+        app_env: ``development`` (the default) or ``production`` (``APP_ENV``): production
+            refuses to start without its secrets, and turns off the REST channel unless
+            it has a token.
+        rasa_api_token: Rasa's own HTTP API (``/status``, ``/conversations/...``,
+            ``/model/...``) is on only when this is set, and only for requests carrying it
+            (``RASA_API_TOKEN``).
+        rest_channel_token: When set, the REST channel takes only requests with
+            ``Authorization: Bearer <token>`` (``REST_CHANNEL_TOKEN``).
         console_port: Port of the staff console.
         web_chat_secret: Key that signs web chat session tokens and hashes link codes
             (else a random one in var/secrets).
@@ -191,6 +238,11 @@ class Settings:
     leaving_care_phone: str | None = None
     out_of_hours_phone: str | None = None
     action_port: int = 5055
+    action_host: str = "127.0.0.1"
+    action_server_secret: str | None = None
+    app_env: str = "development"
+    rasa_api_token: str | None = None
+    rest_channel_token: str | None = None
     console_port: int = 8080
     web_chat_secret: str | None = None
     web_chat_origins: tuple[str, ...] = ()
@@ -228,7 +280,8 @@ class Settings:
             The settings.
 
         Raises:
-            SettingsError: A variable has a value of the wrong kind.
+            SettingsError: A variable has a value of the wrong kind, or (production) a
+                secret is missing or too short.
 
         """
         env = os.environ if environ is None else environ
@@ -243,7 +296,7 @@ class Settings:
                 "sqlite:///var/careleavers.db or postgresql://user@host/db"
             )
         districts = _list(env, "DISTRICTS", default.districts)
-        return cls(
+        settings = cls(
             var_dir=var_dir,
             database_url=database_url,
             content_dir=Path(env.get("CONTENT_DIR") or default.content_dir),
@@ -269,6 +322,11 @@ class Settings:
             leaving_care_phone=_optional(env, "LEAVING_CARE_PHONE"),
             out_of_hours_phone=_optional(env, "OUT_OF_HOURS_PHONE"),
             action_port=_int(env, "ACTION_PORT", default.action_port, minimum=1),
+            action_host=_action_host(env, default.action_host),
+            action_server_secret=_optional(env, "ACTION_SERVER_SECRET"),
+            app_env=_app_env(env),
+            rasa_api_token=_optional(env, "RASA_API_TOKEN"),
+            rest_channel_token=_optional(env, "REST_CHANNEL_TOKEN"),
             console_port=_int(env, "CONSOLE_PORT", default.console_port, minimum=1),
             web_chat_secret=_optional(env, "WEB_CHAT_SECRET"),
             web_chat_origins=_list(env, "WEB_CHAT_ORIGINS", default.web_chat_origins),
@@ -329,6 +387,51 @@ class Settings:
                 env, "QA_SAMPLE_PER_DISTRICT", default.qa_sample_per_district
             ),
         )
+        settings.check_production()
+        return settings
+
+    @property
+    def production(self) -> bool:
+        """True when ``APP_ENV=production``."""
+        return self.app_env == "production"
+
+    def production_problems(self) -> list[str]:
+        """What stops these settings running in production, naming variables, never values.
+
+        Production takes its secrets from the environment only: a missing one (which
+        development would make up in ``var/secrets``) or a short one is refused.
+        """
+        if not self.production:
+            return []
+        problems = []
+        for variable, attribute in PRODUCTION_SECRETS:
+            value = getattr(self, attribute)
+            if not value:
+                problems.append(f"{variable} is not set")
+            elif len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+        for variable, value in (
+            ("RASA_API_TOKEN", self.rasa_api_token),
+            ("REST_CHANNEL_TOKEN", self.rest_channel_token),
+        ):
+            if value and len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+        return problems
+
+    def check_production(self) -> None:
+        """Refuse production settings without their secrets.
+
+        Raises:
+            SettingsError: Names each variable to set (``openssl rand -hex 32`` makes one).
+
+        """
+        problems = self.production_problems()
+        if problems:
+            raise SettingsError(
+                "APP_ENV=production needs its secrets from the environment: "
+                + "; ".join(problems)
+                + " (make one with: openssl rand -hex 32)"
+            )
 
     @property
     def on_duty_district(self) -> str:
@@ -339,6 +442,11 @@ class Settings:
     def demo_mode(self) -> bool:
         """True when no Twilio account is configured: outbound SMS go to the outbox."""
         return not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    def action_server_url(self) -> str:
+        """Where the action server is reached: ``http://ACTION_HOST:ACTION_PORT``."""
+        host = f"[{self.action_host}]" if ":" in self.action_host else self.action_host
+        return f"http://{host}:{self.action_port}"
 
     def signing_token(self) -> str:
         """The token Twilio signs its webhook requests with.

@@ -178,11 +178,14 @@ def main() -> None:
     import signal
 
     from bot.db.engine import create_db_engine
-    from bot.settings import get_settings
+    from bot.settings import SettingsError, get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request at INFO
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        raise SystemExit(f"The scheduler cannot start: {exc}") from None
     engine = create_db_engine(settings.database_url)
 
     async def run() -> None:

@@ -1,10 +1,15 @@
 """The REST channel at ``/webhooks/rest/webhook``, in place of Rasa's own.
 
 Same request and reply as Rasa's REST channel (``{"sender": ..., "message": ...}``
-in, a JSON list of bot messages out), with three differences:
+in, a JSON list of bot messages out), with these differences:
 
 - an optional ``message_id`` makes a message safe to send again: it is handled once
   (:mod:`bot.rasa_plugins.handling`), and a database outage gets the holding reply;
+- with ``REST_CHANNEL_TOKEN`` set, only requests with ``Authorization: Bearer <token>``
+  are taken (401 otherwise); in production (``APP_ENV=production``) without a token
+  the channel is off (404), since anyone could talk to the bot through it;
+- text starting with "/" cannot choose an intent or slots unless it is a button the bot
+  offers (:mod:`bot.channels.payloads`);
 - a malformed request gets a 400 with a plain reason (never a 500), and nothing
   from the request body is echoed or logged;
 - the message text is never logged (Rasa's channel logs it on failures);
@@ -15,6 +20,7 @@ in, a JSON list of bot messages out), with three differences:
 
 from __future__ import annotations
 
+import hmac
 import inspect
 import logging
 from asyncio import CancelledError
@@ -26,8 +32,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.payloads import neutralise, offered_payloads
 from bot.rasa_plugins.handling import Outcome, handle
 from bot.rasa_plugins.sentence_features import precompute
+from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +79,40 @@ def parse_request(body: Any) -> tuple[str, str, str | None]:
     return sender, message, message_id
 
 
+def access_problem(settings: Settings, authorization: str | None) -> int | None:
+    """Whether a request may use the REST channel: None if so, else the HTTP status.
+
+    Args:
+        settings: The service's settings (``REST_CHANNEL_TOKEN``, ``APP_ENV``).
+        authorization: The request's ``Authorization`` header.
+
+    Returns:
+        None to go ahead; 404 when the channel is off (production, no token); 401 when a
+        token is set and the request does not carry it.
+
+    """
+    token = settings.rest_channel_token
+    if not token:
+        return 404 if settings.production else None
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        return 401
+    return None
+
+
 class RestChannel(InputChannel):  # type: ignore[misc]
     """Rasa's REST channel contract, checked, quiet about content, and faster."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+
+    def settings(self) -> Settings:
+        """The channel's settings, read from the environment on first use."""
+        if self._settings is None:
+            self._settings = get_settings()
+        return self._settings
 
     @classmethod
     def name(cls) -> str:
@@ -86,6 +126,19 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
         )
 
+        @hook.on_request
+        async def check_access(request: Request) -> HTTPResponse | None:
+            status = access_problem(self.settings(), request.headers.get("Authorization"))
+            if status == 404:
+                return response.json({"error": "not found"}, status=404)
+            if status == 401:
+                return response.json(
+                    {"error": "this channel needs its token"},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            return None
+
         @hook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -93,9 +146,10 @@ class RestChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                sender, text, message_id = parse_request(_json(request))
+                sender, given, message_id = parse_request(_json(request))
             except RequestError as error:
                 return response.json({"error": str(error)}, status=400)
+            text = neutralise(given, offered_payloads())
             await precompute(text)
             collector = CollectingOutputChannel()
             try:

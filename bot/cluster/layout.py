@@ -38,6 +38,7 @@ from bot.launcher import (
     ServiceGroup,
     ServiceSpec,
     console_spec,
+    rasa_spec,
     scheduler_spec,
     service_environment,
 )
@@ -233,7 +234,7 @@ class Cluster:
 
     def specs(self) -> list[ServiceSpec]:
         """Every service but PostgreSQL, in the order they start."""
-        python, root = self.python, self.settings.project_root
+        python = self.python
         nginx_folder = self.folder / "nginx"
         redis_folder = self.folder / "redis"
         redis_folder.mkdir(parents=True, exist_ok=True)
@@ -285,23 +286,13 @@ class Cluster:
         )
         for number, port in enumerate(self.ports.rasa, start=1):
             specs.append(
-                ServiceSpec(
+                rasa_spec(
+                    self.settings,
+                    self.model,
+                    python,
                     name=f"rasa-{number}",
-                    argv=(
-                        python,
-                        "-m",
-                        "rasa",
-                        "run",
-                        "--model",
-                        str(self.model),
-                        "--endpoints",
-                        str(root / "endpoints.yml"),
-                        "--credentials",
-                        str(root / "credentials.yml"),
-                        "--port",
-                        str(port),
-                    ),
-                    ready_url=f"http://127.0.0.1:{port}/webhooks/service/ready",
+                    port=port,
+                    interface="127.0.0.1",  # only nginx talks to it
                     # Behind nginx (one proxy): the client's address is X-Forwarded-For's.
                     env={"RASA_PORT": str(port), "SANIC_PROXIES_COUNT": "1"},
                 )

@@ -112,6 +112,8 @@ def _recall_short(key: str | None) -> np.ndarray[Any, Any] | None:
 
 
 _sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+# The header of the action server's shared secret (actions/guard.py).
+SECRET_HEADER = "X-Action-Server-Secret"  # noqa: S105 (a header's name)
 REMOTE_TIMEOUT_SECONDS = 2.0
 
 
@@ -123,9 +125,11 @@ async def _remote(text: str) -> np.ndarray[Any, Any] | None:
         session = _sessions[loop] = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=REMOTE_TIMEOUT_SECONDS)
         )
-    url = f"http://127.0.0.1:{get_settings().action_port}/embed"
+    settings = get_settings()
+    url = f"{settings.action_server_url()}/embed"
+    headers = {SECRET_HEADER: settings.action_server_secret or ""}
     try:
-        async with session.post(url, json={"texts": [text]}) as reply:
+        async with session.post(url, json={"texts": [text]}, headers=headers) as reply:
             if reply.status != 200:
                 return None
             vector = np.asarray((await reply.json())["vectors"][0], dtype=np.float32)

@@ -196,7 +196,9 @@ def test_malformed_requests_get_a_400_with_a_plain_reason(bot: RunningBot, body,
 
 def test_the_action_server_encodes_for_the_nlu_pipeline(bot: RunningBot, encoder):
     url = f"http://127.0.0.1:{bot.settings.action_port}/embed"
-    reply = requests.post(url, json={"texts": ["uni money"]}, timeout=10)
+    reply = requests.post(
+        url, json={"texts": ["uni money"]}, headers=bot.action_headers, timeout=10
+    )
     assert reply.status_code == 200
     vector = reply.json()["vectors"][0]
     import numpy as np
@@ -207,6 +209,6 @@ def test_the_action_server_encodes_for_the_nlu_pipeline(bot: RunningBot, encoder
 @pytest.mark.parametrize("body", [{}, {"texts": []}, {"texts": ["x" * 1601]}, {"texts": [3]}])
 def test_the_embed_route_refuses_bad_requests(bot: RunningBot, body):
     url = f"http://127.0.0.1:{bot.settings.action_port}/embed"
-    reply = requests.post(url, json=body, timeout=10)
+    reply = requests.post(url, json=body, headers=bot.action_headers, timeout=10)
     assert reply.status_code == 400
     assert "texts" in reply.json()["error"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,11 @@ class RunningBot:
     def rest_url(self) -> str:
         return f"{self.base_url}/webhooks/rest/webhook"
 
+    @property
+    def action_headers(self) -> dict[str, str]:
+        """The header the action server wants on every route but /health."""
+        return {"X-Action-Server-Secret": self.settings.action_server_secret or ""}
+
 
 class NoModelError(RuntimeError):
     pass
@@ -49,7 +55,11 @@ def running_bot(
     demo_people: bool = False,
     **overrides: object,
 ) -> Iterator[RunningBot]:
-    """Migrate and load ``database_url`` (and the demo people), then run both servers."""
+    """Migrate and load ``database_url`` (and the demo people), then run both servers.
+
+    The action server's secret is made here (unless given), so tests can call it too.
+    """
+    overrides.setdefault("action_server_secret", secrets.token_hex(32))
     settings = dataclasses.replace(
         Settings(),
         var_dir=workdir,

@@ -49,6 +49,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
 from bot.channels.handoff import Parse, held_for_handoff, parser_of
+from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, is_yes, keyword
 from bot.channels.sms.tables import sms_contacts, sms_inbound
@@ -365,7 +366,8 @@ class SmsService:
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
             await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
-            text = formatting.option_payload(body, options) or body
+            # A numbered option is the payload of a button we sent; typed "/..." is words.
+            text = formatting.option_payload(body, options) or neutralise(body, offered_payloads())
             await precompute(text)
             if await held_for_handoff(self.engine, conversation_id, text, parse):
                 await asyncio.to_thread(self.mark_handled, sid)

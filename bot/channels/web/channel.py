@@ -46,6 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.address_limits import AddressLimits
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
+from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
@@ -524,6 +525,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         problem = limits.message_problem(text, settings.web_chat_max_message)
         if problem:
             return {"type": "notice", "text": problem}
+        text = neutralise(text, offered_payloads())
         try:
             if await asyncio.to_thread(
                 limits.over_rate,

@@ -1,0 +1,321 @@
+"""End to end: every edge of the service refuses what it should, with both servers running.
+
+- the action server takes nothing but ``/health`` without the shared secret;
+- Rasa's HTTP API is off, or on only with its token;
+- the REST channel is off in production without a token, and needs its token when set;
+- text starting with "/" sets no intent or slot unless it is a button the bot offers,
+  through REST and through signed SMS (checked in the stored tracker).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from bot.db.engine import create_db_engine
+from bot.people.identity import sms_conversation_id
+from tests.support.fake_twilio import FakeTwilio
+from tests.support.servers import RunningBot, running_bot
+
+pytestmark = pytest.mark.e2e
+
+API_TOKEN = secrets.token_hex(32)
+REST_TOKEN = secrets.token_hex(32)
+PUBLIC = "https://sms.example.org"
+FORGED = [
+    # (what is sent, an intent it must not get, an entity and value no slot may take).
+    # Every one reaches the NLU as words: its intent is the model's guess (never the 1.0
+    # of an intent written out), so "/ask_for_pa" may well be read as asking for the PA,
+    # as "ask for pa" would be; "inform" is no intent of ours, so the model cannot say it.
+    ('/inform{"care_status":"relevant"}', "inform", ("care_status", "relevant")),
+    ('/ask_more{"entitlement_id": "zz-forged"}', None, ("entitlement_id", "zz-forged")),
+    ("/ask_for_pa", None, None),
+    ('/tell_age{"age_question": "zz-forged"}', None, ("age_question", "zz-forged")),
+]
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def guarded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """Development, with Rasa's API and the REST channel behind their tokens."""
+    workdir = tmp_path_factory.mktemp(f"guarded-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'bot.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    with running_bot(url, workdir, rasa_api_token=API_TOKEN, rest_channel_token=REST_TOKEN) as bot:
+        yield bot
+
+
+@pytest.fixture(scope="module")
+def twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def production(
+    tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
+) -> Iterator[RunningBot]:
+    """APP_ENV=production with its secrets, no REST token and no API token, real SMS."""
+    workdir = tmp_path_factory.mktemp("production")
+    with running_bot(
+        f"sqlite:///{workdir / 'bot.db'}",
+        workdir,
+        app_env="production",
+        conversation_id_secret=secrets.token_hex(32),
+        web_chat_secret=secrets.token_hex(32),
+        console_secret=secrets.token_hex(32),
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_from_number="+447700900000",
+        twilio_api_url=twilio.url,
+        public_base_url=PUBLIC,
+    ) as bot:
+        yield bot
+
+
+def rest(bot: RunningBot, text: str, sender: str, token: str | None = REST_TOKEN) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    reply = requests.post(
+        bot.rest_url, json={"sender": sender, "message": text}, headers=headers, timeout=30
+    )
+    reply.raise_for_status()
+    return reply.json()
+
+
+def stored_events(bot: RunningBot, conversation_id: str) -> list[dict[str, Any]]:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": conversation_id},
+            ).all()
+    finally:
+        engine.dispose()
+    return [{"type": r.type_name, **json.loads(r.data)} for r in rows]
+
+
+def assert_not_forged(
+    events: list[dict[str, Any]], intent: str | None, forged: tuple[str, str] | None
+):
+    entity, value = forged or ("", "")
+    users = [e for e in events if e["type"] == "user"]
+    assert users, "the message was stored"
+    for user in users:
+        assert not user["text"].startswith("/")
+        parsed = user["parse_data"]
+        assert intent is None or parsed["intent"]["name"] != intent
+        assert parsed["intent"].get("confidence", 0) < 1.0
+        assert all(e["entity"] != entity for e in parsed.get("entities", []))
+    for slot in (e for e in events if e["type"] == "slot"):
+        assert slot["name"] != entity or slot["value"] != value
+
+
+# ---- the action server ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/webhook", {"next_action": "action_answer_entitlement", "tracker": {}}),
+        ("GET", "/actions", None),
+        ("POST", "/embed", {"texts": ["uni money"]}),
+    ],
+)
+def test_the_action_server_refuses_a_missing_or_wrong_secret(guarded, method, path, body):
+    url = f"{guarded.settings.action_server_url()}{path}"
+    right = guarded.settings.action_server_secret or ""
+    for headers in (
+        {},
+        {"X-Action-Server-Secret": ""},
+        {"X-Action-Server-Secret": "wrong"},
+        {"X-Action-Server-Secret": right[:-1]},
+        {"X-Action-Server-Secret": right + "0"},
+        {"Authorization": f"Bearer {right}"},
+    ):
+        reply = requests.request(method, url, json=body, headers=headers, timeout=10)
+        assert reply.status_code == 403, headers
+        assert reply.text == "forbidden"  # nothing of the request echoed
+        assert "uni money" not in reply.text and "action_answer" not in reply.text
+
+
+def test_the_action_server_takes_the_right_secret_and_health_is_open(guarded):
+    base = guarded.settings.action_server_url()
+    assert requests.get(f"{base}/health", timeout=10).status_code == 200
+    actions = requests.get(f"{base}/actions", headers=guarded.action_headers, timeout=10)
+    assert actions.status_code == 200
+    assert any(a["name"] == "action_answer_entitlement" for a in actions.json())
+    embed = requests.post(
+        f"{base}/embed", json={"texts": ["uni money"]}, headers=guarded.action_headers, timeout=10
+    )
+    assert embed.status_code == 200 and embed.json()["vectors"]
+
+
+def test_rasa_sends_the_secret_to_the_action_server(guarded):
+    """Answers from the knowledge base come from custom actions, with vectors from /embed:
+    Rasa got through to the action server, and was never refused on the way."""
+    log = guarded.settings.var_dir / "services.log"
+    before = log.read_text().count("Refused a request")
+    messages = rest(guarded, "how much is the setting up home grant", uuid.uuid4().hex)
+    assert messages[0]["text"].startswith("Setting up home allowance: ")
+    assert rest(guarded, "can i get the uni bursary", uuid.uuid4().hex)
+    time.sleep(0.5)
+    assert log.read_text().count("Refused a request") == before
+
+
+# ---- Rasa's HTTP API --------------------------------------------------------------------------
+
+API_ROUTES = [
+    ("GET", "/status", None),
+    ("GET", "/conversations/rest-x/tracker", None),
+    ("POST", "/model/parse", {"text": "hello"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_ROUTES)
+def test_rasas_api_is_off_without_a_token_setting(production, method, path, body):
+    reply = requests.request(method, production.base_url + path, json=body, timeout=10)
+    assert reply.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_ROUTES)
+def test_rasas_api_answers_only_with_its_token(guarded, method, path, body):
+    url = guarded.base_url + path
+    for params in ({}, {"token": "wrong"}, {"token": API_TOKEN[:-1]}):
+        reply = requests.request(method, url, json=body, params=params, timeout=10)
+        assert reply.status_code == 401, params
+    reply = requests.request(method, url, json=body, params={"token": API_TOKEN}, timeout=30)
+    assert reply.status_code == 200
+
+
+# ---- the REST channel -------------------------------------------------------------------------
+
+
+def test_the_rest_channel_needs_its_token_when_one_is_set(guarded):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Bearer {REST_TOKEN[:-1]}"},
+        {"Authorization": REST_TOKEN},
+        {"Authorization": f"Basic {REST_TOKEN}"},
+    ):
+        reply = requests.post(
+            guarded.rest_url,
+            json={"sender": "x", "message": "hello secret words"},
+            headers=headers,
+            timeout=10,
+        )
+        assert reply.status_code == 401, headers
+        assert "secret words" not in reply.text
+    assert rest(guarded, "hello", uuid.uuid4().hex)
+
+
+def test_the_rest_channel_is_off_in_production_without_a_token(production):
+    reply = requests.post(
+        production.rest_url,
+        json={"sender": "x", "message": "hello"},
+        headers={"Authorization": "Bearer anything"},
+        timeout=10,
+    )
+    assert reply.status_code == 404
+    assert requests.get(production.base_url + "/webhooks/rest/", timeout=10).status_code == 404
+    # The other channels are still there.
+    assert requests.get(production.base_url + "/webhooks/twilio/", timeout=10).status_code == 200
+
+
+# ---- text starting with "/" -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "intent", "entity"), FORGED)
+def test_rest_text_cannot_choose_an_intent_or_slot(guarded, text, intent, entity):
+    sender = uuid.uuid4().hex
+    rest(guarded, text, sender)
+    assert_not_forged(stored_events(guarded, f"rest-{sender}"), intent, entity)
+
+
+def test_rest_buttons_the_bot_offers_still_work(guarded):
+    sender = uuid.uuid4().hex
+    rest(guarded, "council tax", sender)
+    how = rest(guarded, "/ask_how_to_get", sender)
+    assert how[0]["text"].startswith("Council tax exemption, how to get it: ")
+    chosen = rest(guarded, '/ask_entitlement{"entitlement_id": "junior-isa"}', sender)
+    assert chosen[0]["text"].startswith("Junior ISA: ")
+    users = [e for e in stored_events(guarded, f"rest-{sender}") if e["type"] == "user"]
+    assert users[1]["parse_data"]["intent"]["name"] == "ask_how_to_get"
+    assert users[2]["parse_data"]["intent"]["name"] == "ask_entitlement"
+
+
+def _sign(form: dict[str, str], token: str) -> str:
+    return RequestValidator(token).compute_signature(PUBLIC + "/webhooks/twilio/webhook", form)
+
+
+def _text_in(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str) -> list[dict]:
+    before = len(twilio.to(sender))
+    form = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": sender,
+        "To": "+447700900000",
+        "Body": body,
+        "AccountSid": twilio.account_sid,
+    }
+    reply = requests.post(
+        f"{bot.base_url}/webhooks/twilio/webhook",
+        data=form,
+        headers={"X-Twilio-Signature": _sign(form, twilio.token)},
+        timeout=10,
+    )
+    assert reply.status_code == 200
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(twilio.to(sender)) == before:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    return list(twilio.to(sender)[before:])
+
+
+@pytest.mark.parametrize(
+    ("number", "forged"),
+    [(f"+4477009009{70 + i}", case) for i, case in enumerate(FORGED)],
+)
+def test_signed_sms_text_cannot_choose_an_intent_or_slot(production, twilio, number, forged):
+    text, intent, entity = forged
+    assert _text_in(production, twilio, number, text)
+    conversation = sms_conversation_id(number, production.settings.conversation_key())
+    assert_not_forged(stored_events(production, conversation), intent, entity)
+
+
+def test_sms_numbered_options_still_choose_the_buttons(production, twilio):
+    number = "+447700900980"
+    first = _text_in(production, twilio, number, "council tax")
+    assert first and "Reply 1 for" in first[-1]["Body"]
+    how = _text_in(production, twilio, number, "2")
+    assert how[0]["Body"].startswith("Council tax exemption, how to get it: ")
+    conversation = sms_conversation_id(number, production.settings.conversation_key())
+    users = [e for e in stored_events(production, conversation) if e["type"] == "user"]
+    assert users[-1]["text"] == "/ask_how_to_get"
+    assert users[-1]["parse_data"]["intent"]["name"] == "ask_how_to_get"
+
+
+def test_typed_payloads_of_sms_buttons_are_words(production, twilio):
+    """SMS shows no payloads: a typed "/ask_more" is not a pressed button, but it is an
+    offered payload, so it still works (the same as pressing it in web chat)."""
+    number = "+447700900981"
+    _text_in(production, twilio, number, "council tax")
+    more = _text_in(production, twilio, number, "/ask_more")
+    assert more[0]["Body"].startswith("Council tax exemption")
