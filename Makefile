@@ -73,7 +73,7 @@ run: setup demo-data train ## Set everything up and start the Rasa server (5005)
 	$(PY) -m bot.launcher
 
 .PHONY: cluster
-cluster: install system-packages train ## Start the cluster: PostgreSQL, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
+cluster: install system-packages train ## Start the cluster: PostgreSQL, Redis, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
 	$(PY) -m bot.cluster
 
 .PHONY: validate
@@ -136,8 +136,13 @@ test: install system-packages node_modules train ## Run every test suite (lint, 
 	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
 
 .PHONY: bench
-bench: install train setup ## Benchmarks: answer quality on the evaluation set, latency, throughput, memory
+bench: install system-packages train setup ## Benchmarks: quality, latency, throughput, memory; then the cluster's (about 75 min)
 	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench_cluster
+
+.PHONY: bench-cluster
+bench-cluster: install system-packages train ## The cluster's load, SMS and soak benchmarks only (LOAD_MINUTES, SMS_SECONDS, SOAK_MINUTES)
+	$(PY) -m scripts.bench_cluster
 
 .PHONY: clean
 clean: ## Remove the virtualenv, models and run-time state (var/)
