@@ -57,13 +57,13 @@ import sqlalchemy as sa
 import yaml
 
 from bot.channels.sms.tables import sms_inbound
-from bot.cluster.layout import Cluster, ClusterPorts
+from bot.cluster.layout import Cluster
 from bot.db.engine import create_db_engine
 from bot.launcher import model_path
 from bot.notify.tables import sms_outbound
 from bot.settings import PROJECT_ROOT, Settings
 from tests.support.fake_twilio import FakeTwilio
-from tests.support.servers import free_port
+from tests.support.servers import free_cluster_ports
 
 FOLLOW_UPS = ("who can get it", "how do i get it", "more")
 SERVICE_NUMBER = "+447700900000"
@@ -602,15 +602,7 @@ async def soak(
 
 def start_cluster(twilio: FakeTwilio, folder: Path, postgres_folder: Path) -> Cluster:
     """The cluster on free ports in temporary folders, replying by SMS through the fake."""
-    ports = ClusterPorts(
-        public=free_port(),
-        rasa=(free_port(), free_port()),
-        actions_balancer=free_port(),
-        actions=(free_port(), free_port()),
-        console=free_port(),
-        postgres=free_port(),
-        redis=free_port(),
-    )
+    ports = free_cluster_ports()
     settings = dataclasses.replace(
         Settings(),
         twilio_account_sid=twilio.account_sid,

@@ -30,7 +30,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.tables import sms_inbound
 from bot.channels.web import limits
-from bot.cluster.layout import Cluster, ClusterPorts
+from bot.cluster.layout import Cluster
 from bot.db.engine import create_db_engine
 from bot.db.tables import safety_events
 from bot.launcher import model_path
@@ -38,7 +38,7 @@ from bot.notify.tables import sms_outbound
 from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
 from tests.support.fake_twilio import FakeTwilio
-from tests.support.servers import free_port
+from tests.support.servers import free_cluster_ports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster]
 
@@ -83,15 +83,7 @@ def cluster(
     twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Cluster, Path]]:
     folder = tmp_path_factory.mktemp("cluster")
-    ports = ClusterPorts(
-        public=free_port(),
-        rasa=(free_port(), free_port()),
-        actions_balancer=free_port(),
-        actions=(free_port(), free_port()),
-        console=free_port(),
-        postgres=free_port(),
-        redis=free_port(),
-    )
+    ports = free_cluster_ports()
     settings = dataclasses.replace(
         Settings(),
         twilio_account_sid=twilio.account_sid,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.cluster.layout import ClusterPorts
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
@@ -22,6 +23,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def free_cluster_ports() -> ClusterPorts:
+    """Free ports for every part of the cluster (``make cluster`` uses fixed ones)."""
+    return ClusterPorts(
+        public=free_port(),
+        rasa=(free_port(), free_port()),
+        actions_balancer=free_port(),
+        actions=(free_port(), free_port()),
+        console=free_port(),
+        postgres=free_port(),
+        redis=free_port(),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
