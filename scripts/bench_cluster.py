@@ -558,9 +558,9 @@ def memory_summary(samples: list[dict[str, Any]], key: str = "mb") -> dict[str, 
             "growth_mb": points[-1][1] - points[0][1],
             "growth_mb_per_hour": whole,
             "second_half_mb_per_hour": second,
-            # Levelling off: the second half grows at under a quarter of the whole's rate,
-            # or under 10 MB an hour.
-            "levels_off": abs(second) < 10.0 or abs(second) < abs(whole) / 4,
+            # Levelling off: the second half grows by at most 10 MB an hour, 2% of the
+            # start an hour, or a quarter of the whole run's rate (shrinking counts as level).
+            "levels_off": second <= max(10.0, 0.02 * points[0][1], whole / 4),
         }
     return summary
 

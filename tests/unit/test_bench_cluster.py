@@ -61,4 +61,6 @@ def test_growth_per_hour_and_levelling_off() -> None:
     growing = bench_cluster.memory_summary(steady)["rasa-1"]
     assert growing["growth_mb_per_hour"] == pytest.approx(60.0)
     assert growing["levels_off"] is False
+    shrinking = [{"seconds": 60.0 * m, "mb": {"rasa-1": 700.0 - m}} for m in range(0, 61)]
+    assert bench_cluster.memory_summary(shrinking)["rasa-1"]["levels_off"] is True
     assert bench_cluster.slope_per_hour([(0.0, 1.0)]) == 0.0
