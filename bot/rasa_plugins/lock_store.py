@@ -184,10 +184,16 @@ class PostgresLockStore(LockStore):  # type: ignore[misc]
     """
 
     def __init__(self, url: str, max_waiting: int = MAX_WAITING) -> None:
-        # Connections wait in PostgreSQL, blocked: each waiting message has a thread and a
-        # connection of its own, none of them on the event loop.
-        self.engine = create_db_engine(url, pool_size=8, max_overflow=max_waiting)
+        # Connections wait in PostgreSQL, blocked: each waiting conversation has a thread and
+        # a connection of its own, none of them on the event loop. Releasing has threads of
+        # its own, so a release never queues behind waits for the lock it would free.
+        self.engine = create_db_engine(url, pool_size=8, max_overflow=max_waiting + 4)
         self.executor = ThreadPoolExecutor(max_workers=max_waiting, thread_name_prefix="conv-lock")
+        self.releaser = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conv-unlock")
+        # Within this process, one message per conversation goes to PostgreSQL at a time;
+        # the others wait here, in order. So however many messages one conversation sends
+        # at once, it takes one thread, and other conversations are never kept waiting.
+        self._local: dict[str, tuple[asyncio.Lock, int]] = {}
 
     # Rasa's LockStore storage operations: unused, as :meth:`lock` needs no ticket records.
 
@@ -232,7 +238,31 @@ class PostgresLockStore(LockStore):  # type: ignore[misc]
 
     def _release_when_acquired(self, waiting: Future[Connection], key: int) -> None:
         if not waiting.cancelled() and waiting.exception() is None:
-            self.executor.submit(self._release, waiting.result(), key)
+            self.releaser.submit(self._release, waiting.result(), key)
+
+    @contextlib.asynccontextmanager
+    async def _in_process(
+        self, conversation_id: str, lock_lifetime: float
+    ) -> AsyncGenerator[None, None]:
+        lock, users = self._local.get(conversation_id) or (asyncio.Lock(), 0)
+        self._local[conversation_id] = (lock, users + 1)
+        try:
+            try:
+                await asyncio.wait_for(lock.acquire(), lock_lifetime)
+            except asyncio.TimeoutError:
+                raise LockError(
+                    f"the conversation was busy for more than {lock_lifetime:.0f} s"
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            lock, users = self._local[conversation_id]
+            if users <= 1:
+                del self._local[conversation_id]
+            else:
+                self._local[conversation_id] = (lock, users - 1)
 
     @contextlib.asynccontextmanager
     async def lock(
@@ -247,6 +277,16 @@ class PostgresLockStore(LockStore):  # type: ignore[misc]
             LockError: The lock was not free within ``lock_lifetime`` seconds.
             DatabaseUnavailable: PostgreSQL could not be reached.
         """
+        async with (
+            self._in_process(conversation_id, lock_lifetime),
+            self._across_servers(conversation_id, lock_lifetime),
+        ):
+            yield None
+
+    @contextlib.asynccontextmanager
+    async def _across_servers(
+        self, conversation_id: str, lock_lifetime: float
+    ) -> AsyncGenerator[None, None]:
         key = advisory_key(conversation_id)
         waiting = self.executor.submit(self._acquire, key, lock_lifetime)
         try:
@@ -268,7 +308,7 @@ class PostgresLockStore(LockStore):  # type: ignore[misc]
             yield None
         finally:
             await asyncio.shield(
-                asyncio.wrap_future(self.executor.submit(self._release, connection, key))
+                asyncio.wrap_future(self.releaser.submit(self._release, connection, key))
             )
 
 

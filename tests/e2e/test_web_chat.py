@@ -218,6 +218,27 @@ def test_the_server_makes_the_conversation_and_a_chat_works_over_the_socket(web_
     ]
 
 
+def test_a_message_sent_again_with_its_id_is_answered_again_but_handled_once(web_bot):
+    # The page sends a message again, with the same id, when the socket closed before the
+    # answer came (the server died mid-message, say).
+    token = new_token(web_bot)
+    frame = json.dumps({"type": "message", "text": BURSARY, "id": "0123456789abcdef"})
+    (first,) = talk(web_bot, token, raw=[frame])
+    (again,) = talk(web_bot, token, raw=[frame])
+    assert said(first).startswith("Higher education bursary: ")
+    assert again == first
+    engine = create_db_engine(web_bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                {"s": conversation_of(token)},
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert stored == 1
+
+
 def _expired_token(bot: RunningBot) -> str:
     key = local_secret(bot.settings.var_dir, "web_chat_key").encode()
     conversation_id = sessions.new_conversation_id()
@@ -679,24 +700,3 @@ def test_the_page_is_usable_on_a_small_screen_and_by_keyboard(open_page):
     chat.page.keyboard.press("Enter")
     chat.wait_for_bot(bots + 1)
     assert chat.page.get_by_role("log").count() == 1
-
-
-def test_a_message_sent_again_with_its_id_is_answered_again_but_handled_once(web_bot):
-    # The page sends a message again, with the same id, when the socket closed before the
-    # answer came (the server died mid-message, say).
-    token = new_token(web_bot)
-    frame = json.dumps({"type": "message", "text": BURSARY, "id": "0123456789abcdef"})
-    (first,) = talk(web_bot, token, raw=[frame])
-    (again,) = talk(web_bot, token, raw=[frame])
-    assert said(first).startswith("Higher education bursary: ")
-    assert again == first
-    engine = create_db_engine(web_bot.settings.database_url)
-    try:
-        with engine.connect() as conn:
-            stored = conn.execute(
-                sa.text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'user'"),
-                {"s": conversation_of(token)},
-            ).scalar()
-    finally:
-        engine.dispose()
-    assert stored == 1

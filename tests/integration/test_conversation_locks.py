@@ -36,10 +36,13 @@ def servers(database: str) -> Iterator[tuple[PostgresLockStore, PostgresLockStor
     yield one, two
     for store in (one, two):
         store.executor.shutdown(wait=True)
+        store.releaser.shutdown(wait=True)
         store.engine.dispose()
 
 
-async def test_one_conversation_is_handled_by_one_server_at_a_time_in_order(servers, database):
+async def test_one_conversation_is_handled_by_one_server_at_a_time_in_order(database):
+    # Ten servers, one message each (within one server, messages queue in the process).
+    stores = [PostgresLockStore(database, max_waiting=2) for _ in range(10)]
     inside: list[int] = []
     order: list[int] = []
     overlaps = 0
@@ -71,10 +74,10 @@ async def test_one_conversation_is_handled_by_one_server_at_a_time_in_order(serv
 
     tasks = []
     try:
-        # Messages alternate between the two servers; each starts once the one before it
-        # is queued in PostgreSQL (or, for the first, holds the lock).
+        # Each message starts once the one before it is queued in PostgreSQL (or, for the
+        # first, holds the lock).
         for number in range(10):
-            tasks.append(asyncio.ensure_future(message(number, servers[number % 2])))
+            tasks.append(asyncio.ensure_future(message(number, stores[number])))
             for _ in range(500):
                 if (number == 0 and order) or (
                     number > 0 and await asyncio.to_thread(waiting) == number
@@ -87,6 +90,10 @@ async def test_one_conversation_is_handled_by_one_server_at_a_time_in_order(serv
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
     finally:
         admin.dispose()
+        for store in stores:
+            store.executor.shutdown(wait=True)
+            store.releaser.shutdown(wait=True)
+            store.engine.dispose()
     assert overlaps == 0
     assert order == list(range(10))  # served in the order they asked, across servers
 
@@ -165,3 +172,29 @@ def test_the_project_store_picks_files_for_sqlite_and_advisory_locks_for_postgre
     assert isinstance(chosen, PostgresLockStore)
     chosen.executor.shutdown()
     chosen.engine.dispose()
+
+
+async def test_a_flood_on_one_conversation_neither_stalls_itself_nor_others(database):
+    # More messages at once on one conversation than the store has threads: each waits
+    # its turn in this process, so releases are never stuck behind waits.
+    store = PostgresLockStore(database, max_waiting=4)
+    done: list[str] = []
+    try:
+
+        async def flood(number: int) -> None:
+            async with store.lock("rest-flood", lock_lifetime=30):
+                await asyncio.sleep(0.02)
+            done.append(f"flood-{number}")
+
+        flooding = [asyncio.ensure_future(flood(n)) for n in range(40)]
+        await asyncio.sleep(0.1)
+        async with store.lock("rest-other", lock_lifetime=30):
+            done.append("other")
+        await asyncio.wait_for(asyncio.gather(*flooding), timeout=60)
+    finally:
+        store.executor.shutdown(wait=True)
+        store.releaser.shutdown(wait=True)
+        store.engine.dispose()
+    assert len(done) == 41
+    # The other conversation did not wait for the flood to finish.
+    assert done.index("other") < len(done) - 10

@@ -70,3 +70,13 @@ def test_a_text_that_keeps_failing_is_given_up_with_an_alert(engine, settings, c
     assert row.handled_at is not None and row.pending_body is None
     assert "could not be handled after" in caplog.text
     assert "poison" not in caplog.text
+
+
+def test_a_text_its_server_still_has_in_hand_is_not_taken_over(engine, settings):
+    # A long queue on a live server is not a dead server: it renews its claims.
+    busy, other = _service(engine, settings), _service(engine, settings)
+    busy.first_time("SM1", "sms-a", NUMBER, "waiting in a long queue")
+    busy.renew_claims(["SM1"], _now() + dt.timedelta(seconds=50))
+    assert other.claim_unhandled(_now() + dt.timedelta(seconds=100)) == []
+    # Once it stops renewing (it died), the text is taken over.
+    assert [c[0] for c in other.claim_unhandled(_now() + dt.timedelta(seconds=111))] == ["SM1"]

@@ -165,6 +165,9 @@ class SmsService:
         # once (the rest wait their turn, already recorded, in memory).
         self.intake = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-intake")
         self._handling: asyncio.Semaphore | None = None
+        # The texts this server has taken on and not finished: their claims are renewed
+        # (:meth:`renew_claims`), so a long queue here is not mistaken for a dead server.
+        self.in_hand: set[str] = set()
 
     @property
     def handling(self) -> asyncio.Semaphore:
@@ -216,6 +219,19 @@ class SmsService:
         except IntegrityError:
             return False
         return True
+
+    def renew_claims(self, sids: list[str], now: dt.datetime) -> None:
+        """Say again that this server is handling ``sids`` (so no other takes them over)."""
+        for start in range(0, len(sids), 500):
+            with self.engine.begin() as conn:
+                conn.execute(
+                    sms_inbound.update()
+                    .where(
+                        sms_inbound.c.message_sid.in_(sids[start : start + 500]),
+                        sms_inbound.c.handled_at.is_(None),
+                    )
+                    .values(claimed_at=now)
+                )
 
     def claim_unhandled(
         self, now: dt.datetime, limit: int = RECOVERY_BATCH
@@ -337,11 +353,14 @@ class SmsService:
         parse: Parse | None = None,
     ) -> None:
         """Handle one new inbound SMS, after Twilio has had its answer."""
+        self.in_hand.add(sid)
         try:
             async with self.handling:
                 await self._handle(on_new_message, number, body, sid, conversation_id, parse)
         except Exception:
             logger.exception("Handling an inbound SMS failed")
+        finally:
+            self.in_hand.discard(sid)
 
     async def _handle(
         self,
@@ -418,6 +437,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             except asyncio.TimeoutError:
                 pass
             try:
+                if service.in_hand:
+                    await asyncio.to_thread(service.renew_claims, list(service.in_hand), _utcnow())
                 claimed = await asyncio.to_thread(service.claim_unhandled, _utcnow())
             except SQLAlchemyError as error:
                 if not is_unavailable(error):
