@@ -241,13 +241,10 @@ async def handle(
                     database_outages().succeeded()
                     return Outcome.REPEATED
             await agent.processor.handle_message(counted)
-    except DatabaseUnavailable:
-        await output.send_response(message.sender_id, {"text": fixed_text(agent, HOLDING_RESPONSE)})
-        return Outcome.HOLDING
-    except sa.exc.SQLAlchemyError as error:
+    except (DatabaseUnavailable, sa.exc.SQLAlchemyError) as error:
         if not is_unavailable(error):
             raise
-        database_outages().failed(error)
+        database_outages().failed(error)  # logs only the first failure of an outage
         await output.send_response(message.sender_id, {"text": fixed_text(agent, HOLDING_RESPONSE)})
         return Outcome.HOLDING
     except LockError:
