@@ -25,6 +25,7 @@ from bot.db.engine import create_db_engine
 from bot.people.identity import sms_conversation_id
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
+from tests.support.sms_replies import replies_to
 
 pytestmark = pytest.mark.e2e
 
@@ -267,7 +268,6 @@ def _sign(form: dict[str, str], token: str) -> str:
 
 
 def _text_in(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str) -> list[dict]:
-    before = len(twilio.to(sender))
     form = {
         "MessageSid": f"SM{uuid.uuid4().hex}",
         "From": sender,
@@ -282,11 +282,7 @@ def _text_in(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str) -> lis
         timeout=10,
     )
     assert reply.status_code == 200
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(twilio.to(sender)) == before:
-        time.sleep(0.2)
-    time.sleep(0.5)
-    return list(twilio.to(sender)[before:])
+    return replies_to(bot.settings.database_url, twilio, form)
 
 
 @pytest.mark.parametrize(

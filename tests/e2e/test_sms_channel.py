@@ -26,6 +26,7 @@ from bot.people.identity import sms_conversation_id
 from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
+from tests.support.sms_replies import replies_to
 
 pytestmark = pytest.mark.e2e
 
@@ -101,49 +102,13 @@ def send_signed(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str):
     return form
 
 
-def replies_to(
-    bot: RunningBot, twilio: FakeTwilio, form: dict[str, str], timeout: float = 30.0
-) -> list[dict[str, str]]:
-    """Every text sent in answer to one inbound SMS, once all of them have reached Twilio.
-
-    A reply can be several texts, sent one after another; waiting for the first one and
-    then looking is a race. The bot's own records say when it is complete: the inbound
-    message is marked handled after all its replies are queued, and each queued reply
-    gets Twilio's sid once Twilio has it.
-    """
-    sid = form["MessageSid"]
-    engine = create_db_engine(bot.settings.database_url)
-    try:
-
-        def complete() -> tuple[list[str]] | None:
-            with engine.connect() as conn:
-                handled = conn.execute(
-                    sa.select(sms_inbound.c.handled_at).where(sms_inbound.c.message_sid == sid)
-                ).scalar()
-                rows = conn.execute(
-                    sa.select(sms_outbound.c.status, sms_outbound.c.twilio_sid)
-                    .where(sms_outbound.c.dedupe_key.like(f"reply:{sid}:%"))
-                    .order_by(sms_outbound.c.id)
-                ).all()
-            if handled is None or any(row.status != "sent" for row in rows):
-                return None
-            return ([row.twilio_sid for row in rows],)  # truthy even when there are none
-
-        done = wait_for(complete, timeout)
-    finally:
-        engine.dispose()
-    assert done is not None, f"the replies to {sid} were not all sent within {timeout} s"
-    by_sid = {m["sid"]: m for m in twilio.messages}
-    return [by_sid[s] for s in done[0]]
-
-
 def test_a_signed_sms_is_answered_once_through_twilio(sms_bot, twilio):
     sender = number()
     form = sms(sender, "how much is the setting up home grant")
     reply = post(sms_bot, form, sign(form, twilio.token))
     assert reply.status_code == 200
     assert reply.text.startswith("<?xml") and "<Response></Response>" in reply.text
-    sent = replies_to(sms_bot, twilio, form)
+    sent = replies_to(sms_bot.settings.database_url, twilio, form)
     assert sent[0]["Body"].startswith("Setting up home allowance: ")
     assert "£3,000" in sent[0]["Body"]
     assert "Reply 1 for" in sent[-1]["Body"]
@@ -158,7 +123,7 @@ def test_the_same_message_sid_is_handled_once(sms_bot, twilio):
     form = sms(sender, "what is staying put")
     signature = sign(form, twilio.token)
     assert post(sms_bot, form, signature).status_code == 200
-    first = replies_to(sms_bot, twilio, form)
+    first = replies_to(sms_bot.settings.database_url, twilio, form)
     assert first[0]["Body"].startswith("Staying put: ")
     for _ in range(3):
         assert post(sms_bot, form, signature).status_code == 200
@@ -235,7 +200,7 @@ def test_stop_start_and_help(sms_bot, twilio):
 def test_stop_inside_a_sentence_is_a_message_not_an_opt_out(sms_bot, twilio):
     sender = number()
     form = send_signed(sms_bot, twilio, sender, "stop it he's hurting me")
-    sent = replies_to(sms_bot, twilio, form)
+    sent = replies_to(sms_bot.settings.database_url, twilio, form)
     joined = " ".join(m["Body"] for m in sent)
     assert "999" in joined and "116 123" in joined
     assert STOP_REPLY not in joined
@@ -244,9 +209,10 @@ def test_stop_inside_a_sentence_is_a_message_not_an_opt_out(sms_bot, twilio):
 def test_numbered_options_map_back_to_the_buttons(sms_bot, twilio):
     sender = number()
     form = send_signed(sms_bot, twilio, sender, "can i stay with my foster carers after 18")
-    first = replies_to(sms_bot, twilio, form)
+    first = replies_to(sms_bot.settings.database_url, twilio, form)
     assert "Reply 1 for" in first[-1]["Body"]
-    later = replies_to(sms_bot, twilio, send_signed(sms_bot, twilio, sender, "2"))
+    form = send_signed(sms_bot, twilio, sender, "2")
+    later = replies_to(sms_bot.settings.database_url, twilio, form)
     assert later[0]["Body"].startswith("Staying put, how to get it: ")
 
 
@@ -319,7 +285,7 @@ TAYLOR_BORN = dt.date(2007, 10, 15)
 
 def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
     form = send_signed(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
-    sent = replies_to(sms_bot, twilio, form)
+    sent = replies_to(sms_bot.settings.database_url, twilio, form)
     bodies = [m["Body"] for m in sent]
     assert bodies[0].startswith("Higher education bursary: ")
     age = age_on(TAYLOR_BORN, today_in_london())
@@ -332,7 +298,7 @@ def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
 def test_an_unknown_number_gets_the_general_answer_and_nothing_personal(sms_bot, twilio):
     sender = number()
     form = send_signed(sms_bot, twilio, sender, "can i get the uni bursary")
-    sent = replies_to(sms_bot, twilio, form)
+    sent = replies_to(sms_bot.settings.database_url, twilio, form)
     joined = " ".join(m["Body"] for m in sent)
     assert joined.startswith("Higher education bursary: ")
     assert "Who can get it: " in joined
@@ -368,7 +334,7 @@ def test_a_rest_sender_id_never_reaches_a_care_leavers_record(sms_bot, chosen):
 def conversation(sms_bot, twilio, sender: str, said: str) -> list[str]:
     """Send one SMS and return every reply it gets, once all have reached Twilio."""
     form = send_signed(sms_bot, twilio, sender, said)
-    return [m["Body"] for m in replies_to(sms_bot, twilio, form)]
+    return [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, form)]
 
 
 def test_a_known_young_person_lists_what_they_can_get_and_pages_with_more(sms_bot, twilio):

@@ -1,0 +1,62 @@
+"""Waiting for the whole reply to one inbound SMS, from the bot's own records."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from bot.channels.sms.tables import sms_inbound
+from bot.db.engine import create_db_engine
+from bot.notify.tables import sms_outbound
+from tests.support.fake_twilio import FakeTwilio
+
+T = TypeVar("T")
+
+
+def _wait_for(condition: Callable[[], T | None], timeout: float) -> T | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    return condition()
+
+
+def replies_to(
+    database_url: str, twilio: FakeTwilio, form: dict[str, str], timeout: float = 30.0
+) -> list[dict[str, str]]:
+    """Every text sent in answer to one inbound SMS, once all of them have reached Twilio.
+
+    A reply can be several texts, sent one after another; waiting for the first one and
+    then looking is a race. The bot's own records say when it is complete: the inbound
+    message is marked handled after all its replies are queued, and each queued reply
+    gets Twilio's sid once Twilio has it.
+    """
+    sid = form["MessageSid"]
+    engine = create_db_engine(database_url)
+    try:
+
+        def complete() -> tuple[list[str]] | None:
+            with engine.connect() as conn:
+                handled = conn.execute(
+                    sa.select(sms_inbound.c.handled_at).where(sms_inbound.c.message_sid == sid)
+                ).scalar()
+                rows = conn.execute(
+                    sa.select(sms_outbound.c.status, sms_outbound.c.twilio_sid)
+                    .where(sms_outbound.c.dedupe_key.like(f"reply:{sid}:%"))
+                    .order_by(sms_outbound.c.id)
+                ).all()
+            if handled is None or any(row.status != "sent" for row in rows):
+                return None
+            return ([row.twilio_sid for row in rows],)  # truthy even when there are none
+
+        done = _wait_for(complete, timeout)
+    finally:
+        engine.dispose()
+    assert done is not None, f"the replies to {sid} were not all sent within {timeout} s"
+    by_sid = {m["sid"]: m for m in twilio.messages}
+    return [by_sid[s] for s in done[0]]
