@@ -69,7 +69,8 @@ demo-data: setup ## Load the fake demo care leavers and staff (docs/people-impor
 	$(PY) -m bot seed-demo
 
 .PHONY: run
-run: setup demo-data train ## Set everything up and start the Rasa server (5005) and action server (5055)
+run: setup train ## Set everything up (demo people too, unless APP_ENV=production) and start the services
+	@if [ "$${APP_ENV:-development}" != production ]; then $(MAKE) --no-print-directory demo-data; fi
 	$(PY) -m bot.launcher
 
 .PHONY: cluster

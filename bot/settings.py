@@ -101,6 +101,12 @@ PRODUCTION_SECRETS = (
     ("ACTION_SERVER_SECRET", "action_server_secret"),
 )
 """Secrets production takes from the environment only: (variable, attribute)."""
+TWILIO_SETTINGS = (
+    ("TWILIO_ACCOUNT_SID", "twilio_account_sid"),
+    ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
+    ("TWILIO_FROM_NUMBER", "twilio_from_number"),
+)
+"""Twilio's settings, which production needs: without them is demo mode (the outbox)."""
 
 
 def _app_env(environ: Mapping[str, str]) -> str:
@@ -399,7 +405,10 @@ class Settings:
         """What stops these settings running in production, naming variables, never values.
 
         Production takes its secrets from the environment only: a missing one (which
-        development would make up in ``var/secrets``) or a short one is refused.
+        development would make up in ``var/secrets``) or a short one is refused. It needs
+        Twilio too: without it is demo mode, where texts (young people's replies, urgent
+        safety alerts to staff) wait in an outbox on this machine and the SMS simulator is
+        on. And Twilio signs the public ``https://`` address it calls, so that must be set.
         """
         if not self.production:
             return []
@@ -410,6 +419,11 @@ class Settings:
                 problems.append(f"{variable} is not set")
             elif len(value) < MIN_SECRET_LENGTH:
                 problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+        for variable, attribute in TWILIO_SETTINGS:
+            if not getattr(self, attribute):
+                problems.append(f"{variable} is not set (no text could leave this machine)")
+        if not self.public_base_url.lower().startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be the service's public https:// address")
         for variable, value in (
             ("RASA_API_TOKEN", self.rasa_api_token),
             ("REST_CHANNEL_TOKEN", self.rest_channel_token),
@@ -419,18 +433,19 @@ class Settings:
         return problems
 
     def check_production(self) -> None:
-        """Refuse production settings without their secrets.
+        """Refuse production settings without their secrets, Twilio or public address.
 
         Raises:
-            SettingsError: Names each variable to set (``openssl rand -hex 32`` makes one).
+            SettingsError: Names each variable to set (``openssl rand -hex 32`` makes a
+                secret), never a value.
 
         """
         problems = self.production_problems()
         if problems:
             raise SettingsError(
-                "APP_ENV=production needs its secrets from the environment: "
+                "APP_ENV=production needs these from the environment: "
                 + "; ".join(problems)
-                + " (make one with: openssl rand -hex 32)"
+                + " (make a secret with: openssl rand -hex 32)"
             )
 
     @property

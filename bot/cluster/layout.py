@@ -323,7 +323,7 @@ class Cluster:
         engine = create_db_engine(self.settings.database_url)
         try:
             load_content_files(engine, self.settings)
-            if self.demo_people:
+            if self.demo_people and not self.settings.production:
                 seed_demo(engine, self.settings)
         finally:
             engine.dispose()

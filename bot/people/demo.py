@@ -41,8 +41,15 @@ def seed_demo(engine: Engine, settings: Settings) -> None:
         settings: Its districts must include North, East and Central (the defaults).
 
     Raises:
-        DemoDataError: A demo file did not import; nothing from that file was written.
+        DemoDataError: ``APP_ENV=production`` (fake people would be texted, counted in
+            the weekly figures and offered to staff as real), or a demo file did not
+            import; nothing from that file was written.
 
     """
+    if settings.production:
+        raise DemoDataError(
+            "APP_ENV=production: the demo staff and care leavers are not loaded into a "
+            "live service (import the real records: docs/people-import.md)"
+        )
     _check(import_staff(engine, STAFF_FILE, settings=settings), STAFF_FILE)
     _check(import_care_leavers(engine, CARE_LEAVERS_FILE, settings=settings), CARE_LEAVERS_FILE)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
 from bot.__main__ import main
-from bot.people.demo import CARE_LEAVERS_FILE, STAFF_FILE, seed_demo
+from bot.people.demo import CARE_LEAVERS_FILE, STAFF_FILE, DemoDataError, seed_demo
 from bot.people.importer import (
     CARE_LEAVER_COLUMNS,
     STAFF_COLUMNS,
@@ -786,3 +787,25 @@ def test_the_seed_demo_command(engine, cli, capsys):
     assert cli(["seed-demo"]) == 0
     assert count(engine, care_leavers) == 10
     assert "Demo staff and care leavers" in capsys.readouterr().out
+
+
+def test_production_refuses_the_demo_people(engine, settings, cli, capsys, monkeypatch):
+    live = dataclasses.replace(settings, app_env="production")
+    with pytest.raises(DemoDataError, match="APP_ENV=production: the demo staff"):
+        seed_demo(engine, live)
+    secret = "s" * 40
+    for variable in (
+        "CONVERSATION_ID_SECRET",
+        "WEB_CHAT_SECRET",
+        "CONSOLE_SECRET",
+        "ACTION_SERVER_SECRET",
+        "TWILIO_AUTH_TOKEN",
+    ):
+        monkeypatch.setenv(variable, secret)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    monkeypatch.setenv("TWILIO_FROM_NUMBER", "+447700900000")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://sms.example.org")
+    monkeypatch.setenv("APP_ENV", "production")
+    assert cli(["seed-demo"]) == 1
+    assert "APP_ENV=production: the demo staff" in capsys.readouterr().err
+    assert count(engine, care_leavers) == 0 and count(engine, staff) == 0

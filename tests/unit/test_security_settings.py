@@ -13,7 +13,7 @@ from bot.channels.rest import access_problem
 from bot.launcher import service_environment, service_specs
 from bot.rasa_plugins import sentence_features
 from bot.rasa_server import rasa_arguments
-from bot.settings import PRODUCTION_SECRETS, Settings, SettingsError
+from bot.settings import PRODUCTION_SECRETS, TWILIO_SETTINGS, Settings, SettingsError
 
 SECRET = "0123456789abcdef" * 4
 PRODUCTION = {
@@ -22,6 +22,10 @@ PRODUCTION = {
     "WEB_CHAT_SECRET": "w" + SECRET,
     "CONSOLE_SECRET": "k" + SECRET,
     "ACTION_SERVER_SECRET": "a" + SECRET,
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "t" + SECRET,
+    "TWILIO_FROM_NUMBER": "+447700900000",
+    "PUBLIC_BASE_URL": "https://sms.example.org",
 }
 
 
@@ -47,6 +51,30 @@ def test_production_without_a_secret_refuses_naming_the_variable_not_a_value(var
     message = str(refused.value)
     assert f"{variable} is not set" in message
     assert not any(value in message for value in PRODUCTION.values() if value != "production")
+
+
+@pytest.mark.parametrize(("variable", "_attribute"), TWILIO_SETTINGS)
+def test_production_without_twilio_refuses_rather_than_keep_texts_in_an_outbox(
+    variable, _attribute
+):
+    """Demo mode keeps every text (urgent safety alerts too) on this machine."""
+    environ = {k: v for k, v in PRODUCTION.items() if k != variable}
+    assert Settings.from_env({**environ, "APP_ENV": "development"}).demo_mode
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(environ)
+    assert f"{variable} is not set (no text could leave this machine)" in str(refused.value)
+    assert PRODUCTION["TWILIO_AUTH_TOKEN"] not in str(refused.value)
+
+
+@pytest.mark.parametrize("address", [None, "http://sms.example.org", "sms.example.org"])
+def test_production_needs_the_public_https_address_twilio_signs(address):
+    environ = {k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}
+    if address is not None:
+        environ["PUBLIC_BASE_URL"] = address
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL must be the service's public"):
+        Settings.from_env(environ)
+    environ["PUBLIC_BASE_URL"] = "HTTPS://sms.example.org"
+    assert Settings.from_env(environ).production_problems() == []
 
 
 @pytest.mark.parametrize("variable", [name for name, _ in PRODUCTION_SECRETS])
