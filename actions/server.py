@@ -15,6 +15,8 @@ from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
+from sanic.exceptions import SanicException, ServiceUnavailable
+from sanic.helpers import STATUS_CODES
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -25,6 +27,11 @@ from bot.settings import SettingsError, get_settings
 from entitlements.knowledge_base import ContentNotLoadedError
 
 logger = logging.getLogger(__name__)
+
+
+def _caller_went_away(exception: Exception) -> bool:
+    """Sanic's sign that the client closed the connection while its request was handled."""
+    return isinstance(exception, ServiceUnavailable) and str(exception) == "Cancelled"
 
 
 def make_app(secret: str) -> Sanic:
@@ -40,6 +47,14 @@ def make_app(secret: str) -> Sanic:
 
     @app.exception(Exception)
     async def _error(request: Request, exception: Exception) -> HTTPResponse:
+        if _caller_went_away(exception):
+            # Rasa stops waiting for /embed after 2 s and encodes the message itself.
+            logger.info("The caller went away before the answer (%s)", request.path)
+            return response.json({"error": "cancelled"}, 503)
+        status = getattr(exception, "status_code", 500)
+        if isinstance(exception, SanicException) and 400 <= status < 500:
+            logger.info("Refused a request: %s %s", status, type(exception).__name__)
+            return response.json({"error": STATUS_CODES[status].decode()}, status)
         logger.error("Action failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "the action failed; see the action server's log"}, 500)
 

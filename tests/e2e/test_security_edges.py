@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -167,6 +168,34 @@ def test_the_action_server_takes_the_right_secret_and_health_is_open(guarded):
         f"{base}/embed", json={"texts": ["uni money"]}, headers=guarded.action_headers, timeout=10
     )
     assert embed.status_code == 200 and embed.json()["vectors"]
+
+
+def test_the_action_server_answers_a_wrong_route_as_such_and_a_dropped_call_is_no_error(guarded):
+    """A wrong path or method is a 4xx (not "the action failed"), saying nothing of the
+    request; a caller that goes away (Rasa stops waiting for /embed after 2 s) is not
+    logged as an error with a trace."""
+    base = guarded.settings.action_server_url()
+    missing = requests.get(f"{base}/no-such-route", headers=guarded.action_headers, timeout=10)
+    assert missing.status_code == 404 and "no-such-route" not in missing.text
+    assert requests.get(
+        f"{base}/embed", headers=guarded.action_headers, timeout=10
+    ).status_code == (405)
+    log = guarded.settings.var_dir / "services.log"
+    seen = len(log.read_text())
+    body = json.dumps({"texts": ["can i get money for university " * 40] * 8}).encode()
+    head = (
+        "POST /embed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Action-Server-Secret: {guarded.settings.action_server_secret}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    for _ in range(10):
+        with socket.create_connection(("127.0.0.1", guarded.settings.action_port)) as caller:
+            caller.sendall(head + body)
+            time.sleep(0.01)
+    time.sleep(3)
+    after = log.read_text()[seen:]
+    assert "The caller went away before the answer (/embed)" in after
+    assert "Action failed" not in after and "Traceback" not in after
 
 
 def test_rasa_sends_the_secret_to_the_action_server(guarded):
