@@ -181,6 +181,7 @@ def make_pack(
     now: dt.datetime,
     published: Published | None = None,
     offer_key: str | None = None,
+    sent_once: str | None = None,
     channel: str = "sms",
     created_by: int | None = None,
     clock: Callable[[], dt.datetime] | None = None,
@@ -196,6 +197,9 @@ def make_pack(
         published: The published content (read now if not given).
         offer_key: Makes the pack once per care leaver (``birthday_21``,
             ``content:17``); None for packs staff or the command ask for.
+        sent_once: Like ``offer_key``, but only a pack that is sent uses it up (one
+            not sent, for want of a mobile or after STOP, can be made again later):
+            ``send-packs`` uses it so that two runs at once text nobody twice.
         channel: ``sms`` (the link is texted) or ``print`` (staff print it).
         created_by: The member of staff who asked for it, if one did.
         clock: The SMS queue's clock (naive UTC); ``now`` by default.
@@ -227,7 +231,7 @@ def make_pack(
                 packs.insert().values(
                     care_leaver_id=who.person.id,
                     reason=reason,
-                    offer_key=offer_key,
+                    offer_key=offer_key or (sent_once if why is None else None),
                     token_hash=token_hash(token),
                     contents=contents.to_json(),
                     content_revision=contents.revision,
@@ -374,6 +378,10 @@ class FirstPacksSummary:
         return lines
 
 
+FIRST_PACK_KEY = "first"
+"""The key of the first pack ``send-packs`` sends each care leaver (see ``sent_once``)."""
+
+
 def had_a_pack(engine: Engine) -> set[int]:
     """Ids of care leavers who have been sent (or given) a pack."""
     with engine.connect() as conn:
@@ -420,9 +428,19 @@ def send_first_packs(
             else:
                 summary.not_sent[why] = summary.not_sent.get(why, 0) + 1
         else:
-            result = make_pack(engine, settings, who, reason="first", now=now, published=published)
+            result = make_pack(
+                engine,
+                settings,
+                who,
+                reason="first",
+                now=now,
+                published=published,
+                sent_once=FIRST_PACK_KEY,
+            )
             if result.sent:
                 summary.sent += 1
+            elif result.pack_id is None:  # another run sent it since this one began
+                summary.already_had_one += 1
             elif result.not_sent_reason:
                 why = result.not_sent_reason
                 summary.not_sent[why] = summary.not_sent.get(why, 0) + 1

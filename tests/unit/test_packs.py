@@ -279,6 +279,35 @@ def test_send_packs_sends_first_packs_once_with_progress_and_a_summary(engine, s
     assert "Packs sent: 0" in again.lines(False)
 
 
+def test_two_send_packs_runs_at_once_text_nobody_twice(engine, settings, people, monkeypatch):
+    """The second run read who had a pack before the first sent any: it sends nothing."""
+    first = service.send_first_packs(engine, settings, naive(NOW))
+    assert first.sent == 2
+    monkeypatch.setattr(service, "had_a_pack", lambda _engine: set())
+    second = service.send_first_packs(engine, settings, naive(NOW))
+    assert (second.sent, second.already_had_one, second.not_sent) == (0, 2, {"no_mobile": 1})
+    assert len(texts_to(engine, ASH)) == 1 and len(texts_to(engine, BRACK)) == 1
+    sent = [r for r in pack_rows(engine, people["T-CL-1"]) if r.sent_at is not None]
+    assert len(sent) == 1
+
+
+def test_a_first_pack_not_sent_for_want_of_a_mobile_is_sent_once_one_is_known(
+    engine, settings, people
+):
+    service.send_first_packs(engine, settings, naive(NOW))
+    nobody = [who for who in service.recipients(engine) if not who.mobile]  # the one with no mobile
+    assert len(nobody) == 1
+    with engine.begin() as conn:
+        conn.execute(
+            care_leavers.update()
+            .where(care_leavers.c.id == nobody[0].person.id)
+            .values(mobile="+447700900555")
+        )
+    later = service.send_first_packs(engine, settings, naive(NOW))
+    assert (later.sent, later.already_had_one) == (1, 2)
+    assert len(texts_to(engine, "+447700900555")) == 1
+
+
 # ---- offered again ---------------------------------------------------------------------------
 
 
