@@ -10,7 +10,8 @@ import signal
 import sys
 import threading
 
-from bot.cluster.layout import Cluster, ClusterError
+from bot.cluster.errors import ClusterError
+from bot.cluster.layout import Cluster
 from bot.launcher import model_path
 from bot.settings import get_settings
 

@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pwd
 import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
+from bot.cluster.errors import ClusterError
 from bot.cluster.nginx import nginx_config
+from bot.cluster.postgres import Postgres
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
@@ -45,9 +42,6 @@ from bot.launcher import (
 from bot.people.demo import seed_demo
 from bot.settings import Settings
 
-DATABASE_NAME = "careleavers"
-POSTGRES_MAX_CONNECTIONS = 400
-
 
 @dataclasses.dataclass(frozen=True)
 class ClusterPorts:
@@ -60,19 +54,6 @@ class ClusterPorts:
     console: int = 8080
     postgres: int = 5433
     redis: int = 6380
-
-
-class ClusterError(RuntimeError):
-    """A part of the cluster could not be started."""
-
-
-def _postgres_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        raise ClusterError(
-            "PostgreSQL is not installed: run `make system-packages` (Debian's postgresql)"
-        )
-    return found[-1].parent
 
 
 def _redis_server() -> str:
@@ -89,99 +70,6 @@ def _nginx() -> str:
         if os.access(candidate, os.X_OK):
             return candidate
     raise ClusterError("nginx is not installed: run `make system-packages` (Debian's nginx)")
-
-
-class Postgres:
-    """A PostgreSQL server in a folder of its own, started and stopped with ``pg_ctl``.
-
-    PostgreSQL refuses to run as root; as root, it runs as Debian's ``postgres`` user.
-    """
-
-    def __init__(self, folder: Path, port: int) -> None:
-        self.folder = folder
-        self.port = port
-        self.data = folder / "data"
-        self._prefix: list[str] = []
-        if os.geteuid() == 0:
-            self._prefix = ["runuser", "-u", "postgres", "--"]
-
-    @property
-    def admin_url(self) -> str:
-        """The superuser's URL (trust on the loopback address only)."""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def url(self, database: str = DATABASE_NAME) -> str:
-        """The URL of one database on this server."""
-        return str(make_url(self.admin_url).set(database=database))
-
-    def _run(self, *argv: str) -> None:
-        result = subprocess.run(  # noqa: S603 (Debian's PostgreSQL binaries, fixed arguments)
-            [*self._prefix, *argv], capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            raise ClusterError(f"{Path(argv[0]).name} failed: {result.stderr.strip()[-500:]}")
-
-    def start(self) -> None:
-        """Create the data folder on first use, then start the server and wait for it."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            user = pwd.getpwnam("postgres")
-            os.chown(self.folder, user.pw_uid, user.pw_gid)
-        bindir = _postgres_bin()
-        if not (self.data / "PG_VERSION").exists():
-            self._run(
-                str(bindir / "initdb"),
-                "-D",
-                str(self.data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            )
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections={POSTGRES_MAX_CONNECTIONS}"
-        )
-        self._run(
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(self.folder / "server.log"),
-            "start",
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server (``fast``: disconnect everyone; ``immediate``: as a crash)."""
-        self._run(str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def running(self) -> bool:
-        """Whether the server is running."""
-        result = subprocess.run(  # noqa: S603
-            [*self._prefix, str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "status"],
-            capture_output=True,
-            check=False,
-        )
-        return result.returncode == 0
-
-    def ensure_database(self, database: str = DATABASE_NAME) -> str:
-        """Create ``database`` if it is missing; return its URL."""
-        engine = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                exists = connection.execute(
-                    sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
-                ).first()
-                if exists is None:
-                    connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-        finally:
-            engine.dispose()
-        return self.url(database)
 
 
 class Cluster:
