@@ -39,6 +39,7 @@ from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_cluster_ports
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster]
 
@@ -160,16 +161,6 @@ def stored_message_ids(engine: sa.engine.Engine, conversation_id: str) -> list[s
     return [json.loads(row.data).get("message_id") for row in rows]
 
 
-def wait_for(condition, timeout: float = 60.0, every: float = 0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return condition()
-
-
 def ready(url: str) -> dict[str, object] | None:
     try:
         reply = requests.get(f"{url}/webhooks/service/ready", timeout=5)
@@ -263,7 +254,7 @@ def test_postgres_down_gives_the_holding_reply_and_the_service_recovers(cluster,
         assert ready(running.rasa_url(1)) == {"status": "ready", "database": "unavailable"}
     finally:
         running.postgres.start()
-    assert wait_for(lambda: ready(running.rasa_url(1)) == {"status": "ready", "database": "ok"})
+    assert wait_for(lambda: ready(running.rasa_url(1)) == {"status": "ready", "database": "ok"}, 60)
     after = chat.texts("who can get it")
     # The conversation is remembered: "it" is still council tax, no fresh greeting.
     assert after[0].startswith("Council tax exemption, who can get it")

@@ -21,7 +21,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from bot.notify.tables import sms_outbound
 from bot.people.tables import care_leavers, staff
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, free_port, running_bot
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -96,16 +97,6 @@ class Traffic:
 
     logs: dict[str, str]
     seen: dict[str, Any]
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def query(bot: RunningBot, statement: Any) -> list[Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.packs.tables import packs
 from bot.people.tables import care_leavers
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -71,16 +71,6 @@ def engine(pack_bot: RunningBot) -> Iterator[sa.engine.Engine]:
     engine = create_db_engine(pack_bot.settings.database_url)
     yield engine
     engine.dispose()
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return condition()
 
 
 def person_id(engine, number: str) -> int:

@@ -27,6 +27,7 @@ from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 from tests.support.sms_replies import replies_to
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -83,16 +84,6 @@ def sms(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
         "Body": body,
         "AccountSid": "ACfake00000000000000000000000000",
     }
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return condition()
 
 
 def send_signed(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str):
@@ -238,23 +229,23 @@ def test_twilio_errors_are_retried_and_delivered_once(sms_bot, twilio):
     sender = number()
     twilio.mode = "error500"
     try:
-        send_signed(sms_bot, twilio, sender, "what is the care leaver covenant")
+        form = send_signed(sms_bot, twilio, sender, "what is the care leaver covenant")
         assert wait_for(lambda: twilio.requests > 0)
         time.sleep(3)
         assert twilio.to(sender) == []
     finally:
         twilio.mode = "ok"
-    delivered = wait_for(lambda: twilio.to(sender), timeout=60)
+    delivered = replies_to(sms_bot.settings.database_url, twilio, form, timeout=60)
     assert delivered[0]["Body"].startswith("Care Leaver Covenant: ")
     time.sleep(3)
-    assert len(twilio.to(sender)) == len(delivered)
+    assert twilio.to(sender) == delivered
 
 
 def test_when_twilio_is_unreachable_messages_wait_and_go_once(sms_bot, twilio):
     sender = number()
     twilio.stop()
     try:
-        send_signed(sms_bot, twilio, sender, "how do i get my care records")
+        form = send_signed(sms_bot, twilio, sender, "how do i get my care records")
         engine = create_db_engine(sms_bot.settings.database_url)
         try:
 
@@ -273,10 +264,10 @@ def test_when_twilio_is_unreachable_messages_wait_and_go_once(sms_bot, twilio):
             engine.dispose()
     finally:
         twilio.start()
-    delivered = wait_for(lambda: twilio.to(sender), timeout=90)
+    delivered = replies_to(sms_bot.settings.database_url, twilio, form, timeout=90)
     assert delivered[0]["Body"].startswith("Your care records: ")
     time.sleep(3)
-    assert len(twilio.to(sender)) == len(delivered)
+    assert twilio.to(sender) == delivered
 
 
 TAYLOR = "+447700900105"  # Demo Taylor: former relevant, at university (demo records)

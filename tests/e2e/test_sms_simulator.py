@@ -12,6 +12,7 @@ from bot.channels.sms.simulator import FAKE_ONLY
 from bot.db.engine import create_db_engine
 from bot.notify.tables import sms_outbound
 from tests.support.servers import RunningBot
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -30,16 +31,6 @@ def outbox(bot: RunningBot, number: str) -> list[tuple[str, str]]:
     finally:
         engine.dispose()
     return [(row.body, row.status) for row in rows]
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return condition()
 
 
 def test_the_simulator_lists_the_demo_numbers(bot: RunningBot):

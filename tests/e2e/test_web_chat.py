@@ -30,6 +30,7 @@ from bot.people import linking
 from bot.people.identity import sms_conversation_id
 from bot.secrets import local_secret
 from tests.support.servers import RunningBot, running_bot
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -149,16 +150,6 @@ def outbox(bot: RunningBot, conversation_id: str) -> list[str]:
             )
     finally:
         engine.dispose()
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def texted_code(bot: RunningBot, conversation_id: str) -> str:

@@ -15,7 +15,6 @@ import html
 import re
 import time
 import uuid
-from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -27,22 +26,12 @@ from twilio.request_validator import RequestValidator
 from bot.console import accounts
 from bot.console.policy import utcnow
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.waiting import wait_for
 
 T = TypeVar("T")
 
 WEBHOOK = "/webhooks/twilio/webhook"
 SERVICE_NUMBER = "+447700900000"
-
-
-def wait_for(condition: Callable[[], T], timeout: float = 30.0, every: float = 0.2) -> T:
-    """Poll ``condition`` until it is truthy or ``timeout`` passes; its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return condition()
 
 
 def text_of(page: str) -> str:

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import TypeVar
-
 import sqlalchemy as sa
 
 from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
 from bot.notify.tables import sms_outbound
 from tests.support.fake_twilio import FakeTwilio
-
-T = TypeVar("T")
-
-
-def _wait_for(condition: Callable[[], T | None], timeout: float) -> T | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return condition()
+from tests.support.waiting import wait_for
 
 
 def replies_to(
@@ -54,9 +39,13 @@ def replies_to(
                 return None
             return ([row.twilio_sid for row in rows],)  # truthy even when there are none
 
-        done = _wait_for(complete, timeout)
+        try:
+            done = wait_for(complete, timeout)
+        except AssertionError:
+            raise AssertionError(
+                f"the replies to {sid} were not all sent within {timeout} s"
+            ) from None
     finally:
         engine.dispose()
-    assert done is not None, f"the replies to {sid} were not all sent within {timeout} s"
     by_sid = {m["sid"]: m for m in twilio.messages}
     return [by_sid[s] for s in done[0]]
