@@ -20,6 +20,7 @@ from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
 from entitlements.loader import ContentSet, load_content, load_topics
+from tests.support.databases import DATABASE_KINDS, module_database
 from tests.support.postgres import PostgresServer
 from tests.support.servers import RunningBot, running_bot
 
@@ -54,7 +55,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DATABASE_KINDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: an SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
@@ -81,18 +82,12 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return dataclasses.replace(Settings(), var_dir=tmp_path / "var", database_url=database_url)
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
+@pytest.fixture(scope="session", params=DATABASE_KINDS)
 def bot(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningBot]:
     """Both servers, really started (demo mode, demo people), once per database kind."""
     workdir = tmp_path_factory.mktemp(f"bot-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'bot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_bot(url, workdir, demo_people=True) as running:
         yield running

@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,14 +21,16 @@ import sqlalchemy as sa
 from bot.console import accounts
 from bot.console.policy import utcnow
 from bot.console.signin import WRONG
-from bot.console.tables import audit_log, console_sessions, login_failures, staff_accounts
-from bot.db.engine import create_db_engine
-from bot.db.migrate import upgrade
-from bot.launcher import ServiceGroup, console_spec, service_environment
+from bot.console.tables import console_sessions, login_failures, staff_accounts
 from bot.notify.tables import sms_outbound
-from bot.people.demo import seed_demo
-from bot.settings import Settings
-from tests.support.console import axe_violations, chromium_browser
+from tests.support.console import (
+    RunningConsole,
+    axe_violations,
+    chromium_browser,
+    console_process,
+    running_console,
+)
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -48,73 +49,28 @@ ACCOUNTS = {
 NO_ACCOUNT_YET = "sol.example-manager@example.org"  # a demo staff record left without one
 
 
-@dataclasses.dataclass
-class RunningConsole:
-    settings: Settings
-    engine: sa.engine.Engine
-    log: Path
-    staff_ids: dict[str, int]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.console_port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def audit(self) -> list[Any]:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def console(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningConsole]:
     workdir = tmp_path_factory.mktemp(f"console-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'console.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
-    settings = dataclasses.replace(
-        Settings(), var_dir=workdir, database_url=url, console_port=free_port()
-    )
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed_demo(engine, settings)
-    now = utcnow()
-    staff_ids = {}
-    with engine.begin() as conn:
-        for name, (email, roles) in ACCOUNTS.items():
-            account = accounts.create(conn, roles=roles, email=email, now=now)
-            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            staff_ids[name] = account.staff_id
-        for minutes, body in ((5, "An older text."), (1, TAYLOR_TEXT)):
-            conn.execute(
-                sms_outbound.insert().values(
-                    dedupe_key=f"test-{minutes}",
-                    conversation_id="sms-test",
-                    to_number=TAYLOR,
-                    body=body,
-                    status="outbox",
-                    created_at=now - dt.timedelta(minutes=minutes),
-                    updated_at=now,
+    url = module_database(request, workdir)
+    with running_console(workdir, url, ACCOUNTS, password=PASSWORD, content=False) as running:
+        now = utcnow()
+        with running.engine.begin() as conn:
+            for minutes, body in ((5, "An older text."), (1, TAYLOR_TEXT)):
+                conn.execute(
+                    sms_outbound.insert().values(
+                        dedupe_key=f"test-{minutes}",
+                        conversation_id="sms-test",
+                        to_number=TAYLOR,
+                        body=body,
+                        status="outbox",
+                        created_at=now - dt.timedelta(minutes=minutes),
+                        updated_at=now,
+                    )
                 )
-            )
-    log = workdir / "console.log"
-    with log.open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
-        )
-        group.start()
-        try:
-            group.wait_ready(timeout=60)
-            yield RunningConsole(settings, engine, log, staff_ids)
-        finally:
-            group.stop()
-            engine.dispose()
+        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -618,35 +574,30 @@ def test_over_https_cookies_are_secure_host_only_and_hsts_is_sent(console, tmp_p
         console_port=free_port(),
         console_base_url="https://console.council.example",
     )
-    with (tmp_path / "https.log").open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
+    with console_process(settings, tmp_path / "https.log"):
+        base = f"http://127.0.0.1:{settings.console_port}"
+        page = requests.get(f"{base}/login", timeout=10)
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+        seed_cookie = page.headers["Set-Cookie"]
+        assert seed_cookie.startswith("__Host-console_csrf=")
+        assert "Secure" in seed_cookie and "HttpOnly" in seed_cookie
+        seed = seed_cookie.split(";")[0].split("=", 1)[1]
+        reply = requests.post(
+            f"{base}/login",
+            data={
+                "email": ACCOUNTS["duty"][0],
+                "password": PASSWORD,
+                "csrf_token": token_in(page),
+            },
+            headers={"Cookie": f"__Host-console_csrf={seed}"},
+            allow_redirects=False,
+            timeout=20,
         )
-        with group:
-            group.wait_ready(timeout=60)
-            base = f"http://127.0.0.1:{settings.console_port}"
-            page = requests.get(f"{base}/login", timeout=10)
-            assert page.headers["Strict-Transport-Security"].startswith("max-age=")
-            seed_cookie = page.headers["Set-Cookie"]
-            assert seed_cookie.startswith("__Host-console_csrf=")
-            assert "Secure" in seed_cookie and "HttpOnly" in seed_cookie
-            seed = seed_cookie.split(";")[0].split("=", 1)[1]
-            reply = requests.post(
-                f"{base}/login",
-                data={
-                    "email": ACCOUNTS["duty"][0],
-                    "password": PASSWORD,
-                    "csrf_token": token_in(page),
-                },
-                headers={"Cookie": f"__Host-console_csrf={seed}"},
-                allow_redirects=False,
-                timeout=20,
-            )
-            assert reply.status_code == 303
-            session_cookie = reply.headers["Set-Cookie"]
-            assert session_cookie.startswith("__Host-console_session=")
-            for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
-                assert flag in session_cookie
+        assert reply.status_code == 303
+        session_cookie = reply.headers["Set-Cookie"]
+        assert session_cookie.startswith("__Host-console_session=")
+        for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+            assert flag in session_cookie
 
 
 # ---- in a real browser ---------------------------------------------------------------------

@@ -12,7 +12,6 @@ with a ``now`` in the past.
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import datetime as dt
 import html
 import re
@@ -30,16 +29,16 @@ from bot.cases.tables import case_events
 from bot.channels.sms.tables import sms_contacts
 from bot.console import accounts
 from bot.console.policy import utcnow
-from bot.console.tables import audit_log, login_failures
-from bot.db.engine import create_db_engine
-from bot.db.migrate import upgrade
-from bot.launcher import ServiceGroup, console_spec, service_environment
+from bot.console.tables import login_failures
 from bot.notify.tables import sms_outbound
-from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
-from bot.settings import Settings
-from tests.support.console import axe_violations, chromium_browser
-from tests.support.servers import free_port
+from bot.people.tables import staff
+from tests.support.console import (
+    RunningConsole,
+    axe_violations,
+    chromium_browser,
+    running_console,
+)
+from tests.support.databases import BOTH_DATABASES, module_database
 
 pytestmark = pytest.mark.e2e
 
@@ -58,67 +57,21 @@ ACCOUNTS = {
 WHO = list(ACCOUNTS)
 
 
-@dataclasses.dataclass
-class RunningConsole:
-    settings: Settings
-    engine: sa.engine.Engine
-    staff_ids: dict[str, int]
-    young: dict[str, int]
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.settings.console_port}{path}"
-
-    def audit(self) -> list[Any]:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def console(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningConsole]:
     workdir = tmp_path_factory.mktemp(f"console-cases-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'console.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
-    settings = dataclasses.replace(
-        Settings(), var_dir=workdir, database_url=url, console_port=free_port()
-    )
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed_demo(engine, settings)
-    now = utcnow()
-    staff_ids = {}
-    with engine.begin() as conn:
-        for name, (email, roles) in ACCOUNTS.items():
-            account = accounts.create(conn, roles=roles, email=email, now=now)
-            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            staff_ids[name] = account.staff_id
-        young = {
-            row.preferred_name.split()[-1].lower(): row.id
-            for row in conn.execute(sa.select(care_leavers.c.id, care_leavers.c.preferred_name))
-        }
+    url = module_database(request, workdir)
+    with running_console(workdir, url, ACCOUNTS, password=PASSWORD, content=False) as running:
         # As the SMS channel's remember_contact does when Taylor texts in.
-        conn.execute(
-            sms_contacts.insert().values(
-                conversation_id=TAYLOR_CONVERSATION, number=TAYLOR_NUMBER, updated_at=now
+        with running.engine.begin() as conn:
+            conn.execute(
+                sms_contacts.insert().values(
+                    conversation_id=TAYLOR_CONVERSATION, number=TAYLOR_NUMBER, updated_at=utcnow()
+                )
             )
-        )
-    log = workdir / "console.log"
-    with log.open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
-        )
-        group.start()
-        try:
-            group.wait_ready(timeout=60)
-            yield RunningConsole(settings, engine, staff_ids, young)
-        finally:
-            group.stop()
-            engine.dispose()
+        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ audit log.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -18,20 +17,14 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.console import accounts
 from bot.console.policy import utcnow
-from bot.console.tables import audit_log, login_failures
-from bot.content import load_content_files
-from bot.db.engine import create_db_engine
-from bot.db.migrate import upgrade
-from bot.launcher import ServiceGroup, console_spec, service_environment
-from bot.people.demo import seed_demo
-from bot.settings import Settings
+from bot.console.tables import login_failures
 from entitlements import workflow as wf
 from entitlements.loader import load_topics
 from entitlements.store import drafts_table, read_published
+from tests.support.console import RunningConsole, running_console
 from tests.support.content_forms import form_for
-from tests.support.servers import free_port
+from tests.support.databases import BOTH_DATABASES, module_database
 
 pytestmark = pytest.mark.e2e
 
@@ -52,74 +45,35 @@ EDITORS = {"editor", "editor2", "admin"}
 APPROVERS = {"approver", "admin"}
 
 
-@dataclasses.dataclass
-class RunningConsole:
-    settings: Settings
-    engine: sa.engine.Engine
-    staff_ids: dict[str, int]
-    draft_id: int
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.console_port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def audit(self) -> list[Any]:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def console(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningConsole]:
     workdir = tmp_path_factory.mktemp(f"content-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'console.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
-    settings = dataclasses.replace(
-        Settings(), var_dir=workdir, database_url=url, console_port=free_port()
-    )
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed_demo(engine, settings)
-    load_content_files(engine, settings)
+    with running_console(
+        workdir, module_database(request, workdir), ACCOUNTS, password=PASSWORD
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def other_draft(console: RunningConsole) -> int:
+    """A draft of another entry by the second editor, for the routes that need one (made
+    before the module's first test, as every test expects it there)."""
     now = utcnow()
-    staff_ids = {}
-    with engine.begin() as conn:
-        for name, (email, roles) in ACCOUNTS.items():
-            account = accounts.create(conn, roles=roles, email=email, now=now)
-            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            staff_ids[name] = account.staff_id
-        # A draft of another entry by the second editor, for the routes that need one.
-        _, entries = read_published(engine)
-        staying_put = next(e for e in entries if e.id == "staying-put")
+    _, entries = read_published(console.engine)
+    staying_put = next(e for e in entries if e.id == "staying-put")
+    with console.engine.begin() as conn:
         draft = wf.start_draft(
             conn,
             wf.editable(staying_put.to_document()),
-            actor=staff_ids["editor2"],
+            actor=console.staff_ids["editor2"],
             now=now,
-            topics=load_topics(settings.topics_file),
+            topics=load_topics(console.settings.topics_file),
             today=now.date(),
             entitlement_id="staying-put",
         )
-    log = workdir / "console.log"
-    with log.open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
-        )
-        group.start()
-        try:
-            group.wait_ready(timeout=60)
-            yield RunningConsole(settings, engine, staff_ids, draft.id)
-        finally:
-            group.stop()
-            engine.dispose()
+    return int(draft.id)
 
 
 @pytest.fixture(autouse=True)
@@ -186,8 +140,7 @@ def home_document(console: RunningConsole) -> dict[str, Any]:
 # ---- who may use what ----------------------------------------------------------------------
 
 
-def get_routes(console: RunningConsole) -> dict[str, set[str]]:
-    draft = console.draft_id
+def get_routes(draft: int) -> dict[str, set[str]]:
     return {
         "/content": VIEWERS,
         "/content/due": VIEWERS,
@@ -213,8 +166,8 @@ POST_ROUTES = {
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_each_role_against_each_content_page(console, browsers, who):
-    for path, allowed in get_routes(console).items():
+def test_each_role_against_each_content_page(console, browsers, other_draft, who):
+    for path, allowed in get_routes(other_draft).items():
         before = last_audit_id(console)
         reply = browsers[who].get(console.url(path), allow_redirects=False, timeout=10)
         if who in allowed:
@@ -253,8 +206,10 @@ def test_the_menu_has_content_for_content_staff_only(console, browsers):
     assert "/content" not in menu("adviser") and "/content" not in menu("manager")
 
 
-def test_a_form_without_the_csrf_token_or_from_another_site_is_refused(console, browsers):
-    draft = console.draft_id
+def test_a_form_without_the_csrf_token_or_from_another_site_is_refused(
+    console, browsers, other_draft
+):
+    draft = other_draft
     before = last_audit_id(console)
     reply = browsers["approver"].post(
         console.url(f"/content/drafts/{draft}/approve"), data={}, allow_redirects=False

@@ -7,7 +7,6 @@ demo people, the published content and an account per role.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,20 +15,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.console import accounts
-from bot.console.policy import utcnow
-from bot.console.tables import audit_log
-from bot.content import load_content_files
-from bot.db.engine import create_db_engine
-from bot.db.migrate import upgrade
-from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.notify.tables import sms_outbound
 from bot.packs import service
 from bot.packs.tables import packs
-from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers
-from bot.settings import Settings
-from tests.support.servers import free_port
+from tests.support.console import RunningConsole, running_console
+from tests.support.databases import BOTH_DATABASES, module_database
 
 pytestmark = pytest.mark.e2e
 
@@ -45,69 +35,24 @@ ACCOUNTS = {
 }
 
 
-@dataclasses.dataclass
-class RunningConsole:
-    settings: Settings
-    engine: sa.engine.Engine
-    staff_ids: dict[str, int]
-    young: dict[str, int]
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.settings.console_port}{path}"
-
-    def audit(self) -> list[Any]:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).all()
-
-    def packs_of(self, who: str) -> list[Any]:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(packs)
-                .where(packs.c.care_leaver_id == self.young[who])
-                .order_by(packs.c.id)
-            ).all()
+def packs_of(console: RunningConsole, who: str) -> list[Any]:
+    with console.engine.connect() as conn:
+        return conn.execute(
+            sa.select(packs)
+            .where(packs.c.care_leaver_id == console.young[who])
+            .order_by(packs.c.id)
+        ).all()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def console(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningConsole]:
     workdir = tmp_path_factory.mktemp(f"console-packs-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'console.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
-    settings = dataclasses.replace(
-        Settings(), var_dir=workdir, database_url=url, console_port=free_port()
-    )
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed_demo(engine, settings)
-    load_content_files(engine, settings)
-    now = utcnow()
-    staff_ids = {}
-    with engine.begin() as conn:
-        for name, (email, roles) in ACCOUNTS.items():
-            account = accounts.create(conn, roles=roles, email=email, now=now)
-            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            staff_ids[name] = account.staff_id
-        young = {
-            row.preferred_name.split()[-1].lower(): row.id
-            for row in conn.execute(sa.select(care_leavers.c.id, care_leavers.c.preferred_name))
-        }
-    with (workdir / "console.log").open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
-        )
-        group.start()
-        try:
-            group.wait_ready(timeout=60)
-            yield RunningConsole(settings, engine, staff_ids, young)
-        finally:
-            group.stop()
-            engine.dispose()
+    with running_console(
+        workdir, module_database(request, workdir), ACCOUNTS, password=PASSWORD
+    ) as running:
+        yield running
 
 
 def token_in(page: requests.Response) -> str:
@@ -187,7 +132,7 @@ def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, brows
     assert (
         len(texts) == 1 and "/pack/" in texts[0] and texts[0].endswith("Reply YES if you got it.")
     )
-    latest = console.packs_of("taylor")[-1]
+    latest = packs_of(console, "taylor")[-1]
     assert latest.created_by == console.staff_ids["pat"] and latest.sent_at is not None
     token = texts[0].split("/pack/")[1].split()[0]
     assert latest.token_hash == service.token_hash(token)
@@ -197,7 +142,7 @@ def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, brows
     assert "The pack is in the SMS outbox" in page.text
     again = send(console, browsers["manager"], "taylor")
     assert again.status_code == 303
-    assert [p.reason for p in console.packs_of("taylor")] == ["first", "resend"]
+    assert [p.reason for p in packs_of(console, "taylor")] == ["first", "resend"]
 
 
 def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
@@ -210,7 +155,7 @@ def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
         timeout=20,
     )
     assert reply.status_code == 303 and reply.headers["Location"].endswith("?sent=printed")
-    [pack] = console.packs_of("casey")
+    [pack] = packs_of(console, "casey")
     assert (pack.channel, pack.reason) == ("print", "first") and pack.sent_at is not None
     assert len(outbox_to(console, "+447700900103")) == before  # nothing texted
     page = browsers["admin"].get(console.url(reply.headers["Location"]), timeout=10).text
@@ -219,19 +164,19 @@ def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
 
 
 def test_another_pa_cannot_send_and_the_refusal_is_audited(console, browsers):
-    packs_before = len(console.packs_of("taylor"))
+    packs_before = len(packs_of(console, "taylor"))
     first = len(console.audit())
     reply = send(console, browsers["lee"], "taylor")
     assert reply.status_code == 403
-    assert len(console.packs_of("taylor")) == packs_before
+    assert len(packs_of(console, "taylor")) == packs_before
     assert [r.action for r in console.audit()[first:]] == ["forbidden"]
 
 
 def test_sending_without_the_csrf_token_is_refused(console, browsers):
-    packs_before = len(console.packs_of("taylor"))
+    packs_before = len(packs_of(console, "taylor"))
     reply = send(console, browsers["pat"], "taylor", csrf_token="forged")
     assert reply.status_code == 403
-    assert len(console.packs_of("taylor")) == packs_before
+    assert len(packs_of(console, "taylor")) == packs_before
 
 
 def test_an_unknown_young_person_is_a_plain_404(console, browsers):

@@ -27,13 +27,12 @@ import requests
 import sqlalchemy as sa
 
 from bot import content_files
-from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.console.tables import audit_log, login_failures
 from bot.db.engine import create_db_engine
 from bot.db.tables import unanswered_questions
-from bot.launcher import ServiceGroup, console_spec, service_environment
 from entitlements.store import current_revision, read_published
+from tests.support.console import console_process, give_accounts
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.servers import RunningBot, free_port, running_bot
 
 pytestmark = pytest.mark.e2e
@@ -75,36 +74,21 @@ class Stack:
         return rows[-1].id if rows else 0
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp(f"console-questions-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'stack.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_bot(url, workdir, demo_people=True) as bot:
         engine = create_db_engine(url)
-        now = utcnow()
-        with engine.begin() as conn:
-            for email, roles in ACCOUNTS.values():
-                account = accounts.create(conn, roles=roles, email=email, now=now)
-                accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-        settings = dataclasses.replace(bot.settings, console_port=free_port())
-        with (workdir / "console.log").open("w") as sink:
-            group = ServiceGroup(
-                [console_spec(settings)], service_environment(settings), settings.project_root, sink
-            )
-            group.start()
-            try:
-                group.wait_ready(timeout=60)
+        try:
+            give_accounts(engine, ACCOUNTS, PASSWORD)
+            settings = dataclasses.replace(bot.settings, console_port=free_port())
+            with console_process(settings, workdir / "console.log"):
                 yield Stack(bot, settings.console_port, engine)
-            finally:
-                group.stop()
-                engine.dispose()
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(autouse=True)

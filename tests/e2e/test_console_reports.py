@@ -33,6 +33,7 @@ from tests.support.console import (
     running_console,
     text_of,
 )
+from tests.support.databases import BOTH_DATABASES, module_database
 
 pytestmark = pytest.mark.e2e
 
@@ -129,15 +130,10 @@ def seed_week(engine: sa.engine.Engine, settings) -> None:
     )
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def console(request, tmp_path_factory) -> Iterator[RunningConsole]:
     workdir = tmp_path_factory.mktemp(f"reports-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'console.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_console(workdir, url, ACCOUNTS, prepare=seed_week) as running:
         yield running
 

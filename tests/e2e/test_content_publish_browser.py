@@ -23,10 +23,9 @@ from typing import Any
 import pytest
 import requests
 
-from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
-from bot.launcher import ServiceGroup, console_spec, service_environment
+from tests.support.console import console_process, give_accounts
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.servers import RunningBot, free_port, running_bot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -54,38 +53,19 @@ class Services:
         return self.console_url + path
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def services(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Services]:
     workdir = tmp_path_factory.mktemp(f"content-browser-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'bot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_bot(url, workdir, demo_people=True, console_port=free_port()) as bot:
         engine = create_db_engine(url)
-        now = utcnow()
-        with engine.begin() as conn:
-            for email, roles in ((EDITOR, "content_editor"), (APPROVER, "content_approver")):
-                account = accounts.create(conn, roles=roles, email=email, now=now)
-                accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
+        editors = {"editor": (EDITOR, "content_editor"), "approver": (APPROVER, "content_approver")}
+        give_accounts(engine, editors, PASSWORD)
         engine.dispose()
-        with (workdir / "console.log").open("w") as sink:
-            group = ServiceGroup(
-                [console_spec(bot.settings)],
-                service_environment(bot.settings),
-                bot.settings.project_root,
-                sink,
-            )
-            group.start()
-            try:
-                group.wait_ready(timeout=60)
-                yield Services(bot)
-            finally:
-                group.stop()
+        with console_process(bot.settings, workdir / "console.log"):
+            yield Services(bot)
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from bot.db.tables import safety_events
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
 from bot.notify.tables import sms_outbound
 from bot.people.tables import care_leavers, staff
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, free_port, running_bot
 from tests.support.waiting import wait_for
@@ -347,17 +348,12 @@ async def _frames(bot: RunningBot, token: str, frames: list[str]) -> list[dict[s
 # ---- the run ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def traffic(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Traffic]:
     workdir: Path = tmp_path_factory.mktemp(f"log-canaries-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'bot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     twilio = FakeTwilio()
     twilio.start()
     seen: dict[str, Any] = {}

@@ -36,6 +36,7 @@ from bot.people.identity import care_leaver_by_mobile
 from bot.records import record_safety_event
 from bot.settings import Settings
 from tests.support.case_path import StaffBrowser, aware, make_staff_account, wait_for
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_port
 
@@ -71,17 +72,12 @@ class Oversight:
         return [m["Body"] for m in self.twilio.to(number)]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def oversight(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Oversight]:
     workdir = tmp_path_factory.mktemp(f"scheduler-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'oversight.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     twilio = FakeTwilio()
     twilio.start()
     settings = dataclasses.replace(

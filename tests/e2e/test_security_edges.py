@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.db.engine import create_db_engine
 from bot.people.identity import sms_conversation_id
+from tests.support.databases import module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 from tests.support.sms_replies import replies_to
@@ -54,10 +55,7 @@ def guarded(
 ) -> Iterator[RunningBot]:
     """Development, with Rasa's API and the REST channel behind their tokens."""
     workdir = tmp_path_factory.mktemp(f"guarded-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'bot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_bot(url, workdir, rasa_api_token=API_TOKEN, rest_channel_token=REST_TOKEN) as bot:
         yield bot
 

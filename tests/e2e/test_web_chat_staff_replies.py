@@ -30,13 +30,12 @@ import websockets
 from bot.cases import handoffs, service
 from bot.channels.handoff import HELD_NOTICE
 from bot.channels.web.tables import web_chat_messages
-from bot.console import accounts
 from bot.console.areas.cases import DELIVERY
 from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
-from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.people import identity
-from bot.people.tables import care_leavers
+from tests.support.console import console_process, give_accounts, young_ids
+from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.servers import RunningBot, free_port, running_bot
 
 pytestmark = pytest.mark.e2e
@@ -66,42 +65,23 @@ class Stack:
         return f"http://127.0.0.1:{self.console_port}{path}"
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(**BOTH_DATABASES)
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp(f"web-replies-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'bot.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
+    url = module_database(request, workdir)
     with running_bot(url, workdir, demo_people=True) as bot:
         engine = create_db_engine(url)
-        now = utcnow()
-        with engine.begin() as conn:
-            for email, roles in ACCOUNTS.values():
-                account = accounts.create(conn, roles=roles, email=email, now=now)
-                accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            young = {
-                row.preferred_name.split()[-1].lower(): row.id
-                for row in conn.execute(sa.select(care_leavers.c.id, care_leavers.c.preferred_name))
-            }
-        settings = dataclasses.replace(bot.settings, console_port=free_port())
-        with (workdir / "console.log").open("w") as sink:
-            group = ServiceGroup(
-                [console_spec(settings)], service_environment(settings), settings.project_root, sink
-            )
-            group.start()
-            try:
-                group.wait_ready(timeout=60)
-                running = Stack(bot, settings.console_port, engine, young, {})
+        try:
+            give_accounts(engine, ACCOUNTS, PASSWORD)
+            settings = dataclasses.replace(bot.settings, console_port=free_port())
+            with console_process(settings, workdir / "console.log"):
+                running = Stack(bot, settings.console_port, engine, young_ids(engine), {})
                 running.browsers = {who: signed_in(running, who) for who in ACCOUNTS}
                 yield running
-            finally:
-                group.stop()
-                engine.dispose()
+        finally:
+            engine.dispose()
 
 
 # ---- helpers: the console ------------------------------------------------------------------

@@ -22,11 +22,13 @@ import sqlalchemy as sa
 
 from bot.console import accounts
 from bot.console.policy import utcnow
+from bot.console.tables import audit_log
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.people.demo import seed_demo
+from bot.people.tables import care_leavers
 from bot.settings import Settings
 from tests.support.servers import free_port
 
@@ -34,6 +36,49 @@ PASSWORD = "console test password 1"
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def give_accounts(
+    engine: sa.engine.Engine,
+    accounts_by_name: Mapping[str, tuple[str, str]],
+    password: str = PASSWORD,
+) -> dict[str, int]:
+    """Give each named demo staff member (name: (email, roles)) an account and ``password``.
+
+    Returns:
+        Their staff ids by name.
+    """
+    now = utcnow()
+    staff_ids = {}
+    with engine.begin() as conn:
+        for name, (email, roles) in accounts_by_name.items():
+            account = accounts.create(conn, roles=roles, email=email, now=now)
+            accounts.set_password(conn, account.id, password, now=now, how="test")
+            staff_ids[name] = account.staff_id
+    return staff_ids
+
+
+def young_ids(engine: sa.engine.Engine) -> dict[str, int]:
+    """The demo care leavers' ids by their last name in lower case (``taylor``)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(care_leavers.c.id, care_leavers.c.preferred_name))
+        return {row.preferred_name.split()[-1].lower(): row.id for row in rows}
+
+
+@contextlib.contextmanager
+def console_process(settings: Settings, log: Path) -> Iterator[None]:
+    """Run ``python -m bot.console`` as ``make run`` does, logging to ``log``; wait until
+    it answers, stop it afterwards."""
+    with log.open("w") as sink:
+        group = ServiceGroup(
+            [console_spec(settings)], service_environment(settings), settings.project_root, sink
+        )
+        group.start()
+        try:
+            group.wait_ready(timeout=60)
+            yield
+        finally:
+            group.stop()
 
 
 @dataclasses.dataclass
@@ -44,10 +89,25 @@ class RunningConsole:
     engine: sa.engine.Engine
     log: Path
     staff_ids: dict[str, int]
+    young: dict[str, int]
+
+    @property
+    def base_url(self) -> str:
+        """The console's address."""
+        return f"http://127.0.0.1:{self.settings.console_port}"
 
     def url(self, path: str) -> str:
         """The console's address for ``path``."""
-        return f"http://127.0.0.1:{self.settings.console_port}{path}"
+        return self.base_url + path
+
+    def audit(self, since: int = 0) -> list[Any]:
+        """The audit log's rows after id ``since``, oldest first."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(audit_log).where(audit_log.c.id > since).order_by(audit_log.c.id)
+                )
+            )
 
 
 @contextlib.contextmanager
@@ -56,39 +116,38 @@ def running_console(
     database_url: str,
     accounts_by_name: Mapping[str, tuple[str, str]],
     prepare: Callable[[sa.engine.Engine, Settings], None] | None = None,
+    *,
+    password: str = PASSWORD,
+    content: bool = True,
 ) -> Iterator[RunningConsole]:
     """Start the console on ``database_url`` with ``accounts_by_name`` (name: (email, roles)).
 
-    ``prepare`` runs on the database before the console starts.
+    Args:
+        workdir: Its ``VAR_DIR``; the log is ``console.log`` in it.
+        database_url: Migrated here; the demo people are loaded.
+        accounts_by_name: See :func:`give_accounts`.
+        prepare: Runs on the database before the console starts.
+        password: Every account's password.
+        content: Load the content files too.
+
     """
     settings = dataclasses.replace(
         Settings(), var_dir=workdir, database_url=database_url, console_port=free_port()
     )
     upgrade(database_url)
     engine = create_db_engine(database_url)
-    load_content_files(engine, settings)
-    seed_demo(engine, settings)
-    now = utcnow()
-    staff_ids = {}
-    with engine.begin() as conn:
-        for name, (email, roles) in accounts_by_name.items():
-            account = accounts.create(conn, roles=roles, email=email, now=now)
-            accounts.set_password(conn, account.id, PASSWORD, now=now, how="test")
-            staff_ids[name] = account.staff_id
-    if prepare is not None:
-        prepare(engine, settings)
-    log = workdir / "console.log"
-    with log.open("w") as sink:
-        group = ServiceGroup(
-            [console_spec(settings)], service_environment(settings), settings.project_root, sink
-        )
-        group.start()
-        try:
-            group.wait_ready(timeout=60)
-            yield RunningConsole(settings, engine, log, staff_ids)
-        finally:
-            group.stop()
-            engine.dispose()
+    try:
+        if content:
+            load_content_files(engine, settings)
+        seed_demo(engine, settings)
+        staff_ids = give_accounts(engine, accounts_by_name, password)
+        if prepare is not None:
+            prepare(engine, settings)
+        log = workdir / "console.log"
+        with console_process(settings, log):
+            yield RunningConsole(settings, engine, log, staff_ids, young_ids(engine))
+    finally:
+        engine.dispose()
 
 
 def token_in(page: requests.Response) -> str:
