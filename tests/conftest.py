@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -26,6 +28,20 @@ from tests.support.servers import RunningBot, running_bot
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+
+def _interrupted(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Make SIGTERM (a CI time-out, ``kill``) end the run as Ctrl-C does.
+
+    The servers the fixtures start run in sessions of their own, so they outlive a
+    killed pytest; ended as by Ctrl-C, pytest still runs the fixtures' teardown, which
+    stops them and removes their folders.
+    """
+    signal.signal(signal.SIGTERM, _interrupted)
 
 
 @pytest.fixture(scope="session")
