@@ -54,7 +54,7 @@ def make_app(secret: str) -> Sanic:
         status = getattr(exception, "status_code", 500)
         if isinstance(exception, SanicException) and 400 <= status < 500:
             logger.info("Refused a request: %s %s", status, type(exception).__name__)
-            return response.json({"error": STATUS_CODES[status].decode()}, status)
+            return response.json({"error": STATUS_CODES.get(status, b"refused").decode()}, status)
         logger.error("Action failed: %s", type(exception).__name__, exc_info=exception)
         return response.json({"error": "the action failed; see the action server's log"}, 500)
 
