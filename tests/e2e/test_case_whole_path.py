@@ -36,7 +36,13 @@ from bot.launcher import (
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
-from tests.support.case_path import Phone, StaffBrowser, make_staff_account, wait_for
+from tests.support.case_path import (
+    Phone,
+    StaffBrowser,
+    make_staff_account,
+    nudges_and_packs_just_ran,
+    wait_for,
+)
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import NoModelError, free_port
 
@@ -93,6 +99,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         twilio_api_url=twilio.url,
         public_base_url=PUBLIC,
         case_scheduler_seconds=1.0,
+        pack_round_minutes=24 * 60,
     )
     model = model_path(settings)
     if not model.exists():
@@ -105,6 +112,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     seed_demo(engine, settings)
     for email, _mobile in (PAT, KIM):
         make_staff_account(engine, email, "personal_adviser", PASSWORD)
+    nudges_and_packs_just_ran(engine, settings)
     env = {**service_environment(settings), "CASE_SCHEDULER_SECONDS": "1"}
     specs = [*service_specs(settings, model), console_spec(settings), scheduler_spec()]
     with (workdir / "services.log").open("w") as log:

@@ -35,7 +35,13 @@ from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile
 from bot.records import record_safety_event
 from bot.settings import Settings
-from tests.support.case_path import StaffBrowser, aware, make_staff_account, wait_for
+from tests.support.case_path import (
+    StaffBrowser,
+    aware,
+    make_staff_account,
+    nudges_and_packs_just_ran,
+    wait_for,
+)
 from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_port
@@ -91,12 +97,14 @@ def oversight(
         twilio_api_url=twilio.url,
         duty_district="Central",
         case_scheduler_seconds=1.0,
+        pack_round_minutes=24 * 60,
     )
     upgrade(url)
     engine = create_db_engine(url)
     seed_demo(engine, settings)
     for email, _mobile in (NORTH_MANAGER, CENTRAL_MANAGER):
         make_staff_account(engine, email, "team_manager", PASSWORD)
+    nudges_and_packs_just_ran(engine, settings)
     env = {
         **service_environment(settings),
         "DISTRICTS": ",".join(settings.districts),

@@ -25,6 +25,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.console import accounts
 from bot.console.policy import utcnow
+from bot.packs import offers
+from bot.settings import Settings
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.waiting import wait_for
 
@@ -37,6 +39,22 @@ SERVICE_NUMBER = "+447700900000"
 def text_of(page: str) -> str:
     """A page's words, tags dropped and spaces squeezed."""
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def nudges_and_packs_just_ran(engine: sa.engine.Engine, settings: Settings) -> None:
+    """Record the scheduler's packs-and-nudges round as just run, so that, with
+    ``PACK_ROUND_MINUTES`` a day, it texts none of the demo people during the test.
+
+    Who is due a review reminder or a new pack depends on today's date (the demo people's
+    review dates and birthdays are fixed in the demo files) and the hour (the round texts
+    only from 9:00 to 19:00): a test that watches their phones for case texts would
+    otherwise pass or fail by the calendar. The round itself is tested in
+    ``tests/unit/test_packs.py``.
+    """
+    every = dt.timedelta(minutes=settings.pack_round_minutes)
+    assert every >= dt.timedelta(hours=12), "set pack_round_minutes to a day for the test"
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    assert offers.claim(engine, offers.JOB, now, every), "the round had already run"
 
 
 # ---- a young person's phone ------------------------------------------------------------
