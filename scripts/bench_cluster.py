@@ -62,6 +62,7 @@ from bot.db.engine import create_db_engine
 from bot.launcher import model_path
 from bot.notify.tables import sms_outbound
 from bot.settings import PROJECT_ROOT, Settings
+from scripts.bench import at_rate
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_cluster_ports
 
@@ -349,14 +350,7 @@ async def send_texts(
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        tasks: list[asyncio.Task[None]] = []
-        start = time.perf_counter()
-        for n in range(total):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(session, n)))
-        await asyncio.gather(*tasks)
+        await at_rate(rate, total, lambda n: one(session, n))
     return sent
 
 

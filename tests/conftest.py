@@ -23,6 +23,7 @@ from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
 from entitlements.loader import ContentSet, load_content, load_topics
 from tests.support.databases import DATABASE_KINDS, module_database
+from tests.support.fake_twilio import FakeTwilio
 from tests.support.postgres import PostgresServer
 from tests.support.servers import RunningBot, running_bot
 
@@ -42,6 +43,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     stops them and removes their folders.
     """
     signal.signal(signal.SIGTERM, _interrupted)
+
+
+@pytest.fixture(scope="module")
+def twilio() -> Iterator[FakeTwilio]:
+    """A local fake of Twilio's HTTP API, one per module (Twilio is off this machine)."""
+    fake = FakeTwilio()
+    fake.start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")

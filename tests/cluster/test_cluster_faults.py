@@ -72,14 +72,6 @@ ADDRESS_LIMIT = 4  # web chat messages a minute from one address, across every s
 
 
 @pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def cluster(
     twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Cluster, Path]]:

@@ -43,14 +43,6 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def pack_bot(twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     workdir: Path = tmp_path_factory.mktemp("pack-bot")
     with running_bot(

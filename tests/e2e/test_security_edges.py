@@ -61,14 +61,6 @@ def guarded(
 
 
 @pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def production(
     tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
 ) -> Iterator[RunningBot]:

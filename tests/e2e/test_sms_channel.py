@@ -36,14 +36,6 @@ WEBHOOK = "/webhooks/twilio/webhook"
 
 
 @pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def sms_bot(twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     workdir: Path = tmp_path_factory.mktemp("sms-bot")
     with running_bot(
