@@ -14,7 +14,8 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 7. the memory (resident set size) of each server process;
 8. the weekly report for a council of 2,000 care leavers with a year of activity
    (``scripts/bench_report.py``);
-9. the safety net's patterns on a 1,600-character message.
+9. the safety net's patterns on a 1,600-character message, and on adversarial messages
+   built from every pattern's own words (``tests/support/adversarial.py``): the slowest.
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -300,6 +301,33 @@ def safety_patterns_ms(repeats: int = 50) -> float:
     return (time.perf_counter() - started) / repeats * 1000
 
 
+def safety_adversarial_ms() -> dict[str, float]:
+    """The slowest safety check over adversarial messages, at 1,600 and 8,000 characters.
+
+    Every pattern's own words, each repeated and all in turn, and the shapes that
+    jammed the old backtracking engine: the engine is linear, so none may be slow.
+    """
+    import gc
+
+    from bot import linear_re
+    from tests.support import adversarial
+
+    patterns = [p for p in gc.get_objects() if isinstance(p, linear_re.Pattern)]
+    found: dict[str, float] = {}
+    for length in (adversarial.SMS_LONGEST, adversarial.CHECK_LONGEST):
+        messages = list(adversarial.known_jams(length)) + [
+            m for p in patterns for m in adversarial.for_pattern(p, length, each_word=False)
+        ]
+        worst = 0.0
+        for message in messages:
+            started = time.perf_counter()
+            assess(message)
+            worst = max(worst, time.perf_counter() - started)
+        found[f"worst_{length}_ms"] = worst * 1000
+        found[f"messages_{length}"] = len(messages)
+    return found
+
+
 def table(rows: list[tuple[str, str, str]]) -> str:
     """A Markdown table of (measure, figure, target) rows."""
     lines = ["| measure | figure | target |", "| --- | --- | --- |"]
@@ -432,6 +460,22 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(
         ("safety net patterns on a 1,600-character message", f"{detector_ms:.1f} ms", "< 50 ms")
     )
+    progress("safety net: adversarial messages from every pattern's words")
+    jam = safety_adversarial_ms()
+    results["safety_adversarial"] = jam
+    rows += [
+        (
+            f"safety net, slowest of {jam['messages_1600']:.0f} adversarial messages "
+            "of 1,600 characters",
+            f"{jam['worst_1600_ms']:.1f} ms",
+            "< 20 ms",
+        ),
+        (
+            f"  ... of {jam['messages_8000']:.0f} of 8,000 characters (the most it reads)",
+            f"{jam['worst_8000_ms']:.1f} ms",
+            "< 100 ms",
+        ),
+    ]
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print(table(rows))
     return 0

@@ -30,9 +30,11 @@ Only rule names are reported, never any part of the message.
 from __future__ import annotations
 
 import bisect
-import re
+import itertools
 import unicodedata
 from dataclasses import dataclass, replace
+
+from bot import linear_re as linear
 
 __all__ = ["CATEGORIES", "RULE_NAMES", "RiskAssessment", "assess", "normalise"]
 
@@ -68,6 +70,9 @@ class RiskAssessment:
             rules). A trained model's "crisis" is only trusted when this holds,
             so that the model alone cannot raise an alarm on a message about
             overdraft fees or a complaint.
+        checked: False when the check could not finish (a message built to make the
+            patterns work too hard). Such a message must be treated as possible risk,
+            never as safe.
 
     """
 
@@ -76,6 +81,7 @@ class RiskAssessment:
     figure_of_speech: bool
     rules: tuple[str, ...]
     mentions_risk: bool = False
+    checked: bool = True
 
 
 # ---------------------------------------------------------------------------
@@ -101,26 +107,24 @@ _SPECIAL_LETTERS = str.maketrans(
 _APOSTROPHE_TABLE = str.maketrans({c: None for c in _APOSTROPHES})
 _DQUOTE_TABLE = str.maketrans({c: '"' for c in _DOUBLE_QUOTES})
 
-_RE_JOKE_EMOJI = re.compile("[" + _JOKE_EMOJI + "]")
-_RE_OD_D = re.compile(r"\bod[" + _APOSTROPHES + r"]?d\b")
+_JOKE_EMOJI_TABLE = str.maketrans({c: " lol " for c in _JOKE_EMOJI})
+_RE_OD_D = linear.compile(r"\bod[" + _APOSTROPHES + r"]?d\b")
 _RE_LEET = (
-    (re.compile(r"(?<=[a-z])[1!|](?=[a-z])"), "i"),
-    (re.compile(r"(?<=[a-z])3(?=[a-z])"), "e"),
-    (re.compile(r"(?<=[a-z])0(?=[a-z])"), "o"),
-    (re.compile(r"(?<=[a-z])[@4](?=[a-z])"), "a"),
-    (re.compile(r"(?<=[a-z])\$(?=[a-z])"), "s"),
-    (re.compile(r"(?<=[a-z])\*+(?=[a-z])"), "i"),
+    (linear.compile(r"(?<=[a-z])[1!|](?=[a-z])"), "i"),
+    (linear.compile(r"(?<=[a-z])3(?=[a-z])"), "e"),
+    (linear.compile(r"(?<=[a-z])0(?=[a-z])"), "o"),
+    (linear.compile(r"(?<=[a-z])[@4](?=[a-z])"), "a"),
+    (linear.compile(r"(?<=[a-z])\$(?=[a-z])"), "s"),
+    (linear.compile(r"(?<=[a-z])\*+(?=[a-z])"), "i"),
 )
-_RE_AMPERSAND = re.compile(r"&")
-_RE_STOPS = re.compile(r"[.!?;:\n\r\u2026]+")
-_RE_COMMA = re.compile(r",+")
-_RE_OTHER = re.compile(r"[^a-z0-9., ]+")
-_RE_SPACES = re.compile(r" {2,}")
-_RE_REPEAT_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
-_RE_RUN3 = re.compile(r"([a-z])\1{2,}")
-_RE_TOKEN = re.compile(r"[a-z0-9]+")
-_RE_DUP_STOPS = re.compile(r"(?:[.,] )+(?=[.,]( |$))")
-_RE_ING = re.compile(
+_RE_AMPERSAND = linear.compile(r"&")
+_RE_STOPS = linear.compile(r"[.!?;:\n\r\u2026]+")
+_RE_COMMA = linear.compile(r",+")
+_RE_OTHER = linear.compile(r"[^a-z0-9., ]+")
+_RE_SPACES = linear.compile(r" {2,}")
+_RE_WORD = linear.compile(r"[a-z]+")
+_RE_TOKEN = linear.compile(r"[a-z0-9]+")
+_RE_ING = linear.compile(
     r"\b(kill|cutt|hitt|bleed|sleep|breath|dy|go|think|feel|do|liv|hurt|beat|burn|fitt|"
     r"chok|stabb|harm|punch|slapp|threaten|follow|lov|suffer|struggl|drink|smok|tak|hid|"
     r"stay|wait|shak|start|com|mak|seiz|groom|scream|cry|bang|breath|wak|end|jump)in\b"
@@ -429,11 +433,13 @@ _TEXTSPEAK: dict[str, str] = {
     "hospitle": "hospital",
 }
 
-_SUIC_NOUN = re.compile(r"\b(?=s[a-z]*i)s[uoa]{1,2}[ie]{0,2}[sc]{1,2}[ie]{0,2}de?\b")
-_SUIC_ADJ = re.compile(r"\b(?=s[a-z]*i)s[uoa]{1,2}[ie]{0,2}[sc]{1,2}[ie]{0,2}d(?:i?a|e|u)?l+e?\b")
+_SUIC_NOUN = linear.compile(r"\b(?=s[a-z]*i)s[uoa]{1,2}[ie]{0,2}[sc]{1,2}[ie]{0,2}de?\b")
+_SUIC_ADJ = linear.compile(
+    r"\b(?=s[a-z]*i)s[uoa]{1,2}[ie]{0,2}[sc]{1,2}[ie]{0,2}d(?:i?a|e|u)?l+e?\b"
+)
 
-_MULTIWORD: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
+_MULTIWORD: tuple[tuple[linear.Pattern, str], ...] = tuple(
+    (linear.compile(p), r)
     for p, r in (
         (r"\bmy ?sel[fv]e?s?\b", "myself"),
         (r"\bme ?self\b", "myself"),
@@ -486,49 +492,81 @@ _VERBS_AFTER_HE = (
     r"literally|hit|burn|rape|throw|send|share|post|leak|end|make|know|see|track|turn|wait|"
     r"try|ruin|shoot|slash|show|put|tell|batter|hunt|murder"
 )
-_CONTEXTUAL: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"\bill (?=(?:{_VERBS_AFTER_I})\b)"), "i will "),
-    (re.compile(rf"\bid (?=(?:rather|{_VERBS_AFTER_I})\b)"), "i would "),
-    (re.compile(rf"\bhell (?=(?:{_VERBS_AFTER_HE})\b)"), "he will "),
-    (re.compile(rf"\bshell (?=(?:{_VERBS_AFTER_HE})\b)"), "she will "),
-    (re.compile(rf"\bhed (?=(?:{_VERBS_AFTER_HE})\b)"), "he would "),
-    (re.compile(r"(?<=[a-z] )2(?= [a-z])"), "to"),
-    (re.compile(r"(?<=[a-z] )4(?= [a-z])"), "for"),
+_CONTEXTUAL: tuple[tuple[linear.Pattern, str], ...] = (
+    (linear.compile(rf"\bill (?=(?:{_VERBS_AFTER_I})\b)"), "i will "),
+    (linear.compile(rf"\bid (?=(?:rather|{_VERBS_AFTER_I})\b)"), "i would "),
+    (linear.compile(rf"\bhell (?=(?:{_VERBS_AFTER_HE})\b)"), "he will "),
+    (linear.compile(rf"\bshell (?=(?:{_VERBS_AFTER_HE})\b)"), "she will "),
+    (linear.compile(rf"\bhed (?=(?:{_VERBS_AFTER_HE})\b)"), "he would "),
+    (linear.compile(r"(?<=[a-z] )2(?= [a-z])"), "to"),
+    (linear.compile(r"(?<=[a-z] )4(?= [a-z])"), "for"),
 )
+
+
+def _runs(word: str) -> list[tuple[str, int]]:
+    """Split ``word`` into runs of one letter: ``"kiiill"`` gives ``[(k,1), (i,3), (l,2)]``."""
+    return [(letter, len(list(group))) for letter, group in itertools.groupby(word)]
 
 
 def _fix_repeats(word: str) -> str:
     """Shorten runs of three or more of one letter in a word.
 
     Args:
-        word: One lower-case word containing such a run.
+        word: One lower-case word.
 
     Returns:
-        The word with each run cut to two letters when that spells a known
-        word with a real double letter, otherwise to one letter.
+        The word with each run of three or more cut to two letters when that spells a
+        known word with a real double letter, otherwise to one letter. A word with no
+        such run is returned as it is.
 
     """
-    two = _RE_RUN3.sub(r"\1\1", word)
+    runs = _runs(word)
+    long_runs = [i for i, (_, n) in enumerate(runs) if n >= 3]
+    if not long_runs:
+        return word
+
+    def _spell(doubles: set[int]) -> str:
+        return "".join(
+            letter * (n if n < 3 else 2 if i in doubles else 1)
+            for i, (letter, n) in enumerate(runs)
+        )
+
+    two = _spell(set(long_runs))
     if two in _DOUBLE_WORDS:
         return two
-    one = _RE_RUN3.sub(r"\1", word)
+    one = _spell(set())
     if one in _DOUBLE_WORDS:
         return one
     # Mixed runs ("kiiilllll"): try keeping a double on each run in turn.
-    runs = list(_RE_RUN3.finditer(word))
-    if 1 < len(runs) <= 4:
-        for keep in range(len(runs)):
-            parts: list[str] = []
-            last = 0
-            for i, run in enumerate(runs):
-                parts.append(word[last : run.start()])
-                parts.append(run.group(1) * (2 if i == keep else 1))
-                last = run.end()
-            parts.append(word[last:])
-            candidate = "".join(parts)
+    if 1 < len(long_runs) <= 4:
+        for keep in long_runs:
+            candidate = _spell({keep})
             if candidate in _DOUBLE_WORDS:
                 return candidate
     return one
+
+
+def _last_stop_only(text: str) -> str:
+    """Keep only the last of several ``.``/``,`` tokens in a row (". , ." becomes ".")."""
+    tokens = text.split(" ")
+    kept = [
+        token
+        for token, after in zip(tokens, [*tokens[1:], ""], strict=True)
+        if not (token in _STOP_TOKENS and after in _STOP_TOKENS)
+    ]
+    return " ".join(kept)
+
+
+_STOP_TOKENS = frozenset({".", ","})
+
+
+def _textspeak(word: str) -> str:
+    return _TEXTSPEAK.get(word, word)
+
+
+def _ascii(text: str) -> str:
+    """Every character outside ASCII becomes a space (after accents were taken off)."""
+    return "".join(c if c < "\x80" else " " for c in text)
 
 
 def normalise(text: str) -> str:
@@ -548,22 +586,22 @@ def normalise(text: str) -> str:
 
     """
     text = text[:_MAX_CHARS]
-    text = _RE_JOKE_EMOJI.sub(" lol ", text)
+    text = text.translate(_JOKE_EMOJI_TABLE)
     text = text.casefold().translate(_SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(_DQUOTE_TABLE)
     text = _RE_OD_D.sub("oded", text)
-    text = text.translate(_APOSTROPHE_TABLE)
+    text = _ascii(text.translate(_APOSTROPHE_TABLE))
     for pattern, repl in _RE_LEET:
         text = pattern.sub(repl, text)
     text = _RE_AMPERSAND.sub(" and ", text)
     text = _RE_STOPS.sub(" . ", text)
     text = _RE_COMMA.sub(" , ", text)
     text = _RE_OTHER.sub(" ", text)
-    text = _RE_REPEAT_WORD.sub(lambda m: _fix_repeats(m.group()), text)
+    text = _RE_WORD.sub(lambda m: _fix_repeats(m.group() or ""), text)
     text = _RE_ING.sub(r"\1ing", text)
-    text = _RE_TOKEN.sub(lambda m: _TEXTSPEAK.get(m.group(), m.group()), text)
+    text = _RE_TOKEN.sub(lambda m: _textspeak(m.group() or ""), text)
     text = _SUIC_ADJ.sub("suicidal", text)
     text = _SUIC_NOUN.sub("suicide", text)
     for pattern, repl in _MULTIWORD:
@@ -571,7 +609,7 @@ def normalise(text: str) -> str:
     text = _RE_SPACES.sub(" ", text).strip()
     for pattern, repl in _CONTEXTUAL:
         text = pattern.sub(repl, text)
-    text = _RE_DUP_STOPS.sub("", text)
+    text = _last_stop_only(text)
     return _RE_SPACES.sub(" ", text).strip()
 
 
@@ -665,9 +703,9 @@ ACCIDENT = (
 )
 
 
-def _c(pattern: str) -> re.Pattern[str]:
+def _c(pattern: str) -> linear.Pattern:
     """Compile a pattern with word boundaries around it."""
-    return re.compile(rf"\b(?:{pattern})\b")
+    return linear.compile(rf"\b(?:{pattern})\b")
 
 
 # ---------------------------------------------------------------------------
@@ -734,7 +772,7 @@ _FIGURES: tuple[tuple[str, str], ...] = (
         "fig.feel_like_death",
         r"(?:feel|feels|feeling|felt|look|looks|looking|looked) (?:like|as if|as though) "
         r"death(?: warmed (?:up|over))?(?! (?:is|would|will|could|might|sounds|seems|be|was|"
-        r"feels|to|would be|is the|is my|is better|is easier))",
+        r"feels|to|would be|is the|is my|is better|is easier)\b)",
     ),
     (
         "fig.dead_limb",
@@ -837,7 +875,7 @@ _FIGURES: tuple[tuple[str, str], ...] = (
     ("fig.end_me", r"(?:going to|gonna|will|is going to) end me"),
 )
 
-_FIGURE_RE = re.compile(
+_FIGURE_RE = linear.compile(
     "|".join(rf"(?P<g{i}>\b(?:{pattern})\b)" for i, (_, pattern) in enumerate(_FIGURES))
 )
 _FIGURE_NAMES = tuple(name for name, _ in _FIGURES)
@@ -855,7 +893,7 @@ def _mask_figures(text: str) -> tuple[str, list[str]]:
     """
     fired: list[str] = []
 
-    def _replace(match: re.Match[str]) -> str:
+    def _replace(match: linear.Match) -> str:
         group = match.lastgroup
         if group is not None:
             name = _FIGURE_NAMES[int(group[1:])]
@@ -899,14 +937,14 @@ class _Rule:
 
     name: str
     category: str
-    regex: re.Pattern[str]
+    regex: linear.Pattern
     who: str = "self_or_none"
     negatable: bool = True
     jokeable: bool = False
     future: bool = False
     over: bool = False
-    requires: tuple[re.Pattern[str], ...] = ()
-    excludes: re.Pattern[str] | None = None
+    requires: tuple[linear.Pattern, ...] = ()
+    excludes: linear.Pattern | None = None
 
 
 def _rule(
@@ -2563,7 +2601,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
         r"keeps|expect|expects) (?:me )?(?:to )?plug(?:ging)?(?: (?:it|them|stuff|drugs|the "
         r"(?:drugs|stuff|package|packages|bits|bags|food)|packages?|bits|bags))?(?! (?:in|it in|"
         r"into|them in|my|your|his|her|their|a|an|the (?:charger|phone|laptop|kettle|tv|hole|gap|"
-        r"leak|speaker)))|plugging (?:for|it for|stuff for|drugs for) (?:them|him|her|the "
+        r"leak|speaker))\b)|plugging (?:for|it for|stuff for|drugs for) (?:them|him|her|the "
         r"(?:olders|elders|dealers?|gang|man|lads))|(?:been|keep|am|was|started|i am) plugging"
         r"(?! (?:my|your|his|her|their|the|a|an|in|it in|stuff on|on|music|songs?|mixtape|"
         r"channel|page|account|business))",
@@ -2868,8 +2906,8 @@ _FAMILIES: tuple[tuple[_Rule, ...], ...] = (
     _EXPLOITATION + _EXPLOITATION_INDIRECT,
     tuple(replace(rule, over=True) for rule in _MEDICAL + _MEDICAL_INDIRECT),
 )
-_FAMILY_UNIONS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile("|".join(f"(?:{rule.regex.pattern})" for rule in family)) for family in _FAMILIES
+_FAMILY_UNIONS: tuple[linear.Pattern, ...] = tuple(
+    linear.compile("|".join(f"(?:{rule.regex.pattern})" for rule in family)) for family in _FAMILIES
 )
 
 # ---------------------------------------------------------------------------
@@ -2886,6 +2924,7 @@ _CONTEXT_NAMES = (
     "ctx.future",
     "ctx.hypothetical",
     "ctx.info",
+    "ctx.unchecked",
 )
 _FIGURATIVE_CONTEXTS = frozenset({"ctx.joke", "ctx.media", "ctx.past"})
 
@@ -3119,14 +3158,14 @@ _NEG_BOUNDARY = frozenset(
     }
 )
 
-_RE_FINE_BOUNDARY = re.compile(
+_RE_FINE_BOUNDARY = linear.compile(
     r"[.,]|\b(?:but|though|although|however|whereas|(?<!right )now|and i|so i|because i)\b"
 )
-_RE_COARSE_BOUNDARY = re.compile(
+_RE_COARSE_BOUNDARY = linear.compile(
     r"[.]|\b(?:but|though|although|however|whereas|(?<!right )now|and i|and now|so now|then i)\b"
 )
-_RE_JOKE = re.compile(rf"\b{JOKE}\b")
-_RE_MEDIA = re.compile(
+_RE_JOKE = linear.compile(rf"\b{JOKE}\b")
+_RE_MEDIA = linear.compile(
     r"\b(?:(?:in|from|watching|watched|playing|played|reading|read|listening to|about|on) "
     r"(?:the |that |this |a |an |my |his |her |some )?(?:game|games|film|movie|films|movies|"
     r"show|tv show|series|episode|season|book|novel|story|song|songs|lyrics|video|vid|clip|"
@@ -3140,12 +3179,12 @@ _RE_MEDIA = re.compile(
 )
 # News and posts: checked only in the short clause around a match, so that "saw on the news
 # the bridge is closed, im going to jump" is still caught.
-_RE_NEWS = re.compile(
+_RE_NEWS = linear.compile(
     r"\b(?:(?:on|in|from) the (?:news|papers?|radio|local news)|(?:news|article|headline|"
     r"report) (?:about|on|said|says)|(?:saw|seen|read|heard|watched) (?:[a-z]+ ){0,3}(?:on|in) "
     r"(?:the )?(?:news|paper|papers|facebook|twitter|tiktok|reddit|youtube))\b"
 )
-_RE_PAST = re.compile(
+_RE_PAST = linear.compile(
     r"\b(?:used to|years? ago|months? ago|ages ago|long time ago|a while ago|last year|"
     r"last (?:month|summer|winter|spring|autumn|christmas|xmas|easter|term|birthday|new year|"
     r"halloween)|"
@@ -3158,7 +3197,7 @@ _RE_PAST = re.compile(
     r"not since|(?:dont|do not) (?:[a-z]+ )?anymore|recovered|over the years|in my past|"
     r"previous(?:ly)?|once before|(?:my )?history of)\b"
 )
-_RE_PRESENT = re.compile(
+_RE_PRESENT = linear.compile(
     r"\b(?:now|right now|(?<!never )(?<!not )again|tonight|today|currently|at the moment|"
     r"these days|lately|"
     r"recently|this (?:morning|evening|afternoon|week)|started|relapsed|keep (?:on )?[a-z]+ing|"
@@ -3167,13 +3206,13 @@ _RE_PRESENT = re.compile(
     r"hits|hurts me|beats|cutting|harming|think about (?:it|dying|suicide|killing))|"
     r"last night|yesterday|just now|earlier)\b"
 )
-_RE_AGAIN = re.compile(
+_RE_AGAIN = linear.compile(
     r"\b(?:(?<!never )(?<!not )again|same (?:way|thing|again)|(?:feel|feeling) (?:like )?"
     r"(?:that|it) again|"
     r"relapsed|started again|back to|starting to)\b"
 )
 # "never again", "never want that again": the past is over, not happening again.
-_RE_NEVER_AGAIN = re.compile(r"\b(?:never|not) (?:[a-z]+ ){0,3}again\b")
+_RE_NEVER_AGAIN = linear.compile(r"\b(?:never|not) (?:[a-z]+ ){0,3}again\b")
 
 
 def _again(text: str) -> bool:
@@ -3186,7 +3225,7 @@ def _present(text: str) -> bool:
     return _RE_PRESENT.search(_RE_NEVER_AGAIN.sub(" ", text)) is not None
 
 
-_RE_FUTURE = re.compile(
+_RE_FUTURE = linear.compile(
     r"\b(?:next (?:week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|term)|in (?:a|\d+|two|three|four|few|couple of) (?:days|weeks|months)|"
     r"will have(?! to)|going to have(?! to)|might have|might be|could be|would be|"
@@ -3195,9 +3234,9 @@ _RE_FUTURE = re.compile(
     r"after (?:my|the|i)|by (?:next|the end)|from (?:next|monday|the \d+)|soon|worried "
     r"(?:that|about)|scared (?:that )?i (?:will|might))\b"
 )
-_RE_NOWISH = re.compile(r"\b(?:tonight|right now|now|today|this (?:evening|afternoon))\b")
+_RE_NOWISH = linear.compile(r"\b(?:tonight|right now|now|today|this (?:evening|afternoon))\b")
 # Health events that are over: treated, sorted, or some days or weeks back.
-_RE_OVER = re.compile(
+_RE_OVER = linear.compile(
     r"\b(?:last (?:week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
     r"the other (?:day|week|night)|(?:a|one|two|three|four|five|six|few|couple of|\d+) "
     r"(?:days|weeks) ago|(?:hospital|doctors?|gp|paramedics?|ambulance|nurses?|a and e|they|"
@@ -3209,13 +3248,13 @@ _RE_OVER = re.compile(
     r"now|(?:got|been|was|were|is|are) (?:sorted|discharged|checked out|given the all clear)|"
     r"all clear|recovered|made a full recovery|when (?:she|he|i|they) (?:was|were) born)\b"
 )
-_RE_ONGOING = re.compile(
+_RE_ONGOING = linear.compile(
     r"\b(?:right now|again|currently|at the moment|happening|just now|keeps|keep|wont stop|"
     r"as we speak|atm|still (?:fitting|bleeding|not|unconscious|having|going|happening|there|"
     r"wont|cant|isnt|blue|grey|swelling|swollen|asleep|out))\b"
 )
 # Questions about what to do if it ever happened to someone, or about learning first aid.
-_RE_HYPOTHETICAL = re.compile(
+_RE_HYPOTHETICAL = linear.compile(
     r"\b(?:(?:if|in case|incase|what if|whenever|should) (?:[a-z]+ ){0,2}?(?:someone|"
     r"somebody|anyone|anybody|a (?:person|friend|mate|child|kid|baby|young person|stranger|"
     r"patient|pupil|student|client|customer)|people|your (?:friend|mate)|one of (?:my|your) "
@@ -3223,23 +3262,23 @@ _RE_HYPOTHETICAL = re.compile(
     r"aid|course|training|class|lesson|learn|learning|learnt|taught|revising|revision|so i "
     r"know|to know|be prepared|prepared) (?:[a-z]+ ){0,8}?(?:if|in case|when|whenever))\b"
 )
-_RE_URGENT_NOW = re.compile(
+_RE_URGENT_NOW = linear.compile(
     r"\b(?:right now|now|tonight|at the moment|currently|here|next to me|with me|in front "
     r"of me|please help|help me|quick|quickly|asap|urgent|hurry|on the floor|just)\b"
 )
 # "what does going ot mean", "i know what running lines means".
-_RE_INFO_BEFORE = re.compile(
+_RE_INFO_BEFORE = linear.compile(
     r"\b(?:what|whats|what is|what are|what does|what do|meaning of|definition of|heard of|"
     r"know what|explain|explain what|tell me what|info on|information on|anyone know what)"
     r"(?: [a-z]+){0,2} $"
 )
-_RE_INFO_AFTER = re.compile(
+_RE_INFO_AFTER = linear.compile(
     r"^(?: [a-z]+){0,1} (?:mean|means|meaning|stand for|stands for|is|are|counts? as|classed "
     r"as)\b"
 )
 
 
-def _bounds(text: str, pattern: re.Pattern[str]) -> list[int]:
+def _bounds(text: str, pattern: linear.Pattern) -> list[int]:
     """Return the start offsets of the clauses of ``text``."""
     return [0] + [m.start() for m in pattern.finditer(text)]
 
@@ -3313,7 +3352,7 @@ def _who_ok(who: str, subject: str) -> bool:
 
 def _check(
     rule: _Rule,
-    match: re.Match[str],
+    match: linear.Match,
     text: str,
     fine: list[int],
     coarse: list[int],
@@ -3367,7 +3406,7 @@ def _check(
 
 # Words of danger or distress, matched on the normalised text with figures of speech
 # masked. Deliberately wide: it gates the model's crisis calls, it never raises one.
-_RISK_CUES = re.compile(
+_RISK_CUES = linear.compile(
     r"\b(?:"
     r"die|dying|dead|death|deathly|kill\w*|suicid\w*|end (?:it|my life|everything|things)|"
     r"not (?:be )?(?:here|alive)|alive|my life|be gone|goodbye|bye forever|"
@@ -3385,7 +3424,7 @@ _RISK_CUES = re.compile(
 )
 
 
-def _live_cue(cue: re.Match[str], text: str, coarse: list[int]) -> bool:
+def _live_cue(cue: linear.Match, text: str, coarse: list[int]) -> bool:
     """Return True when a danger word is used in a current, un-negated statement.
 
     Args:
@@ -3406,14 +3445,42 @@ def _live_cue(cue: re.Match[str], text: str, coarse: list[int]) -> bool:
 
 
 # Asking for information, for school or about the news: danger words here are a topic.
-_INFO_CONTEXT = re.compile(
+_INFO_CONTEXT = linear.compile(
     r"\b(?:essay|coursework|homework|assignment|school project|college project|dissertation|"
     r"revision|revising|research(?:ing)?|documentary|on the news|in the news|news article|"
     r"an article|first aid course|training course)\b"
 )
 
 
+UNCHECKED = RiskAssessment(
+    at_risk=False,
+    categories=(),
+    figure_of_speech=False,
+    rules=("ctx.unchecked",),
+    mentions_risk=True,
+    checked=False,
+)
+
+
 def assess(text: str) -> RiskAssessment:
+    """Check one message for immediate risk, in time linear in its length.
+
+    Args:
+        text: The message as the young person sent it (any length; only the
+            first few thousand characters are read).
+
+    Returns:
+        A :class:`RiskAssessment`; :data:`UNCHECKED` when the patterns gave up on a
+        message built to make them work too hard.
+
+    """
+    try:
+        return _assess(text)
+    except linear.MatchBudgetExceeded:
+        return UNCHECKED
+
+
+def _assess(text: str) -> RiskAssessment:
     """Check one message for immediate risk.
 
     Args:
