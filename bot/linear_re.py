@@ -8,9 +8,10 @@ lookaround is replaced by an empty marker group: RE2 finds the match, then each
 marker that took part is checked with its own anchored RE2 match at the
 marker's position (a lookahead from there, a fixed-width lookbehind ending
 there). A match whose checks fail is dropped and the search goes on from the
-next position, so the work per search is bounded: at most :data:`MAX_RETRIES`
-dropped matches, after which :class:`MatchBudgetExceeded` is raised and the
-caller must fail safe.
+next position. The text scanned again for dropped matches is counted: past
+:data:`MAX_RETRIES` times the text's length (plus a constant), the call raises
+:class:`MatchBudgetExceeded`, so the work stays linear in the text's length and
+the caller must fail safe.
 
 The one difference from Python's ``re``: when a lookaround fails, ``re`` would
 try the pattern's other paths at the same start; here the next start is tried.
@@ -40,8 +41,10 @@ except ImportError:  # Python 3.10
 
 __all__ = ["MAX_RETRIES", "Match", "MatchBudgetExceeded", "Pattern", "PatternError", "compile"]
 
-# Matches dropped by failed lookarounds in one call before it gives up.
-MAX_RETRIES = 200
+# How much work one call may do when lookarounds drop matches: characters scanned again,
+# per character of the text, plus a constant. Bounded, so the whole call stays linear.
+MAX_RETRIES = 64
+_BASE_BUDGET = 4096
 # Large alternations (a family of rules in one pattern) need more than RE2's 8 MB default.
 _MAX_MEM = 256 << 20
 _MARK = "_m"
@@ -251,7 +254,7 @@ class Pattern:
 
         When a lookaround fails, the match is tried again at the same start with the
         path through that lookaround closed, as a backtracking engine would try the
-        pattern's next alternative. Each try costs one of ``budget``.
+        pattern's next alternative. Each try costs ``budget`` the length it matched.
         """
         start = raw.start()
         disabled: frozenset[int] = frozenset()
@@ -259,9 +262,7 @@ class Pattern:
             failed = self._failed(raw, subject)
             if failed is None:
                 return raw
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise MatchBudgetExceeded(self.pattern[:60])
+            _spend(budget, raw.end() - start + 1, self.pattern)
             disabled = disabled | {failed}
             raw = self._rx(subject, disabled).match(subject, start)
         return None
@@ -271,7 +272,7 @@ class Pattern:
         raw = self._rx(subject).match(subject, pos)
         if raw is None or not self._assertions:
             return raw
-        return self._at(raw, subject, [MAX_RETRIES])
+        return self._at(raw, subject, [_budget(len(subject))])
 
     def _raw_fullmatch(self, subject: str | bytes, pos: int, endpos: int) -> bool:
         if self._assertions:
@@ -284,7 +285,7 @@ class Pattern:
         if not self._assertions:
             yield from rx.finditer(subject, pos)
             return
-        budget = [MAX_RETRIES]
+        budget = [_budget(len(subject))]
         length = len(subject)
         while pos <= length:
             raw = rx.search(subject, pos)
@@ -293,9 +294,8 @@ class Pattern:
             start = raw.start()
             accepted = self._at(raw, subject, budget)
             if accepted is None:
-                budget[0] -= 1
-                if budget[0] < 0:
-                    raise MatchBudgetExceeded(self.pattern[:60])
+                # Searched again from the next character: what it scanned is spent.
+                _spend(budget, raw.end() - pos + 1, self.pattern)
                 pos = start + 1
                 continue
             yield accepted
@@ -344,6 +344,17 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"linear.compile({self.pattern!r})"
+
+
+def _budget(length: int) -> int:
+    """The work one call may spend on dropped matches (read at call time, for tests)."""
+    return MAX_RETRIES * length + (_BASE_BUDGET if MAX_RETRIES else 0)
+
+
+def _spend(budget: list[int], amount: int, pattern: str) -> None:
+    budget[0] -= amount
+    if budget[0] < 0:
+        raise MatchBudgetExceeded(pattern[:60])
 
 
 @functools.lru_cache(maxsize=4096)

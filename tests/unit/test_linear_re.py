@@ -118,13 +118,18 @@ def test_every_search_runs_on_re2() -> None:
         assert isinstance(assertion.pattern._re2, re2._Regexp)
 
 
-def test_a_search_that_drops_too_many_matches_gives_up_rather_than_run_on() -> None:
-    # Every "a" matches, and every lookahead fails: the work is bounded, and the caller
-    # is told the text is unchecked.
-    pattern = linear_re.compile(r"a(?!a|$)")
+def test_many_cheap_dropped_matches_are_fine() -> None:
+    # Every "a" matches and every lookahead fails, but each costs one character: linear.
+    assert linear_re.compile(r"a(?!a|$)").search("a" * 5000) is None
+
+
+def test_a_search_that_would_rescan_too_much_gives_up_rather_than_run_on() -> None:
+    # Each start matches the whole run of "a"s and its lookahead fails: rescanning it from
+    # every start would be quadratic. The call gives up; the caller must fail safe.
+    pattern = linear_re.compile(r"a+(?!b)")
     with pytest.raises(linear_re.MatchBudgetExceeded):
-        pattern.search("a" * (linear_re.MAX_RETRIES + 10))
-    assert pattern.search("a" * 10) is None
+        pattern.search("a" * 2000 + "b")
+    assert pattern.search("a" * 20 + "b") is None
 
 
 def test_a_lookaround_after_a_part_of_varying_length_closes_that_path() -> None:
