@@ -35,18 +35,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from bot import linear_re as linear
+from bot.safety.categories import CATEGORIES
 
-__all__ = ["CATEGORIES", "RULE_NAMES", "RiskAssessment", "assess", "normalise"]
-
-CATEGORIES: tuple[str, ...] = (
-    "suicide",
-    "self_harm",
-    "overdose",
-    "harmed_or_threatened",
-    "nowhere_safe_tonight",
-    "exploitation",
-    "medical_emergency",
-)
+__all__ = ["CATEGORIES", "RULE_NAMES", "RiskAssessment", "assess", "framing", "normalise"]
 
 # Longer input is cut before matching: it bounds the work done per message.
 _MAX_CHARS = 8000
@@ -1084,7 +1075,10 @@ _SUICIDE: tuple[_Rule, ...] = (
         "suicide",
         r"(?:better off|happier|better|easier|safer) without me|"
         r"better off (?:without me|if i (?:was|were|am) "
-        r"(?:gone|dead|not here|not around|never born))|(?:easier|better) (?:for "
+        r"(?:gone|dead|not here|not around|never born)|if i (?:wasnt|werent) (?:here|around|"
+        r"alive))|(?:no one|nobody|noone) (?:will|would|wont|is going to) (?:have to|need to|"
+        r"ever have to) (?:deal with|worry about|put up with|look after|bother with|chase) me"
+        r"(?: (?:anymore|after tonight|again|soon|ever again))?|(?:easier|better) (?:for "
         r"(?:everyone|everybody|them|all|my [a-z]+) )?(?:if|when) i (?:was|were|am|wasnt|"
         r"werent) (?:gone|dead|not here|not around|here|around)|rather be dead(?! than)|"
         r"(?:no one|nobody|noone|none of them) (?:would|will|wud|is going to|gonna) "
@@ -1224,7 +1218,8 @@ _SUICIDE: tuple[_Rule, ...] = (
         r"next week|time)|for much longer|in the morning|after tonight|anymore)|by the time "
         r"(?:you|someone|anyone|they) (?:read|reads|see|sees|get|gets) this|(?:given|giving|"
         r"gave) away (?:all )?(?:of )?my (?:stuff|things|belongings|possessions)|my suicide "
-        r"(?:note|letter|plan)",
+        r"(?:note|letter|plan)|(?:i have|i) (?:already |just |finally |now )?(?:said|done) my "
+        r"goodbyes|(?:saying|said) my (?:last |final )?goodbyes",
         negatable=False,
     ),
     _rule(
@@ -1961,7 +1956,7 @@ _HARMED: tuple[_Rule, ...] = (
     ),
     _rule(
         "rape",
-        "harmed_or_threatened",
+        "sexual_abuse",
         r"(?:raped|sexually assaulted|forced (?:himself|"
         r"herself|themselves) on) (?:me|by)|(?:made|forced|forcing|makes|make) me (?:have "
         r"sex|sleep with|do sexual|do stuff i didnt want|touch)",
@@ -2393,7 +2388,7 @@ _SELL_OBJ = (
 _EXPLOITATION: tuple[_Rule, ...] = (
     _rule(
         "made_to_deal",
-        "exploitation",
+        "criminal_exploitation",
         rf"(?:make|makes|made|making|force|forces|forced|"
         rf"forcing|got|get|gets|pressured|pressuring|want|wants|telling|told|threatening|"
         rf"using) me (?:to )?(?:sell|selling|shot|shotting|deal|dealing|run|running|carry|"
@@ -2404,7 +2399,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "have_to_deal",
-        "exploitation",
+        "criminal_exploitation",
         rf"(?:have to|got to|had to|need to|forced to|"
         rf"made to|supposed to) (?:sell|deliver|run|carry|hold|stash|move|drop off|shot|"
         rf"deal|plug|cotch) {G2}{_SELL_OBJ}|(?:shotting|shotting for|plugging for|running "
@@ -2413,7 +2408,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "county_lines",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:i|i am|me|they|he|she|doing|do|did|run|"
         r"running|work|working|involved in|involved with|sent|sending|send|made|make|caught up "
         r"in|stuck in|trapped in|in|on|into|got|get|getting|dragged into|groomed into|"
@@ -2425,7 +2420,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "debt",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:my debt|the debt|pay (?:it|this|that) off|i owe|"
         r"owe (?:them|him|her|my dealer|some people|people|"
         r"the olders|the elders)|owed|owing|drug debt|debt to (?:them|him|a dealer|my dealer)|"
@@ -2437,7 +2432,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "sexual",
-        "exploitation",
+        "sexual_abuse",
         r"(?:older )?(?:men|guys|man|lads|boys|blokes|people|"
         r"olders|he|they|she|them|his mates|their mates|his friends|someone|somebody|my "
         r"boyfriend|my bf|my partner|my ex|my landlord|my dealer) (?:[a-z]+ ){0,6}(?:make|"
@@ -2451,7 +2446,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "sex_for",
-        "exploitation",
+        "sexual_abuse",
         r"(?:sex|sleep with (?:him|them|someone|people|men|guys|"
         r"my landlord)|sleeping with (?:him|them|someone|people|men|guys)) (?:for|in "
         r"exchange for|so i (?:can |could |have |get |will have )?(?:have|get|stay|keep|can)|"
@@ -2466,7 +2461,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "sextortion",
-        "exploitation",
+        "sexual_abuse",
         r"(?:threaten\w*|going to|gonna|will|said (?:he|she|"
         r"they)?(?: will| would| is going to)?|says (?:he|she|they)(?: will| would)?|or "
         r"(?:he|she|they) (?:will|would)) (?:[a-z]+ ){0,2}(?:share|post|send|leak|show|put|"
@@ -2478,7 +2473,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "asking_pics",
-        "exploitation",
+        "sexual_abuse",
         r"(?:keeps|keep|kept|always|been|is|hes|shes|"
         r"constantly|he|she|they|man|men|guy) (?:[a-z]+ )?asking (?:me )?(?:for|to send) "
         r"(?:nudes|pics|pictures|photos|videos|nude|naked)|(?:older|\d\d year old|grown|"
@@ -2490,7 +2485,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "groomed",
-        "exploitation",
+        "sexual_abuse",
         r"(?:is|hes|shes|being|been|was|getting|they are|"
         r"someone is|he is|she is|keeps|keep) grooming me|(?:i am|i think i am|i have been|"
         r"i am being|being|getting|i feel|might be|being|been) (?:being )?groomed",
@@ -2498,7 +2493,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "documents",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:took|taken|take|takes|keep|keeps|kept|keeping|"
         r"holding|hold|holds|has|have|got) my (?:passport|id|documents|papers|visa|brp|"
         r"bank cards?)(?! (?:for|to) (?:check|verify|copy|scan|photocopy))",
@@ -2506,7 +2501,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "made_to_work",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:being|been|am|was|getting|get) (?:made|forced|"
         r"pressured) to (?:work|sell|deal|steal|beg|have sex|sleep with|shoplift|run|carry|"
         r"hold)",
@@ -2514,7 +2509,7 @@ _EXPLOITATION: tuple[_Rule, ...] = (
     ),
     _rule(
         "control",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:took|taken|take|takes|has|have|kept|keeps|keeping|"
         r"keep|holding|got|hold|holds) (?:all )?my (?:phone|passport|id|documents|papers|"
         r"bank cards?|card|"
@@ -2533,7 +2528,7 @@ _PIC_WORDS = (
 _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     _rule(
         "sextortion_unless",
-        "exploitation",
+        "sexual_abuse",
         rf"(?:send|share|post|leak|show|put|spread|upload|expose|sending|sharing|posting|"
         rf"leaking|showing|putting|spreading|uploading|exposing|sent|posted|shared|leaked) "
         rf"(?:them|it|those|these|my (?:[a-z]+ )?{_PIC_WORDS}|the (?:[a-z]+ )?{_PIC_WORDS}|"
@@ -2549,7 +2544,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     ),
     _rule(
         "pay_with_sex",
-        "exploitation",
+        "sexual_abuse",
         r"pay (?:it |this |that |the debt |the rent |him |them |what i owe |my debt |it all |"
         r"them back |him back )?(?:off |back )?(?:with (?:sex|my body|sexual favours|favours)|"
         r"by (?:having sex|sleeping with|doing (?:stuff|things|sexual [a-z]+|favours)|sucking|"
@@ -2560,7 +2555,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     ),
     _rule(
         "passed_around",
-        "exploitation",
+        "sexual_abuse",
         r"(?:make|made|makes|making|force|forced|forces|forcing|take|takes|took|taking|send|"
         r"sends|sent|sending|want|wants|wanted|expect|expects|expected|get|gets|got|pressure|"
         r"pressures|pressured|pressuring|bring|brings|brought|tell|tells|told) me (?:[a-z]+ )"
@@ -2579,7 +2574,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     ),
     _rule(
         "going_country",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:send|sends|sending|sent|take|takes|taking|took|taken|going|go|goes|gone|went|been|"
         r"do|doing|did|done) (?:me |us |him |her |them )?(?:out )?(?:country|cunch)(?! (?:music|"
         r"walk|walks|walking|side|house|park|club|pub|fair|show|dance|road|lane|star|singer|"
@@ -2595,7 +2590,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     ),
     _rule(
         "plugging",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:make|makes|made|making|force|forces|forced|forcing|got|get|gets|getting|want|"
         r"wants|wanted|told|tell|telling|have|has|had|need|needs|supposed|pressure\w*|keep|"
         r"keeps|expect|expects) (?:me )?(?:to )?plug(?:ging)?(?: (?:it|them|stuff|drugs|the "
@@ -2613,7 +2608,7 @@ _EXPLOITATION_INDIRECT: tuple[_Rule, ...] = (
     ),
     _rule(
         "leverage",
-        "exploitation",
+        "criminal_exploitation",
         r"(?:they|he|she|hes|shes|them|people|dealers|olders|elders|some (?:guys|men|lads|"
         r"people|boys)|the (?:olders|elders|dealers?|gang|man|guy|guys|lads|boys|men|people)|his "
         r"(?:mates|boys|friends)|their (?:mates|boys)|my (?:ex|dealer)) (?:[a-z]+ ){0,3}?"
@@ -3450,6 +3445,45 @@ _INFO_CONTEXT = linear.compile(
     r"revision|revising|research(?:ing)?|documentary|on the news|in the news|news article|"
     r"an article|first aid course|training course)\b"
 )
+
+
+# How a whole message is framed, for the semantic layer (which reads meaning, not framing):
+# a question about what something is, risk said to be over or not there, or the past.
+# A short question about what a word means ("whats cuckooing", "what does grooming mean").
+_RE_ASKS_WHAT = linear.compile(
+    r"^(?:(?:hi|hey|hello|ok|okay|so|um|yo|please|pls|quick question) (?:[.,] )?)*"
+    r"(?:what is|whats|what are|what does|meaning of|define|definition of|can you explain|"
+    r"explain) (?:a |an |the )?(?:[a-z]+ ){0,3}?[a-z]+(?: mean| means)?(?: [.,])?$"
+)
+_RE_SAID_SAFE = linear.compile(
+    r"\b(?:(?:not|never|no longer|aint) (?:suicidal|homeless|in danger|unsafe|being hurt|"
+    r"in any danger|going to do anything|at risk|in trouble)|(?:i am|im) (?:safe|ok|okay|"
+    r"fine|alright)(?! (?:for now|till|until))|(?:nobody|no one|noone) (?:is|has|was) "
+    r"(?:making|made|forcing|forced|hurting|hurt|threatening) me|dont (?:panic|worry)|"
+    r"(?:its|it is|everythings|everything is|all) (?:all )?(?:good|fine|ok|okay|sorted) now|"
+    r"(?:moved|rehoused) me|(?:has been|was|got) (?:dealt with|sorted))\b"
+)
+
+
+def framing(text: str) -> frozenset[str]:
+    """How the whole message is framed: ``info``, ``safe`` or ``past``.
+
+    ``info``: a short question about what a word means; ``safe``: the danger is said to
+    be over or not there; ``past``: only the past. Used to keep the semantic layer from
+    overruling the framing; a pattern's own verdict already takes its context into account.
+    """
+    try:
+        masked, _ = _mask_figures(normalise(text))
+        found: set[str] = set()
+        if _RE_ASKS_WHAT.search(masked) or _INFO_CONTEXT.search(masked):
+            found.add("info")
+        if _RE_SAID_SAFE.search(masked):
+            found.add("safe")
+        if _RE_PAST.search(masked) and not _present(masked) and not _again(masked):
+            found.add("past")
+        return frozenset(found)
+    except linear.MatchBudgetExceeded:
+        return frozenset()
 
 
 UNCHECKED = RiskAssessment(

@@ -160,17 +160,20 @@ NOWHERE = [
     "need somewhere to stay tonight",
 ]
 
-EXPLOITATION = [
+CRIMINAL_EXPLOITATION = [
     "they made me sell drugs",
     "they make me carry packages for them",
     "i'm doing county lines",
     "i owe them money and they said they will hurt me",
+    "they are using my flat to deal from",
+    "they took my passport and wont give it back",
+]
+
+SEXUAL_ABUSE = [
     "older men make me have sex with them",
     "he's threatening to post my nudes",
-    "they are using my flat to deal from",
     "i think im being groomed",
     "he wants sex for rent",
-    "they took my passport and wont give it back",
 ]
 
 MEDICAL = [
@@ -203,6 +206,10 @@ GENERALISATION = [
     ("i keep thinking about jumping in front of a train", "suicide"),
     ("i dont want to kill myself but i think about it a lot", "suicide"),
     ("ppl would be better off if i was dead", "suicide"),
+    # Indirect kinds named in issue 14 (not messages of any evaluation set).
+    ("ive said my goodbyes", "suicide"),
+    ("nobody will have to deal with me after tonight", "suicide"),
+    ("honestly everyone would be better off if i wasnt around", "suicide"),
     ("i scratch myself till i bleed", "self_harm"),
     ("i used to cut and ive started again", "self_harm"),
     ("i want to cut so bad", "self_harm"),
@@ -218,12 +225,12 @@ GENERALISATION = [
     ("got nowhere to kip tonight can u help", "nowhere_safe_tonight"),
     ("been kicked out by my nan tonight nowhere to go", "nowhere_safe_tonight"),
     ("i been sleeping in a stairwell", "nowhere_safe_tonight"),
-    ("theyve been making me sell weed out my flat and say i owe them", "exploitation"),
-    ("the olders make me run lines", "exploitation"),
-    ("i have to sleep with him so i have somewhere to stay", "exploitation"),
-    ("a 30 year old man wants me to meet him and keeps asking for pics", "exploitation"),
-    ("the landlord says i can pay in other ways", "exploitation"),
-    ("im being made to work and they keep my passport", "exploitation"),
+    ("theyve been making me sell weed out my flat and say i owe them", "criminal_exploitation"),
+    ("the olders make me run lines", "criminal_exploitation"),
+    ("i have to sleep with him so i have somewhere to stay", "sexual_abuse"),
+    ("a 30 year old man wants me to meet him and keeps asking for pics", "sexual_abuse"),
+    ("the landlord says i can pay in other ways", "sexual_abuse"),
+    ("im being made to work and they keep my passport", "criminal_exploitation"),
     ("my mate collapsed and isnt breathing properly", "medical_emergency"),
     ("the baby has gone blue", "medical_emergency"),
     ("she is fitting", "medical_emergency"),
@@ -235,12 +242,13 @@ POSITIVES = (
     + [(m, "overdose") for m in OVERDOSE]
     + [(m, "harmed_or_threatened") for m in HARMED if "wont let me leave" not in m]
     + [(m, "nowhere_safe_tonight") for m in NOWHERE]
-    + [(m, "exploitation") for m in EXPLOITATION]
+    + [(m, "criminal_exploitation") for m in CRIMINAL_EXPLOITATION]
+    + [(m, "sexual_abuse") for m in SEXUAL_ABUSE]
     + [(m, "medical_emergency") for m in MEDICAL]
     + GENERALISATION
     + [
         ("they took my phone and wont let me leave", "harmed_or_threatened"),
-        ("they took my phone and wont let me leave", "exploitation"),
+        ("they took my phone and wont let me leave", "criminal_exploitation"),
     ]
 )
 
@@ -785,44 +793,44 @@ INDIRECT = [
         "sitting in mcdonalds with all my stuff, nowhere to go",
         "nowhere_safe_tonight",
     ),
-    # Exploitation.
+    # Sexual and criminal exploitation.
     (
-        "exploitation_words",
+        "sexual_words",
         "he has pictures of me and will send them to everyone unless i pay",
-        "exploitation",
+        "sexual_abuse",
     ),
     (
-        "exploitation_words",
+        "sexual_words",
         "someone got my nudes and says theyll post them unless i send money",
-        "exploitation",
+        "sexual_abuse",
     ),
-    ("exploitation_words", "pay him £200 or he will share the video", "exploitation"),
-    ("exploitation_words", "they said i can pay it off with sex", "exploitation"),
+    ("sexual_words", "pay him £200 or he will share the video", "sexual_abuse"),
+    ("sexual_words", "they said i can pay it off with sex", "sexual_abuse"),
     (
-        "exploitation_words",
+        "sexual_words",
         "he said i owe him and i can work it off by sleeping with his mates",
-        "exploitation",
+        "sexual_abuse",
     ),
     (
-        "exploitation_words",
+        "sexual_words",
         "my boyfriend is 24 and makes me go to parties and do stuff with his friends",
-        "exploitation",
+        "sexual_abuse",
     ),
-    ("exploitation_words", "my bf takes me to flats with older men", "exploitation"),
-    ("exploitation_words", "theyre sending me country", "exploitation"),
-    ("exploitation_words", "they want me to go ot this weekend", "exploitation"),
-    ("exploitation_words", "been going ot for them", "exploitation"),
-    ("exploitation_words", "ive been running lines", "exploitation"),
-    ("exploitation_words", "they give me the line phone", "exploitation"),
-    ("exploitation_words", "they make me plug", "exploitation"),
-    ("exploitation_words", "they told me to plug it", "exploitation"),
-    ("exploitation_words", "they know where my little brother lives", "exploitation"),
+    ("sexual_words", "my bf takes me to flats with older men", "sexual_abuse"),
+    ("criminal_words", "theyre sending me country", "criminal_exploitation"),
+    ("criminal_words", "they want me to go ot this weekend", "criminal_exploitation"),
+    ("criminal_words", "been going ot for them", "criminal_exploitation"),
+    ("criminal_words", "ive been running lines", "criminal_exploitation"),
+    ("criminal_words", "they give me the line phone", "criminal_exploitation"),
+    ("criminal_words", "they make me plug", "criminal_exploitation"),
+    ("criminal_words", "they told me to plug it", "criminal_exploitation"),
+    ("criminal_words", "they know where my little brother lives", "criminal_exploitation"),
     (
-        "exploitation_words",
+        "criminal_words",
         "they said they know what school my brother goes to",
-        "exploitation",
+        "criminal_exploitation",
     ),
-    ("exploitation_words", "or theyll go after my little sister", "exploitation"),
+    ("criminal_words", "or theyll go after my little sister", "criminal_exploitation"),
     # Medical emergencies, including about someone else.
     ("medical_words", "my baby is blue", "medical_emergency"),
     ("medical_words", "the baby is floppy and not breathing properly", "medical_emergency"),
@@ -1082,7 +1090,10 @@ MIXED_INDIRECT = [
     ("what if someone finds out i want to die", "suicide"),
     ("if anyone reads this, goodbye everyone", "suicide"),
     ("if anyone sees this my mate is fitting", "medical_emergency"),
-    ("i dont know what going country means but they are sending me country", "exploitation"),
+    (
+        "i dont know what going country means but they are sending me country",
+        "criminal_exploitation",
+    ),
     ("i used to self harm but ive got my blades out again", "self_harm"),
     ("my mate collapsed at football and isnt breathing", "medical_emergency"),
     ("he was discharged yesterday and now hes not breathing", "medical_emergency"),
@@ -1132,7 +1143,7 @@ def test_carer_finding_blades_is_about_the_young_person() -> None:
 def test_indirect_rules_report_family_names() -> None:
     assert "suicide.plan_time" in assess("tonight is the night").rules
     assert "overdose.on_top" in assess("had benzos on top").rules
-    assert "exploitation.going_country" in assess("theyre sending me country").rules
+    assert "criminal_exploitation.going_country" in assess("theyre sending me country").rules
     assert "medical_emergency.cant_wake" in assess("cant wake him up").rules
 
 
