@@ -61,8 +61,14 @@ $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
 	@touch $@
 
+# The safety net's phrase bank, encoded once for every server (bot/safety/semantic.py).
+SAFETY_BANK := $(ROOT)/models/.safety-bank
+$(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.yml $(VENV)/.installed
+	$(PY) -m bot.safety.semantic build
+	@mkdir -p $(dir $@) && touch $@
+
 .PHONY: train
-train: $(MODEL) ## Train the Rasa model (only when its inputs changed)
+train: $(MODEL) $(SAFETY_BANK) ## Train the Rasa model and encode the safety phrase bank (only when their inputs changed)
 
 .PHONY: demo-data
 demo-data: setup ## Load the fake demo care leavers and staff (docs/people-import.md lists them)

@@ -1,7 +1,9 @@
 """Records a safety event after the crisis signposting has been sent, and alerts staff.
 
-The signposting itself is a response in ``domain.yml`` that a rule sends
-straight after a crisis message, so it never waits for this server.
+The signposting itself never waits for this server: the channel sent it before the
+message reached Rasa (bot/channels/safety_first.py), and the crisis rule's response is
+in ``domain.yml``. The channel has usually recorded the event already; the message's
+key (its conversation and id) makes this call a no-op then.
 """
 
 from __future__ import annotations
@@ -38,5 +40,12 @@ class ActionRecordSafetyEvent(Action):
             channel=tracker.get_latest_input_channel() or "unknown",
             text=tracker.latest_message.get("text") or "",
             now=dt.datetime.now(dt.timezone.utc),
+            message_key=message_key(tracker),
         )
         return []
+
+
+def message_key(tracker: Tracker) -> str | None:
+    """The latest message's safety event key, as the channels make it."""
+    message_id = tracker.latest_message.get("message_id")
+    return f"{tracker.sender_id}:{message_id}" if message_id else None

@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.tables import safety_events, unanswered_questions
 from bot.reports.tables import answer_log
@@ -95,23 +97,71 @@ def record_safety_event(
     categories: Sequence[str],
     detected_by: str,
     text: str,
+    message_key: str | None = None,
+    tier: str = "crisis",
 ) -> int:
-    """Store a safety event: a message that showed immediate risk and got signposting.
+    """Store a safety event: a message that showed risk and got the safety net's reply.
+
+    Args:
+        engine: The project's database.
+        conversation_id: The conversation the message came in.
+        channel: ``sms``, ``web``, ``rest``.
+        categories: The kinds of risk.
+        detected_by: ``pattern``, ``semantic``, ``model`` or ``unchecked``.
+        text: The message (kept for the staff who respond).
+        message_key: The conversation and the message's id: a message already recorded
+            under this key is not recorded again.
+        tier: ``crisis`` or ``possible``.
 
     Returns:
-        The new row's id.
+        The event's id (the first one's, for a message recorded before).
 
     """
-    with engine.begin() as conn:
-        result = conn.execute(
-            safety_events.insert().values(
-                created_at=_now(),
-                conversation_id=conversation_id[:255],
-                channel=channel[:32],
-                categories=",".join(categories)[:255] or "unspecified",
-                detected_by=detected_by[:32],
-                message_text=text[:MAX_TEXT],
-                status="open",
-            )
-        )
-        return int(result.inserted_primary_key[0])
+    return record_safety_event_once(
+        engine,
+        conversation_id=conversation_id,
+        channel=channel,
+        categories=categories,
+        detected_by=detected_by,
+        text=text,
+        message_key=message_key,
+        tier=tier,
+    )[0]
+
+
+def record_safety_event_once(
+    engine: Engine,
+    *,
+    conversation_id: str,
+    channel: str,
+    categories: Sequence[str],
+    detected_by: str,
+    text: str,
+    message_key: str | None = None,
+    tier: str = "crisis",
+) -> tuple[int, bool]:
+    """:func:`record_safety_event`, also saying whether this call made the event."""
+    key = message_key[:255] if message_key else None
+    values = {
+        "created_at": _now(),
+        "conversation_id": conversation_id[:255],
+        "channel": channel[:32],
+        "categories": ",".join(categories)[:255] or "unspecified",
+        "detected_by": detected_by[:32],
+        "message_text": text[:MAX_TEXT],
+        "status": "open",
+        "message_key": key,
+        "tier": tier[:16],
+    }
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(safety_events.insert().values(**values))
+            return int(result.inserted_primary_key[0]), True
+    except IntegrityError:
+        if key is None:
+            raise
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(safety_events.c.id).where(safety_events.c.message_key == key)
+        ).scalar_one()
+    return int(found), False

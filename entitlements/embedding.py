@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -254,3 +255,16 @@ class SentenceEncoder:
             chunk = order[start : start + batch_size]
             out[chunk] = self._encode_ids([tokenised[i] for i in chunk])
         return out
+
+
+_shared_lock = threading.Lock()
+_shared: SentenceEncoder | None = None
+
+
+def shared_encoder() -> SentenceEncoder:
+    """One encoder per process, loaded on first use (90 MB of weights)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SentenceEncoder()
+        return _shared

@@ -15,7 +15,9 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 8. the weekly report for a council of 2,000 care leavers with a year of activity
    (``scripts/bench_report.py``);
 9. the safety net's patterns on a 1,600-character message, and on adversarial messages
-   built from every pattern's own words (``tests/support/adversarial.py``): the slowest.
+   built from every pattern's own words (``tests/support/adversarial.py``): the slowest;
+10. the safety net's recall per kind of risk and its false alarms on its held-out set
+   (``scripts/safety_eval.py``; docs/safety.md).
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -475,6 +477,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{jam['worst_8000_ms']:.1f} ms",
             "< 100 ms",
         ),
+    ]
+    progress("safety net: the held-out set (patterns and semantic layer)")
+    from scripts import safety_eval
+
+    screen = safety_eval.full_screen()
+    held_out = safety_eval.measure(
+        "held-out", safety_eval.load(safety_eval.SETS["held-out"]), screen
+    )
+    safety_eval.measure_more(held_out, "held-out", screen)
+    results["safety_held_out"] = safety_eval.rows(held_out)
+    rows += [
+        (f"safety net, held-out: {label}", signposted, f"reached {reached}" if reached else "")
+        for label, signposted, reached in safety_eval.rows(held_out)
     ]
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print(table(rows))

@@ -7,7 +7,13 @@ if that is nobody, the district's team manager. The alert then waits for a perso
 to acknowledge it. :func:`escalate_unacknowledged` (run by the scheduler) sends an
 alert nobody acknowledged within 15 minutes to the district's team manager, once.
 
-The 15 minutes are clock time, not working time: risk does not keep office hours.
+An alert has a priority (``PRIORITIES``): ``urgent`` for a crisis (as above);
+``check_in`` for possible risk (distress without a clear statement of risk: the PA is
+told, or the duty workers when there is no PA, and the team manager after 4 hours);
+``undelivered`` when the crisis reply could not reach the young person (the PA, the
+duty workers and the team manager are all told at once).
+
+The waits are clock time, not working time: risk does not keep office hours.
 Every step (raised, acknowledged, escalated) is kept in ``safety_alert_events``
 with who and when.
 """
@@ -38,6 +44,13 @@ from bot.cases.tables import safety_alerts
 
 ESCALATE_AFTER = dt.timedelta(minutes=15)
 """How long an alert may wait for an acknowledgement before it goes to the team manager."""
+CHECK_IN_ESCALATE_AFTER = dt.timedelta(hours=4)
+"""How long a possible-risk check-in may wait before it goes to the team manager."""
+
+URGENT = "urgent"
+CHECK_IN = "check_in"
+UNDELIVERED = "undelivered"
+PRIORITIES = (URGENT, CHECK_IN, UNDELIVERED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,16 +97,20 @@ def _for_event(conn: Connection, safety_event_id: int) -> SafetyAlert | None:
     return alert_from_row(row) if row is not None else None
 
 
-def _recipients(conn: Connection, adviser_id: int | None, district: str) -> list[StaffRef]:
+def _recipients(
+    conn: Connection, adviser_id: int | None, district: str, priority: str = URGENT
+) -> list[StaffRef]:
     people: list[StaffRef] = []
     pa = staff.adviser(conn, adviser_id)
     if pa is not None:
         people.append(pa)
-    people.extend(p for p in staff.in_role(conn, staff.DUTY_WORKER, district) if p not in people)
-    if not people:
-        manager = staff.team_manager(conn, district)
-        if manager is not None:
-            people.append(manager)
+    if priority != CHECK_IN or not people:
+        people.extend(
+            p for p in staff.in_role(conn, staff.DUTY_WORKER, district) if p not in people
+        )
+    manager = staff.team_manager(conn, district)
+    if manager is not None and manager not in people and (priority == UNDELIVERED or not people):
+        people.append(manager)
     return people
 
 
@@ -105,6 +122,7 @@ def raise_alert(
     safety_event_id: int | None = None,
     care_leaver_id: int | None = None,
     district: str | None = None,
+    priority: str = URGENT,
 ) -> RaisedAlert:
     """Raise an alert for a safety event, and say who to tell.
 
@@ -117,6 +135,7 @@ def raise_alert(
         care_leaver_id: The young person, if the conversation is linked to a record.
         district: Where the alert goes; by default the young person's district
             (needed when nobody is on record).
+        priority: One of :data:`PRIORITIES` (who is told, and how soon it escalates).
 
     Returns:
         The alert and who to notify.
@@ -132,7 +151,9 @@ def raise_alert(
                 existing = _for_event(conn, safety_event_id)
                 if existing is not None:
                     return RaisedAlert(alert=existing, notify=(), new=False)
-            return _insert(conn, conversation_id, now, safety_event_id, care_leaver_id, district)
+            return _insert(
+                conn, conversation_id, now, safety_event_id, care_leaver_id, district, priority
+            )
     except IntegrityError:
         # The same event raised at the same moment by another process: theirs stands.
         if safety_event_id is None:
@@ -151,7 +172,10 @@ def _insert(
     safety_event_id: int | None,
     care_leaver_id: int | None,
     district: str | None,
+    priority: str = URGENT,
 ) -> RaisedAlert:
+    if priority not in PRIORITIES:
+        raise ValueError(f"unknown alert priority {priority!r}: one of {', '.join(PRIORITIES)}")
     adviser_id: int | None = None
     if care_leaver_id is not None:
         adviser_id, home_district = staff.young_person(conn, care_leaver_id)
@@ -160,7 +184,7 @@ def _insert(
         raise MissingDistrictError(
             "a safety alert for someone not on record needs a district to go to"
         )
-    notify = _recipients(conn, adviser_id, district)
+    notify = _recipients(conn, adviser_id, district, priority)
     inserted = conn.execute(
         safety_alerts.insert().values(
             safety_event_id=safety_event_id,
@@ -169,6 +193,7 @@ def _insert(
             adviser_id=adviser_id,
             district=district,
             raised_at=to_db(now),
+            priority=priority,
         )
     )
     alert_id = int(inserted.inserted_primary_key[0])
@@ -182,6 +207,7 @@ def _insert(
         detail={
             "safety_event_id": safety_event_id,
             "district": district,
+            "priority": priority,
             "notified": [{"id": p.id, "name": p.name, "role": p.role} for p in notify],
         },
     )
@@ -236,9 +262,12 @@ def acknowledge_alert(engine: Engine, alert_id: int, *, by: int, now: dt.datetim
 
 
 def escalate_unacknowledged(
-    engine: Engine, now: dt.datetime, after: dt.timedelta = ESCALATE_AFTER
+    engine: Engine,
+    now: dt.datetime,
+    after: dt.timedelta = ESCALATE_AFTER,
+    check_in_after: dt.timedelta = CHECK_IN_ESCALATE_AFTER,
 ) -> list[AlertEscalation]:
-    """Send alerts nobody acknowledged within ``after`` to their district's team manager.
+    """Send alerts nobody acknowledged in time to their district's team manager.
 
     Each alert is escalated once at most, even if this runs in two processes at
     once (a conditional update marks it; only the one that took it records it).
@@ -246,20 +275,31 @@ def escalate_unacknowledged(
     Args:
         engine: The project's database.
         now: The time to judge by (aware).
-        after: How long an alert may wait (15 minutes by default).
+        after: How long an urgent alert may wait (15 minutes by default).
+        check_in_after: How long a check-in may wait (4 hours by default).
 
     Returns:
         The alerts escalated by this call, with the manager each went to.
 
     """
     cutoff = to_db(now - after)
+    check_in_cutoff = to_db(now - check_in_after)
     with engine.connect() as conn:
         waiting = conn.execute(
             sa.select(safety_alerts)
             .where(
                 safety_alerts.c.acknowledged_at.is_(None),
                 safety_alerts.c.escalated_at.is_(None),
-                safety_alerts.c.raised_at <= cutoff,
+                sa.or_(
+                    sa.and_(
+                        safety_alerts.c.priority != CHECK_IN,
+                        safety_alerts.c.raised_at <= cutoff,
+                    ),
+                    sa.and_(
+                        safety_alerts.c.priority == CHECK_IN,
+                        safety_alerts.c.raised_at <= check_in_cutoff,
+                    ),
+                ),
             )
             .order_by(safety_alerts.c.raised_at, safety_alerts.c.id)
         ).all()
@@ -286,7 +326,10 @@ def escalate_unacknowledged(
                 actor=SYSTEM,
                 action="escalated",
                 detail={
-                    "after_minutes": after.total_seconds() / 60,
+                    "after_minutes": (
+                        check_in_after if row.priority == CHECK_IN else after
+                    ).total_seconds()
+                    / 60,
                     "district": row.district,
                     "team_manager_id": manager.id if manager else None,
                     "team_manager": manager.name if manager else None,

@@ -9,6 +9,7 @@ short notice that names no young person; the console shows the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
@@ -239,6 +240,23 @@ def hand_over(
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class StaffTold:
+    """Who :func:`alert_staff` told about a safety event.
+
+    Attributes:
+        texted: How many were texted.
+        pa: The young person's PA was.
+        duty: Someone on duty was: a duty worker, or the team manager.
+        alert_id: The alert.
+    """
+
+    texted: int = 0
+    pa: bool = False
+    duty: bool = False
+    alert_id: int | None = None
+
+
 def alert_staff(
     engine: Engine,
     settings: Settings,
@@ -247,15 +265,44 @@ def alert_staff(
     conversation_id: str,
     person: CareLeaver | None,
     now: dt.datetime,
+    priority: str = alerts.URGENT,
 ) -> int:
-    """Raise the alert for a safety event and text the PA and the duty worker at once.
-
-    Someone not on record has no district: their alert goes to the duty district
-    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``), whose duty worker
-    covers people not on record.
+    """Raise the alert for a safety event and text the staff it goes to at once.
 
     Returns:
         How many members of staff were texted.
+    """
+    return tell_staff(
+        engine,
+        settings,
+        safety_event_id=safety_event_id,
+        conversation_id=conversation_id,
+        person=person,
+        now=now,
+        priority=priority,
+    ).texted
+
+
+def tell_staff(
+    engine: Engine,
+    settings: Settings,
+    *,
+    safety_event_id: int,
+    conversation_id: str,
+    person: CareLeaver | None,
+    now: dt.datetime,
+    priority: str = alerts.URGENT,
+) -> StaffTold:
+    """Raise the alert for a safety event and text the staff it goes to at once.
+
+    A crisis (``urgent``) goes to the PA and the district's duty worker; possible risk
+    (``check_in``) to the PA, or the duty worker when there is no PA; a crisis reply
+    that could not be delivered (``undelivered``) to all of them and the team manager.
+    Someone not on record has no district: their alert goes to the duty district
+    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``).
+
+    Returns:
+        How many were texted, and whether the PA and a duty worker were among those told.
     """
     calendar = OfficeCalendar.from_settings(settings)
     raised = alerts.raise_alert(
@@ -265,16 +312,33 @@ def alert_staff(
         safety_event_id=safety_event_id,
         care_leaver_id=person.id if person else None,
         district=None if person else settings.on_duty_district,
+        priority=priority,
     )
     if not raised.new:
-        return 0
+        return StaffTold(alert_id=raised.alert.id)
     alert = raised.alert
-    return notify_staff(
-        settings,
-        engine,
-        raised.notify,
-        f"safety-alert:{alert.id}",
-        f"URGENT safety alert {alert.id} ({alert.district}) at "
-        f"{staff_time(alert.raised_at, calendar)}. Acknowledge in the console within 15 "
-        "minutes.",
+    when = staff_time(alert.raised_at, calendar)
+    if priority == alerts.CHECK_IN:
+        body = (
+            f"Safety check-in {alert.id} ({alert.district}) at {when}: a young person "
+            "sounded in distress. Please check in with them today, and acknowledge it in "
+            "the console."
+        )
+    elif priority == alerts.UNDELIVERED:
+        body = (
+            f"URGENT safety alert {alert.id} ({alert.district}) at {when}: the crisis reply "
+            "could NOT be delivered to the young person by text. Contact them another way "
+            "now, and acknowledge it in the console."
+        )
+    else:
+        body = (
+            f"URGENT safety alert {alert.id} ({alert.district}) at {when}. Acknowledge in "
+            "the console within 15 minutes."
+        )
+    texted = notify_staff(settings, engine, raised.notify, f"safety-alert:{alert.id}", body)
+    return StaffTold(
+        texted=texted,
+        pa=any(p.id == alert.adviser_id for p in raised.notify if p.mobile),
+        duty=any(p.id != alert.adviser_id for p in raised.notify if p.mobile),
+        alert_id=alert.id,
     )

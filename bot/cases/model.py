@@ -158,6 +158,7 @@ class SafetyAlert:
     acknowledged_by: int | None
     escalated_at: dt.datetime | None
     escalated_to: int | None
+    priority: str = "urgent"
 
 
 def to_db(moment: dt.datetime) -> dt.datetime:
@@ -239,6 +240,7 @@ def alert_from_row(row: sa.engine.Row) -> SafetyAlert:
         acknowledged_by=row.acknowledged_by,
         escalated_at=from_db(row.escalated_at),
         escalated_to=row.escalated_to,
+        priority=row.priority,
     )
 
 

@@ -111,6 +111,9 @@ safety_alerts = sa.Table(
     sa.Column("acknowledged_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     sa.Column("escalated_at", sa.DateTime, nullable=True),
     sa.Column("escalated_to", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
+    # urgent (a crisis), check_in (possible risk) or undelivered (the crisis reply could
+    # not reach the young person): bot.cases.alerts.PRIORITIES
+    sa.Column("priority", sa.String(16), nullable=False, server_default="urgent"),
 )
 
 safety_alert_events = sa.Table(

@@ -2,8 +2,9 @@
 
 Shared by the SMS and web chat channels: a message in a conversation handed over to
 its PA is kept in the handoff's history for the console, and not passed to Rasa,
-unless Rasa's NLU (the safety net's patterns and the model) calls it a crisis: then
-it goes through as usual, gets the signposting at once, and alerts staff.
+unless the safety net (already run by the channel, :mod:`bot.channels.safety_first`)
+or Rasa's NLU calls it a crisis: then it goes through as usual (the young person
+already has the signposting, and staff have been alerted).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.cases.handoffs import active_handoff, record_message
 from bot.rasa_plugins.safety_net import CRISIS_INTENT
+from bot.safety.screen import Tier, Verdict
 
 Parse = Callable[[str], Awaitable[Any]]
 """Rasa's NLU on one text (the agent's ``parse_message``): its intent, safety net included."""
@@ -31,11 +33,17 @@ def parser_of(app: Any) -> Parse | None:
 
 
 async def held_for_handoff(
-    engine: Engine, conversation_id: str, text: str, parse: Parse | None
+    engine: Engine,
+    conversation_id: str,
+    text: str,
+    parse: Parse | None,
+    verdict: Verdict | None = None,
 ) -> bool:
     """True if a person has this conversation: the message is kept for them, no bot reply."""
     handoff = await asyncio.to_thread(active_handoff, engine, conversation_id)
     if handoff is None:
+        return False
+    if verdict is not None and verdict.tier is Tier.CRISIS:
         return False
     if parse is not None:
         parsed = await parse(text)

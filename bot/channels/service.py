@@ -3,7 +3,8 @@
 Listed in ``credentials.yml`` like the channels, so Rasa registers it:
 
 - ``GET /webhooks/service/ready``: 200 ``{"status": "ready"}`` once the model is loaded,
-  Rasa's forgetful tracker store wrapper removed and the model warmed up
+  Rasa's forgetful tracker store wrapper removed, the safety net's semantic layer built
+  (:mod:`bot.safety.semantic`) and the model warmed up
   (:mod:`bot.rasa_plugins.handling`); 503 ``{"status": "starting"}`` before that. The
   answer also says whether the database can be reached just now, without making the
   server "not ready" for it: while the database is down, a ready server still gives
@@ -26,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa_plugins.handling import is_ready, mark_ready, prepare, warm_up
+from bot.safety.semantic import install_in_process, keep_up_with_approved
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,12 @@ class ServiceChannel(InputChannel):  # type: ignore[misc]
                 logger.error("No model is loaded: this server will not report ready")
                 return
             prepare(agent)
+            # The safety net's semantic layer (patterns alone until it is built), kept up
+            # with the phrases safeguarding approvers add in the console.
+            if await asyncio.to_thread(install_in_process):
+                engine = getattr(agent.tracker_store, "engine", None)
+                if engine is not None:
+                    app.add_task(keep_up_with_approved(engine))
             try:
                 await warm_up(agent)
             except Exception as error:  # a warm-up failure must not stop the server

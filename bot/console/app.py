@@ -31,6 +31,7 @@ from bot.console.areas import (
     quality,
     questions,
     reports,
+    safety,
     staff,
 )
 from bot.console.policy import Policy, utcnow
@@ -126,6 +127,7 @@ def create_app(
         reports,
         packs,
         quality,
+        safety,
     ):
         app.blueprint(area.blueprint())
     app.register_middleware(_before, "request")

@@ -13,6 +13,7 @@ DUTY_WORKER = "duty_worker"
 TEAM_MANAGER = "team_manager"
 CONTENT_EDITOR = "content_editor"
 CONTENT_APPROVER = "content_approver"
+SAFEGUARDING_APPROVER = "safeguarding_approver"
 ADMIN = "admin"
 
 ROLES: tuple[str, ...] = (
@@ -21,6 +22,7 @@ ROLES: tuple[str, ...] = (
     DUTY_WORKER,
     CONTENT_EDITOR,
     CONTENT_APPROVER,
+    SAFEGUARDING_APPROVER,
     ADMIN,
 )
 """Every role, in the order pages list them."""
@@ -31,6 +33,7 @@ ROLE_NAMES: dict[str, str] = {
     DUTY_WORKER: "Duty worker",
     CONTENT_EDITOR: "Content editor",
     CONTENT_APPROVER: "Content approver",
+    SAFEGUARDING_APPROVER: "Safeguarding approver",
     ADMIN: "Admin",
 }
 
@@ -44,6 +47,12 @@ REPORT_ROLES = frozenset({ADMIN, TEAM_MANAGER})
 
 QUALITY_ROLES = frozenset({ADMIN, TEAM_MANAGER})
 """Who may review sampled conversations (masked unless admin or the district's manager)."""
+
+SAFETY_MARK_ROLES = frozenset({PERSONAL_ADVISER, DUTY_WORKER, TEAM_MANAGER, ADMIN})
+"""Who may mark a message as a missed risk or a false alarm (from an alert or a review)."""
+
+SAFETY_REVIEW_ROLES = frozenset({SAFEGUARDING_APPROVER, ADMIN})
+"""Who may approve marked messages into the safety net's phrase bank (they read the words)."""
 
 
 class RoleError(ValueError):

@@ -28,6 +28,7 @@ from bot.console.roles import (
     QUALITY_ROLES,
     REPORT_ROLES,
     ROLE_NAMES,
+    SAFETY_REVIEW_ROLES,
 )
 from bot.console.sessions import Person
 from bot.console.signin import address_hash
@@ -147,6 +148,8 @@ AREA_DESCRIPTIONS: dict[str, str] = {
     "/quality": "Each week's random sample of conversations to read and grade on Ofsted's "
     "scale, with personal details masked unless your role allows them.",
     "/outbox": "Texts the service has queued or sent to young people and staff, newest first.",
+    "/safety/review": "Messages staff marked as a missed risk or a false alarm: take out "
+    "personal details, choose the kind, and approve them into the safety net's phrase bank.",
     "/content": "Edit what the bot says about each entitlement, check and approve others' "
     "changes, publish them, compare versions and roll back.",
     "/questions": "Questions the bot could not answer, grouped: teach it a new example "
@@ -178,6 +181,8 @@ def navigation(person: Person | None) -> list[tuple[str, str]]:
         links.append(("/quality", "Quality reviews"))
     if person.has_any(*OUTBOX_ROLES):
         links.append(("/outbox", "Outbox"))
+    if person.has_any(*SAFETY_REVIEW_ROLES):
+        links.append(("/safety/review", "Safety review"))
     if person.has_any(CONTENT_EDITOR, CONTENT_APPROVER, ADMIN):
         links.append(("/content", "Content"))
         links.append(("/questions", "Unanswered questions"))

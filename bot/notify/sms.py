@@ -16,7 +16,12 @@ sends them with Twilio's async client, never blocking the event loop:
   because Twilio may have sent it: never duplicated beats retried. Staff see it.
 
 A number that sent STOP gets nothing (its messages are kept, marked suppressed)
-until it sends START.
+until it sends START, with one exception: the safety net's reply to a message that
+shows risk (``urgent``; its key starts ``safety:``) is always attempted, since STOP
+must never hide a crisis. If such a reply cannot be delivered (Twilio refuses it, for
+example with 21610 for a number that opted out with Twilio, or reports it undelivered)
+the ``on_undelivered`` callback is told, so staff are alerted that the young person did
+not get it. Twilio's 21610 on any other message marks the number opted out.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (2, 5, 15, 30, 60, 120, 300)
 POLL_SECONDS = 1.0
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+# Dedupe keys of the safety net's replies: attempted even after STOP.
+SAFETY_KEY_PREFIX = "safety:"
+# Twilio: "Attempt to send to unsubscribed recipient" (the number sent STOP to Twilio).
+TWILIO_UNSUBSCRIBED = 21610
 
 
 def _utcnow() -> dt.datetime:
@@ -61,6 +70,21 @@ class Outgoing:
     conversation_id: str
     to_number: str
     body: str
+    urgent: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Undelivered:
+    """A safety reply that could not be delivered."""
+
+    message_id: int
+    conversation_id: str
+    reason: str
+
+
+def is_safety_reply(dedupe_key: str) -> bool:
+    """True for the safety net's replies (attempted whatever the opt-out)."""
+    return dedupe_key.startswith(SAFETY_KEY_PREFIX)
 
 
 class SmsQueue:
@@ -94,7 +118,8 @@ class SmsQueue:
                 ).first()
                 if exists is not None:
                     continue
-                if self._opted_out(conn, message.to_number):
+                urgent = message.urgent and is_safety_reply(message.dedupe_key)
+                if not urgent and self._opted_out(conn, message.to_number):
                     status = "suppressed"
                 elif self.settings.demo_mode:
                     status = "outbox"
@@ -191,8 +216,14 @@ class SmsQueue:
         with self.engine.connect() as conn:
             return self._opted_out(conn, number)
 
-    def record_report(self, twilio_sid: str, status: str, error_code: str | None) -> None:
-        """Keep a delivery report from Twilio's status callback."""
+    def record_report(
+        self, twilio_sid: str, status: str, error_code: str | None
+    ) -> Undelivered | None:
+        """Keep a delivery report from Twilio's status callback.
+
+        Returns:
+            The message, when it is a safety reply that could not be delivered.
+        """
         with self.engine.begin() as conn:
             conn.execute(
                 sms_delivery_reports.insert().values(
@@ -208,15 +239,42 @@ class SmsQueue:
                     .where(sms_outbound.c.twilio_sid == twilio_sid)
                     .values(status=status, updated_at=self.clock())
                 )
+            if status not in ("undelivered", "failed"):
+                return None
+            row = conn.execute(
+                sa.select(
+                    sms_outbound.c.id, sms_outbound.c.dedupe_key, sms_outbound.c.conversation_id
+                ).where(sms_outbound.c.twilio_sid == twilio_sid)
+            ).first()
+        if row is None or not is_safety_reply(row.dedupe_key):
+            return None
+        return Undelivered(row.id, row.conversation_id, f"Twilio reported it {status}")
 
 
 class TwilioDelivery:
     """Sends queued messages with Twilio's async client; one loop per server process."""
 
-    def __init__(self, queue: SmsQueue, client: Any | None = None) -> None:
+    def __init__(
+        self,
+        queue: SmsQueue,
+        client: Any | None = None,
+        on_undelivered: Callable[[Undelivered], Any] | None = None,
+    ) -> None:
         self.queue = queue
         self._client = client
+        self.on_undelivered = on_undelivered
         self.wake = asyncio.Event()
+
+    async def _undelivered(self, message: dict[str, Any], reason: str) -> None:
+        if self.on_undelivered is None or not is_safety_reply(str(message["dedupe_key"])):
+            return
+        try:
+            await asyncio.to_thread(
+                self.on_undelivered,
+                Undelivered(int(message["id"]), str(message["conversation_id"]), reason),
+            )
+        except Exception:
+            logger.exception("ALERT: staff could not be told a safety reply was not delivered")
 
     def client(self) -> Any:
         """Twilio's REST client, on its async HTTP client, pointed at ``TWILIO_API_URL``."""
@@ -262,6 +320,10 @@ class TwilioDelivery:
                 await asyncio.to_thread(self.queue.mark_retry, message_id, attempts, reason)
             else:
                 await asyncio.to_thread(self.queue.mark_failed, message_id, reason)
+                if error.code == TWILIO_UNSUBSCRIBED:
+                    # The number opted out with Twilio itself: send it nothing more.
+                    await asyncio.to_thread(self.queue.opt_out, str(message["to_number"]))
+                await self._undelivered(message, reason)
             logger.warning("SMS %s not sent: %s", message_id, reason)
             return 0
         except (aiohttp.ClientConnectorError, OSError) as error:

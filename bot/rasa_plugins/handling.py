@@ -14,10 +14,12 @@ lose a message or greet someone mid-conversation as a stranger:
   client (or nginx) that retries after a server died mid-message gets each message
   handled exactly once.
 - Rasa carries on quietly when a custom action fails (the action server is down or
-  slow). A message that got no reply at all gets ``utter_try_again_shortly``. The
-  crisis signposting is a response in the domain, sent by the Rasa server itself, so
-  it never depends on the action server; if the action that records the safety event
-  and alerts staff fails, this server records it and alerts them itself.
+  slow: it gets ``timeout`` seconds from ``endpoints.yml``, not Rasa's fixed 5 minutes).
+  A message that got no reply at all gets ``utter_try_again_shortly``. The channel has
+  already answered any risk before the message gets here
+  (:mod:`bot.channels.safety_first`); Rasa's own copy of the crisis reply is then not
+  sent again. If the action that records the safety event and alerts staff fails, this
+  server records it and alerts them itself (once per message, whoever gets there first).
 - A server answers only once its model is loaded and warmed up (:func:`is_ready`).
 """
 
@@ -33,6 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import sqlalchemy as sa
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.lock_store import LockError
@@ -40,7 +43,9 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db.availability import DatabaseUnavailable, database_outages, is_unavailable
+from bot.safety import replies as safety_replies
 from bot.safety.alerting import raise_safety_alert
+from bot.safety.screen import Tier, Verdict
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +53,8 @@ logger = logging.getLogger(__name__)
 HOLDING_RESPONSE = "utter_service_unavailable"
 TRY_AGAIN_RESPONSE = "utter_try_again_shortly"
 SAFETY_ACTION = "action_record_safety_event"
+# Seconds a custom action may take when endpoints.yml gives no ``timeout``.
+DEFAULT_ACTION_TIMEOUT = 10.0
 # How far back in a conversation a repeated message id is looked for.
 RECENT_USER_MESSAGES = 50
 
@@ -66,20 +73,30 @@ class Outcome(enum.Enum):
     NOT_READY = "not_ready"  # the server is still starting: nothing was done
 
 
-class CountingOutput(OutputChannel):  # type: ignore[misc]
-    """Passes every bot message on to the channel's own output, counting them."""
+CRISIS_RESPONSE = "utter_crisis"
 
-    def __init__(self, inner: OutputChannel) -> None:
+
+class CountingOutput(OutputChannel):  # type: ignore[misc]
+    """Passes every bot message on to the channel's own output, counting them.
+
+    ``already_said`` holds texts the young person has already been sent for this
+    message (the safety net's reply): Rasa's copies of them are counted, not sent.
+    """
+
+    def __init__(self, inner: OutputChannel, already_said: frozenset[str] = frozenset()) -> None:
         self.inner = inner
         self.sent = 0
+        self.already_said = already_said
 
     def name(self) -> str:  # type: ignore[override]
         """The wrapped channel's name."""
         return str(self.inner.name())
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Pass one bot message on."""
+        """Pass one bot message on (unless the young person already has it)."""
         self.sent += 1
+        if message.get("text") in self.already_said and not message.get("buttons"):
+            return
         await self.inner.send_response(recipient_id, message)
 
 
@@ -97,11 +114,23 @@ def _record_failures(request: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     return recorded
 
 
+def _with_timeout(
+    request: Callable[..., Awaitable[Any]], seconds: float
+) -> Callable[..., Awaitable[Any]]:
+    async def limited(*args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = aiohttp.ClientTimeout(total=seconds)
+        return await request(*args, **kwargs)
+
+    return limited
+
+
 def prepare(agent: Any) -> None:
     """Make a freshly loaded agent safe to answer with (called as the server starts).
 
     Removes Rasa's ``FailSafeTrackerStore`` (which forgets conversations when the
-    database fails) and notes which custom actions fail, per message.
+    database fails), gives custom actions the ``timeout`` of ``endpoints.yml``'s
+    ``action_endpoint`` (Rasa 3.6 reads none, and waits 5 minutes), and notes which
+    custom actions fail, per message.
     """
     store = agent.tracker_store
     if isinstance(store, FailSafeTrackerStore):
@@ -112,7 +141,8 @@ def prepare(agent: Any) -> None:
         processor.tracker_store = store
         endpoint = processor.action_endpoint
         if endpoint is not None and not getattr(endpoint, "_records_failures", False):
-            endpoint.request = _record_failures(endpoint.request)
+            timeout = float(endpoint.kwargs.get("timeout") or DEFAULT_ACTION_TIMEOUT)
+            endpoint.request = _record_failures(_with_timeout(endpoint.request, timeout))
             endpoint._records_failures = True
 
 
@@ -186,6 +216,7 @@ async def _raise_safety_alert_here(agent: Any, message: UserMessage) -> None:
             channel=message.input_channel or "unknown",
             text=message.text or "",
             now=dt.datetime.now(dt.timezone.utc),
+            message_key=f"{message.sender_id}:{message.message_id}",
         )
     except Exception as error:
         logger.error(
@@ -195,8 +226,19 @@ async def _raise_safety_alert_here(agent: Any, message: UserMessage) -> None:
         )
 
 
+def _already_said(agent: Any, answered: Verdict | None) -> frozenset[str]:
+    """Texts Rasa must not send again: the safety net's replies, once it has sent one."""
+    if answered is None or answered.tier is not Tier.CRISIS:
+        return frozenset()
+    return safety_replies.load().all_texts() | {fixed_text(agent, CRISIS_RESPONSE)}
+
+
 async def handle(
-    app: Any, message: UserMessage, message_id: str | None = None, ready_wait: float = 0.0
+    app: Any,
+    message: UserMessage,
+    message_id: str | None = None,
+    ready_wait: float = 0.0,
+    answered: Verdict | None = None,
 ) -> Outcome:
     """Handle one young person's message: once, under its conversation's lock.
 
@@ -207,6 +249,8 @@ async def handle(
             MessageSid, a client's message id): a message with an id already in the
             conversation is not handled again.
         ready_wait: How long to wait for a server that is still starting (0: not at all).
+        answered: The safety net's verdict, when the channel has already answered it
+            (:func:`bot.channels.safety_first.safety_first`).
 
     Returns:
         What happened; every outcome but ``NOT_READY`` has sent the young person a reply.
@@ -217,7 +261,7 @@ async def handle(
     agent = getattr(app.ctx, "agent", None)
     if agent is None or agent.processor is None or not is_ready(app):
         return Outcome.NOT_READY
-    output = CountingOutput(message.output_channel)
+    output = CountingOutput(message.output_channel, _already_said(agent, answered))
     counted = UserMessage(
         message.text,
         output,

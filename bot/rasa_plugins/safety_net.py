@@ -1,13 +1,16 @@
-"""The safety net's place in Rasa's NLU pipeline: patterns first, then the model.
+"""The safety net's place in Rasa's NLU pipeline: its verdict first, then the model.
 
-Runs last among the intent classifiers. If the pattern layer
-(:mod:`bot.safety.detector`) sees immediate risk, the intent becomes ``crisis``
-whatever the model said: no training data can switch that off. If only the model
-says ``crisis``, it is kept when the model is sure, the message uses some word of
-danger or distress, and it is not a figure of speech ("this form is killing me");
-otherwise the next intent is used. The model catches what the patterns have no
-rule for; the patterns stop it from calling a crisis on words it merely confuses
-("overdraft" is not "overdose").
+Runs last among the intent classifiers. The channel has already checked the message
+(:mod:`bot.channels.safety_first`) and answered any risk; its verdict is used here
+(:func:`bot.safety.screen.recall`), or the message is checked now. If the safety net
+sees a crisis, the intent becomes ``crisis`` whatever the model said: no training data
+can switch that off, with one exception: when the semantic layer alone saw the crisis
+in a message the model is sure asks a question the bot answers, the intent stays, so
+the answer follows the crisis reply the channel sent. If only the model says
+``crisis``, it is kept when the model is sure, the message uses some word of danger or
+distress, and it is not a figure of speech ("this form is killing me"); otherwise the
+next intent is used. The patterns stop the model from calling a crisis on words it
+merely confuses ("overdraft" is not "overdose").
 """
 
 from __future__ import annotations
@@ -29,9 +32,23 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.detector import assess
+from bot.safety.screen import Tier, Verdict, check_now, recall
 
 CRISIS_INTENT = "crisis"
+# Questions the bot answers: after a crisis the semantic layer alone saw, still answered.
+ANSWERABLE = frozenset(
+    {
+        "ask_entitlement",
+        "ask_what_can_i_get",
+        "pathway_plan_query",
+        "ask_case_status",
+        "ask_for_pa",
+        "ask_how_to_get",
+        "ask_who_can_get",
+        "ask_more",
+        "ask_sources",
+    }
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -68,6 +85,19 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         """Create the component (it has nothing to train)."""
         return cls(config)
 
+    def _answer_too(self, verdict: Verdict, intent: dict[str, Any]) -> bool:
+        """True when the young person also gets the answer to their question.
+
+        Only for a crisis the semantic layer alone saw (no pattern's clear statement),
+        in a message the model is sure asks for something the bot can answer: the crisis
+        reply has gone first, and the question is not left unanswered.
+        """
+        return (
+            verdict.detected_by == "semantic"
+            and intent.get(INTENT_NAME_KEY) in ANSWERABLE
+            and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.model_threshold
+        )
+
     def process(self, messages: list[Message]) -> list[Message]:
         """Set or check the ``crisis`` intent of each message."""
         for message in messages:
@@ -77,10 +107,10 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         return messages
 
     def _check(self, message: Message, text: str) -> None:
-        assessment = assess(text)
+        verdict = recall(text) or check_now(text)
         intent = message.get(INTENT) or {}
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if isinstance(r, dict)]
-        if assessment.at_risk:
+        if verdict.tier is Tier.CRISIS and not self._answer_too(verdict, intent):
             crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             others = [r for r in ranking if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
             message.set(INTENT, crisis, add_to_output=True)
@@ -91,8 +121,8 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if (
             confidence >= self.model_threshold
-            and assessment.mentions_risk
-            and not assessment.figure_of_speech
+            and verdict.mentions_risk
+            and not verdict.figure_of_speech
         ):
             return
         others = [

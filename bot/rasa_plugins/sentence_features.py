@@ -29,25 +29,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.answering import SENTENCE_VECTOR_KEY
 from bot.settings import get_settings
-from entitlements.embedding import SentenceEncoder
+from entitlements.embedding import shared_encoder
 
 _lock = threading.Lock()
-_encoder: SentenceEncoder | None = None
 _executor: ThreadPoolExecutor | None = None
 
 PRECOMPUTED_LIMIT = 256
 PRECOMPUTED_SECONDS = 60.0
 SHORT_MESSAGE_WORDS = 4
 SHORT_MESSAGES_KEPT = 2048
-
-
-def shared_encoder() -> SentenceEncoder:
-    """One encoder per process, loaded on first use (90 MB of weights)."""
-    global _encoder
-    with _lock:
-        if _encoder is None:
-            _encoder = SentenceEncoder()
-        return _encoder
 
 
 class _Precomputed:
@@ -114,11 +104,18 @@ def _recall_short(key: str | None) -> np.ndarray[Any, Any] | None:
 _sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 # The header of the action server's shared secret (actions/guard.py).
 SECRET_HEADER = "X-Action-Server-Secret"  # noqa: S105 (a header's name)
-REMOTE_TIMEOUT_SECONDS = 2.0
+REMOTE_TIMEOUT_SECONDS = 1.0
+# After the action server failed to answer, vectors are made here for this long, so a
+# hung action server costs one message a second's wait, not every message.
+REMOTE_RESTING_SECONDS = 30.0
+_remote_resting_until = 0.0
 
 
 async def _remote(text: str) -> np.ndarray[Any, Any] | None:
     """Ask the action server (``POST /embed``) for the vector; None if it does not answer."""
+    global _remote_resting_until
+    if time.monotonic() < _remote_resting_until:
+        return None
     loop = asyncio.get_running_loop()
     session = _sessions.get(loop)
     if session is None or session.closed:
@@ -134,6 +131,7 @@ async def _remote(text: str) -> np.ndarray[Any, Any] | None:
                 return None
             vector = np.asarray((await reply.json())["vectors"][0], dtype=np.float32)
     except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, IndexError, ValueError):
+        _remote_resting_until = time.monotonic() + REMOTE_RESTING_SECONDS
         return None
     return vector if vector.shape == (shared_encoder().dimension,) else None
 

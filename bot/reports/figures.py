@@ -32,6 +32,7 @@ from bot.reports.quality import GRADE_NAMES, TAG_NAMES
 from bot.reports.quality_tables import answer_feedback, qa_reviews, qa_samples
 from bot.reports.tables import answer_log
 from bot.reports.weeks import Week
+from bot.safety.review import week_figures as safety_review_figures
 from entitlements.store import read_published
 
 COUNCIL = "council"
@@ -89,6 +90,13 @@ class Figures:
     qa_unclear_wording: int = 0
     feedback_helped: int = 0
     feedback_not_helped: int = 0
+    safety_marks_missed_risk: int = 0
+    safety_marks_false_alarm: int = 0
+    safety_marks_decided: int = 0
+    safety_marks_approved: int = 0
+    safety_marks_waiting: int = 0
+    safety_marks_median_wait_hours: float | None = None
+    safety_marks_longest_wait_hours: float | None = None
     helped_by_entitlement: dict[str, int] = dataclasses.field(default_factory=dict)
     not_helped_by_entitlement: dict[str, int] = dataclasses.field(default_factory=dict)
 
@@ -223,6 +231,16 @@ def week_figures(
                 packs_missing=len(cover.without_pack),
                 packs_missing_ids=list(cover.without_pack),
             )
+    marks = safety_review_figures(engine, start, end)
+    scopes.values[COUNCIL].update(
+        safety_marks_missed_risk=marks.missed_risk,
+        safety_marks_false_alarm=marks.false_alarm,
+        safety_marks_decided=marks.decided,
+        safety_marks_approved=marks.approved,
+        safety_marks_waiting=marks.still_waiting,
+        safety_marks_median_wait_hours=marks.median_wait_hours,
+        safety_marks_longest_wait_hours=marks.longest_wait_hours,
+    )
     result: dict[str, Figures] = {}
     for name in scopes.names:
         raw = scopes.values[name]

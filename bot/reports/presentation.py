@@ -22,6 +22,13 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("Safety", "safety_acknowledged_in_time", "Acknowledged within 15 minutes"),
     ("Safety", "safety_unacknowledged", "Not acknowledged by the end of the week"),
     ("Safety", "safety_median_minutes", "Median minutes to acknowledge"),
+    ("Safety review", "safety_marks_missed_risk", "Messages marked as a missed risk"),
+    ("Safety review", "safety_marks_false_alarm", "Messages marked as a false alarm"),
+    ("Safety review", "safety_marks_decided", "Marks decided by a safeguarding approver"),
+    ("Safety review", "safety_marks_approved", "Approved into the safety net's phrase bank"),
+    ("Safety review", "safety_marks_waiting", "Marks still waiting at the end of the week"),
+    ("Safety review", "safety_marks_median_wait_hours", "Median hours a mark waited"),
+    ("Safety review", "safety_marks_longest_wait_hours", "Longest a mark waited (hours)"),
     ("Handoffs", "handoffs", "Young people who asked for their PA"),
     ("Handoffs", "handoffs_replied_in_time", "PA replied within 4 office hours"),
     ("Handoffs", "handoffs_unreplied", "No reply by the end of the week"),
@@ -52,7 +59,18 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
 )
 """Every figure the report shows, in the order it shows them."""
 
-COUNCIL_ONLY = frozenset({"content_past_review"})
+COUNCIL_ONLY = frozenset(
+    {
+        "content_past_review",
+        "safety_marks_missed_risk",
+        "safety_marks_false_alarm",
+        "safety_marks_decided",
+        "safety_marks_approved",
+        "safety_marks_waiting",
+        "safety_marks_median_wait_hours",
+        "safety_marks_longest_wait_hours",
+    }
+)
 """Figures that belong to the whole council, not to a district."""
 
 TRENDS: tuple[tuple[str, str], ...] = (

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from bot.db.engine import create_db_engine
 from bot.db.tables import safety_events, unanswered_questions
+from bot.safety import replies as safety_replies
 from tests.support.servers import RunningBot
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +71,9 @@ def test_buttons_payloads_work(bot: RunningBot):
 def test_crisis_gets_signposting_and_is_recorded(bot: RunningBot):
     sender = uuid.uuid4().hex
     replies = texts(ask(bot, "i took all my tablets and i feel really weird", sender))
-    assert "999" in replies[0] and "116 123" in replies[0] and "85258" in replies[0]
+    # The reply for an overdose: 999 now, not waiting for symptoms (bot/safety/data).
+    assert replies[0] == safety_replies.load().for_crisis(("overdose",))
+    assert "999 now" in replies[0] and "116 123" in replies[0]
     engine = create_db_engine(bot.settings.database_url)
     try:
         with engine.connect() as conn:
@@ -87,7 +90,7 @@ def test_crisis_in_the_middle_of_a_conversation_comes_first(bot: RunningBot):
     sender = uuid.uuid4().hex
     ask(bot, "uni bursary", sender)
     replies = texts(ask(bot, "nobody cares, i'm going to end it tonight", sender))
-    assert "999" in replies[0] and "116 123" in replies[0]
+    assert "999" in replies[0] and "116 123" in replies[0] and "85258" in replies[0]
 
 
 def test_figure_of_speech_is_not_a_crisis(bot: RunningBot):

@@ -33,6 +33,9 @@ class FakeTwilio:
         self.arrivals: list[tuple[str, float]] = []  # (To, time.monotonic()) per message
         self.requests = 0
         self.mode = "ok"
+        # Numbers that opted out with Twilio itself: sending to them is refused (21610).
+        self.unsubscribed: set[str] = set()
+        self.refused: list[dict[str, str]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -60,6 +63,16 @@ class FakeTwilio:
         if self.mode == "error400":
             return web.json_response(
                 {"code": 21211, "message": "The 'To' number is not valid", "status": 400},
+                status=400,
+            )
+        if str(form.get("To")) in self.unsubscribed:
+            self.refused.append({k: str(v) for k, v in form.items()})
+            return web.json_response(
+                {
+                    "code": 21610,
+                    "message": "Attempt to send to unsubscribed recipient",
+                    "status": 400,
+                },
                 status=400,
             )
         sid = f"SM{uuid.uuid4().hex}"

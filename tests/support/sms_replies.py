@@ -19,7 +19,8 @@ def replies_to(
     A reply can be several texts, sent one after another; waiting for the first one and
     then looking is a race. The bot's own records say when it is complete: the inbound
     message is marked handled after all its replies are queued, and each queued reply
-    gets Twilio's sid once Twilio has it.
+    gets Twilio's sid once Twilio has it. The safety net's replies (``safety:`` keys)
+    come first, in the order queued.
     """
     sid = form["MessageSid"]
     engine = create_db_engine(database_url)
@@ -32,7 +33,12 @@ def replies_to(
                 ).scalar()
                 rows = conn.execute(
                     sa.select(sms_outbound.c.status, sms_outbound.c.twilio_sid)
-                    .where(sms_outbound.c.dedupe_key.like(f"reply:{sid}:%"))
+                    .where(
+                        sa.or_(
+                            sms_outbound.c.dedupe_key.like(f"reply:{sid}:%"),
+                            sms_outbound.c.dedupe_key.like(f"safety:{sid}:%"),
+                        )
+                    )
                     .order_by(sms_outbound.c.id)
                 ).all()
             if handled is None or any(row.status != "sent" for row in rows):

@@ -45,6 +45,13 @@ def _retrieval_examples(content) -> list[str]:
     return [text for e in content.entries for text in (*e.examples, *e.synonyms)]
 
 
+def _safety_bank() -> list[str]:
+    found = []
+    for path in sorted((PROJECT_ROOT / "bot" / "safety" / "data" / "bank").glob("*.yml")):
+        found += [m["text"] for m in yaml.safe_load(path.read_text())["messages"]]
+    return found
+
+
 def _conversation_tests() -> list[str]:
     text = (PROJECT_ROOT / "tests" / "conversations" / "test_conversations.yml").read_text()
     return [m.strip() for m in re.findall(r"- user: \|\n\s+(.+)", text)]
@@ -64,7 +71,8 @@ def test_the_evaluation_set_is_big_enough():
 
 
 @pytest.mark.parametrize(
-    "source", ["training data", "retrieval examples", "conversation tests", "dev set"]
+    "source",
+    ["training data", "retrieval examples", "conversation tests", "dev set", "safety bank"],
 )
 def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
     others = {
@@ -72,6 +80,7 @@ def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
         "retrieval examples": lambda: _retrieval_examples(content),
         "conversation tests": _conversation_tests,
         "dev set": lambda: _set_messages(DEV_SET),
+        "safety bank": _safety_bank,
     }[source]()
     other_keys = [_key(t) for t in others]
     exact = set(other_keys)
@@ -82,6 +91,22 @@ def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
             clashes.append((message, "same"))
             continue
         found = process.extractOne(key, other_keys, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+        if found and len(key) > 12:
+            clashes.append((message, found[0]))
+    assert clashes == []
+
+
+def test_the_dev_set_is_not_the_safety_banks_training_data():
+    # Thresholds are tuned on the dev set: it must not be what the layer learned from.
+    bank_keys = [_key(t) for t in _safety_bank()]
+    exact = set(bank_keys)
+    clashes = []
+    for message in _set_messages(DEV_SET):
+        key = _key(message)
+        if key in exact:
+            clashes.append((message, "same"))
+            continue
+        found = process.extractOne(key, bank_keys, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
         if found and len(key) > 12:
             clashes.append((message, found[0]))
     assert clashes == []

@@ -8,10 +8,13 @@ For each request Twilio sends:
 3. the MessageSid is recorded once (a unique key in the database, shared by every
    worker): a repeat delivery is answered 200 and not handled again;
 4. Twilio gets an empty TwiML answer at once (if the database cannot be reached, a
-   TwiML reply with the holding message and crisis numbers instead); the message
+   TwiML reply with the holding message and crisis numbers instead; if that message
+   also shows risk, the safety net's reply instead); the message
    (kept with its MessageSid until handled, so another server takes it over if this
    one dies: :meth:`SmsService.claim_unhandled`) is handled afterwards,
-   on the event loop: STOP / START / HELP, YES from a care leaver with an entitlements
+   on the event loop: first the safety net (:mod:`bot.channels.safety_first`: any risk
+   is answered at once, even to a number that sent STOP, and staff are told if that
+   reply cannot be delivered), then STOP / START / HELP, YES from a care leaver with an entitlements
    pack waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option
    ("2"), or the bot;
 5. the bot's replies are written for SMS (GSM-7, at most 3 segments where the
@@ -50,17 +53,20 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.payloads import neutralise, offered_payloads
+from bot.channels.safety_first import alerted, reply_text, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, is_yes, keyword
 from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
-from bot.notify.sms import Outgoing, SmsQueue, TwilioDelivery
+from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
 from bot.people.identity import link_sms_sender, sms_conversation_id
 from bot.people.phones import to_e164
 from bot.rasa_plugins.handling import HOLDING_RESPONSE, fixed_text, handle
 from bot.rasa_plugins.sentence_features import precompute
+from bot.safety.alerting import raise_undelivered_alert
+from bot.safety.screen import NO_RISK, Verdict, check_now
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -95,6 +101,10 @@ def holding_twiml(text: str) -> str:
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _aware_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 class RequestProblem(ValueError):
@@ -157,7 +167,7 @@ class SmsService:
         self.settings = settings
         self.engine = engine or create_db_engine(settings.database_url)
         self.queue = SmsQueue(self.engine, settings)
-        self.delivery = TwilioDelivery(self.queue)
+        self.delivery = TwilioDelivery(self.queue, on_undelivered=self.undelivered)
         self.validator = RequestValidator(settings.signing_token())
         self.tasks: set[asyncio.Task[None]] = set()
         # Twilio's answer must never wait behind conversations: the webhook's one write
@@ -332,6 +342,32 @@ class SmsService:
                 .values(handled_at=_utcnow(), pending_from=None, pending_body=None)
             )
 
+    def undelivered(self, message: Undelivered) -> None:
+        """A safety reply could not be delivered: tell staff, at the highest priority."""
+        raise_undelivered_alert(
+            self.engine,
+            self.settings,
+            conversation_id=message.conversation_id,
+            now=dt.datetime.now(dt.timezone.utc),
+        )
+
+    def send_safety(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
+        """Queue the safety net's reply: attempted even to a number that sent STOP."""
+        taken = self.queue.enqueue(
+            [
+                Outgoing(
+                    f"{SAFETY_KEY_PREFIX}{sid}:{part}",
+                    conversation_id,
+                    number,
+                    body,
+                    urgent=True,
+                )
+                for part, body in enumerate(bodies)
+            ]
+        )
+        if taken:
+            self.delivery.wake.set()
+
     def send(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
         """Queue the replies to one inbound message (each part once, whatever happens)."""
         waiting = self.queue.enqueue(
@@ -345,31 +381,65 @@ class SmsService:
 
     async def handle(
         self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: Callable[..., Awaitable[Any]],
         number: str,
         body: str,
         sid: str,
         conversation_id: str,
         parse: Parse | None = None,
     ) -> None:
-        """Handle one new inbound SMS, after Twilio has had its answer."""
+        """Handle one new inbound SMS, after Twilio has had its answer.
+
+        The safety net goes first, outside the limit on messages handled at once, so a
+        crisis text never waits behind other conversations.
+        """
         self.in_hand.add(sid)
         try:
+            verdict = await self.safety_first(number, body, sid, conversation_id)
             async with self.handling:
-                await self._handle(on_new_message, number, body, sid, conversation_id, parse)
+                await self._handle(
+                    on_new_message, number, body, sid, conversation_id, parse, verdict
+                )
         except Exception:
             logger.exception("Handling an inbound SMS failed")
         finally:
             self.in_hand.discard(sid)
 
+    async def safety_first(self, number: str, body: str, sid: str, conversation_id: str) -> Verdict:
+        """:func:`bot.channels.safety_first.safety_first` for one text."""
+        part = 0
+
+        async def send(messages: list[dict[str, Any]]) -> None:
+            nonlocal part
+            bodies = [formatting.to_gsm7(str(m["text"])) for m in messages if m.get("text")]
+            await asyncio.to_thread(
+                self.send_safety, f"{sid}:{part}", conversation_id, number, bodies
+            )
+            part += 1
+
+        try:
+            return await safety_first(
+                text=body,
+                conversation_id=conversation_id,
+                channel="sms",
+                send=send,
+                settings=self.settings,
+                engine=self.engine,
+                message_id=sid,
+            )
+        except Exception:
+            logger.exception("The safety net's first look at an SMS failed")
+            return NO_RISK
+
     async def _handle(
         self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        on_new_message: Callable[..., Awaitable[Any]],
         number: str,
         body: str,
         sid: str,
         conversation_id: str,
         parse: Parse | None,
+        verdict: Verdict = NO_RISK,
     ) -> None:
         options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
         word = keyword(body)
@@ -388,11 +458,14 @@ class SmsService:
             # A numbered option is the payload of a button we sent; typed "/..." is words.
             text = formatting.option_payload(body, options) or neutralise(body, offered_payloads())
             await precompute(text)
-            if await held_for_handoff(self.engine, conversation_id, text, parse):
+            if await held_for_handoff(self.engine, conversation_id, text, parse, verdict):
                 await asyncio.to_thread(self.mark_handled, sid)
                 return
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, conversation_id, input_channel="sms"))
+            await on_new_message(
+                UserMessage(text, collector, conversation_id, input_channel="sms"),
+                answered=verdict,
+            )
             texts = [m["text"] for m in collector.messages if m.get("text")]
             buttons = next(
                 (
@@ -406,6 +479,8 @@ class SmsService:
             await asyncio.to_thread(self.save_options, conversation_id, new_options)
             if bodies:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)
+        # Handled means every reply is queued, the safety net's "who was told" included.
+        await alerted(conversation_id, sid)
         await asyncio.to_thread(self.mark_handled, sid)
 
 
@@ -501,6 +576,12 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                 database_outages().failed(error)
                 agent = getattr(request.app.ctx, "agent", None)
                 holding = fixed_text(agent, HOLDING_RESPONSE) if agent else HELP_REPLY
+                verdict = await asyncio.to_thread(check_now, body)
+                if verdict.needs_alert:
+                    # Nobody can be told from here: the words go in the server's log as
+                    # an alert for the operators, the young person gets the signposting.
+                    logger.error("ALERT: a text showing risk came while the database was down")
+                    holding = reply_text(verdict, service.settings, None, _aware_now())
                 return response.text(holding_twiml(holding), content_type="text/xml")
             if first_time:
                 parse = parser_of(request.app)
@@ -522,7 +603,11 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             state = form.get("MessageStatus") or ""
             if not sid or not state or len(sid) > MAX_FIELD or len(state) > 32:
                 return response.text("MessageSid and MessageStatus are needed", status=400)
-            await asyncio.to_thread(service.queue.record_report, sid, state, form.get("ErrorCode"))
+            undelivered = await asyncio.to_thread(
+                service.queue.record_report, sid, state, form.get("ErrorCode")
+            )
+            if undelivered is not None:
+                await asyncio.to_thread(service.undelivered, undelivered)
             return response.text("", status=204)
 
         from bot.channels.sms.simulator import add_simulator_routes

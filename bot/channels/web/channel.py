@@ -9,7 +9,10 @@ Routes (Rasa mounts the blueprint at ``/chat``, see :meth:`WebChatChannel.url_pr
   (:mod:`bot.channels.web.origins`); the first frame is ``{"type": "hello", "token"}``,
   then ``{"type": "message", "text"}`` frames, each answered by
   ``{"type": "reply", "messages": [...]}``, or a friendly ``notice`` when a limit is
-  hit (:mod:`bot.channels.web.limits`);
+  hit (:mod:`bot.channels.web.limits`). Before anything else, even a limit, each
+  message is read by the safety net (:mod:`bot.channels.safety_first`): any risk is
+  answered at once with ``{"type": "safety", "messages": [...]}``, while earlier
+  messages of the chat may still be being answered;
 - ``GET /chat/history``: the conversation's messages, for the page after a reload;
 - staff messages (a PA's reply in the console) are pushed to an open socket as
   ``{"type": "staff", "messages": [...]}`` (:mod:`bot.channels.web.staff_push`);
@@ -46,7 +49,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.address_limits import AddressLimits
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
-from bot.channels.payloads import neutralise, offered_payloads
+from bot.channels.payloads import INTENT_PREFIX, neutralise, offered_payloads
+from bot.channels.safety_first import new_message_id, safety_first
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
@@ -56,6 +60,7 @@ from bot.notify.sms import Outgoing, SmsQueue
 from bot.people import linking
 from bot.rasa_plugins.handling import handle
 from bot.rasa_plugins.sentence_features import precompute
+from bot.safety.screen import NO_RISK, Verdict
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -462,21 +467,36 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         parse: Parse | None,
         address: str = "",
     ) -> None:
-        """The socket's messages after the hello, each answered in turn, until it closes."""
+        """The socket's messages after the hello, until it closes.
+
+        The safety net reads each message as it arrives and answers any risk at once;
+        the messages are then answered in turn, one at a time, by a worker of their own,
+        so a slow answer never holds back the safety net's.
+        """
+        waiting: asyncio.Queue[tuple[str, str, Verdict] | None] = asyncio.Queue()
+        worker = asyncio.create_task(
+            self._answer_in_turn(ws, session, waiting, on_new_message, parse, address)
+        )
+        try:
+            await self._read(ws, service, session, waiting)
+        finally:
+            waiting.put_nowait(None)
+            try:
+                await asyncio.wait_for(asyncio.shield(worker), timeout=30)
+            except (asyncio.TimeoutError, Exception):
+                worker.cancel()
+
+    async def _read(
+        self,
+        ws: Any,
+        service: WebChatService,
+        session: sessions.WebSession,
+        waiting: asyncio.Queue[tuple[str, str, Verdict] | None],
+    ) -> None:
         while True:
             raw = await ws.recv()
             if raw is None:
                 return
-            if len(raw) > MAX_FRAME:
-                await ws.send(
-                    json.dumps(
-                        {
-                            "type": "notice",
-                            "text": limits.too_long(service.settings.web_chat_max_message),
-                        }
-                    )
-                )
-                continue
             if service.clock() >= session.expires_at:
                 await ws.close(CLOSE_TOKEN_REFUSED, "the session has expired: start a new chat")
                 return
@@ -486,6 +506,16 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 or frame.get("type") != "message"
                 or not isinstance(frame.get("text"), str)
             ):
+                if len(raw) > MAX_FRAME:
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "notice",
+                                "text": limits.too_long(service.settings.web_chat_max_message),
+                            }
+                        )
+                    )
+                    continue
                 await ws.send(
                     json.dumps(
                         {
@@ -498,13 +528,78 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             message_id = frame.get("id")
             if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
                 message_id = None
-            await ws.send(
-                json.dumps(
-                    await self._answer(
-                        session, frame["text"], on_new_message, parse, message_id, address
+            text = frame["text"]
+            # One id for the message from here on: its one safety event is keyed by it.
+            message_id = message_id or new_message_id()
+            button = neutralise(text, offered_payloads()).startswith(INTENT_PREFIX)
+            verdict = await self._safety_first(ws, session, text, message_id, button)
+            if len(raw) > MAX_FRAME:
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "notice",
+                            "text": limits.too_long(service.settings.web_chat_max_message),
+                        }
                     )
                 )
+                continue
+            waiting.put_nowait((text, message_id, verdict))
+
+    async def _safety_first(
+        self,
+        ws: Any,
+        session: sessions.WebSession,
+        text: str,
+        message_id: str,
+        button: bool = False,
+    ) -> Verdict:
+        """The safety net's look at a message, its reply pushed at once as a ``safety`` frame."""
+        if not text.strip():
+            return NO_RISK
+        service = self.service()
+
+        async def send(messages: list[dict[str, Any]]) -> None:
+            await ws.send(
+                json.dumps({"type": "safety", "messages": [_visible(m) for m in messages]})
             )
+
+        try:
+            return await safety_first(
+                text=text,
+                conversation_id=session.conversation_id,
+                channel=self.name(),
+                send=send,
+                settings=service.settings,
+                engine=service.engine,
+                message_id=message_id,
+                clock=lambda: dt.datetime.fromtimestamp(service.clock(), dt.timezone.utc),
+                button=button,
+            )
+        except Exception:
+            logger.exception("The safety net's first look at a web chat message failed")
+            return NO_RISK
+
+    async def _answer_in_turn(
+        self,
+        ws: Any,
+        session: sessions.WebSession,
+        waiting: asyncio.Queue[tuple[str, str, Verdict] | None],
+        on_new_message: Callable[..., Awaitable[Any]],
+        parse: Parse | None,
+        address: str,
+    ) -> None:
+        while True:
+            item = await waiting.get()
+            if item is None:
+                return
+            text, message_id, verdict = item
+            answer = await self._answer(
+                session, text, on_new_message, parse, message_id, address, verdict
+            )
+            try:
+                await ws.send(json.dumps(answer))
+            except Exception:
+                return  # the socket closed: the page asks again with the same id
 
     async def _answer(
         self,
@@ -514,6 +609,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         parse: Parse | None = None,
         message_id: str | None = None,
         address: str = "",
+        verdict: Verdict = NO_RISK,
     ) -> dict[str, Any]:
         """The socket's answer to one message: the bot's replies, or a friendly notice.
 
@@ -538,7 +634,9 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             if await service.over_address_limit("message", address):
                 return {"type": "notice", "text": limits.TOO_FAST}
             await precompute(text)
-            if await held_for_handoff(service.engine, session.conversation_id, text, parse):
+            if await held_for_handoff(
+                service.engine, session.conversation_id, text, parse, verdict
+            ):
                 return {"type": "notice", "text": HELD_NOTICE}
         except SQLAlchemyError as error:
             # The database is down: the message goes to the bot, whose answer is then
@@ -551,9 +649,9 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 text, collector, session.conversation_id, input_channel=self.name()
             )
             if message_id is None:
-                await on_new_message(message)
+                await on_new_message(message, answered=verdict)
             else:
-                await on_new_message(message, message_id=message_id)
+                await on_new_message(message, message_id=message_id, answered=verdict)
         except CancelledError:
             logger.error("A web chat message timed out before it was handled")
             return {"type": "notice", "text": GENERIC_FAILURE}

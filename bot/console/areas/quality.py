@@ -202,7 +202,9 @@ def blueprint() -> Blueprint:
         unmasked = sees_unmasked(person.roles, person.district, sample)
         _audit(request, "qa.read", f"sample:{sample.id}", "unmasked" if unmasked else "masked")
         done = request.args.get("done", "")
-        return _review_page(request, sample, done=done if done in ("review", "flag") else "")
+        return _review_page(
+            request, sample, done=done if done in ("review", "flag", "safety") else ""
+        )
 
     @bp.post("/quality/sample/<sample_id:int>/review")
     @requires(*roles)

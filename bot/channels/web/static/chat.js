@@ -190,6 +190,9 @@
         unanswered.shift();
         setTyping(false);
         showBotMessages(frame.messages || []);
+      } else if (frame.type === "safety") {
+        // The safety net's reply, sent at once; the answer to the message follows.
+        (frame.messages || []).forEach(function (m) { if (m.text) { addMessage("bot", m.text); } });
       } else if (frame.type === "staff") {
         (frame.messages || []).forEach(addStaffMessage);
       } else if (frame.type === "notice") {

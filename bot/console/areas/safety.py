@@ -1,0 +1,204 @@
+"""The safety review: staff mark what the safety net missed or got wrong; approvers teach it.
+
+Routes:
+
+- ``POST /alerts/<id>/false-alarm`` (:data:`~bot.console.roles.SAFETY_MARK_ROLES` who may
+  see the alert): the alert's message was a false alarm;
+- ``POST /quality/sample/<id>/safety`` (quality reviewers): a young person's message in
+  the sample was a missed risk (or a false alarm);
+- ``GET /safety/review`` (:data:`~bot.console.roles.SAFETY_REVIEW_ROLES`): the marks
+  waiting, oldest first, each with its words to take personal details out of;
+- ``POST /safety/review/<id>``: approve it into the phrase bank with a label, or reject it.
+
+What is marked and decided is in the audit log (never the words). The Rasa servers pick
+an approved phrase up within seconds (:func:`bot.safety.semantic.keep_up_with_approved`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, redirect
+
+from bot.cases.model import NotFoundError
+from bot.console import audit, caseload
+from bot.console.roles import QUALITY_ROLES, SAFETY_MARK_ROLES, SAFETY_REVIEW_ROLES
+from bot.console.web import client_hash, console, error_page, render, requires
+from bot.db.tables import safety_events
+from bot.reports.quality import YOUNG_PERSON, get_sample, transcript
+from bot.safety import review
+from bot.safety.categories import CATEGORIES, DESCRIPTIONS
+
+LABEL_NAMES: dict[str, str] = {
+    **{c: DESCRIPTIONS[c].capitalize() for c in CATEGORIES},
+    "possible": "Possible risk: distress without a clear statement of risk (the check-in)",
+    "none": "No risk (a false alarm)",
+}
+
+
+async def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
+    call = functools.partial(function, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
+
+
+def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
+    state = console(request)
+    with state.db.begin() as conn:
+        audit.record(
+            conn,
+            action,
+            now=state.clock(),
+            staff_id=request.ctx.person.staff_id,
+            target=target,
+            detail=detail,
+            ip_hash=client_hash(request),
+        )
+
+
+def _event_text(engine: Any, event_id: int | None) -> tuple[str, str] | None:
+    if event_id is None:
+        return None
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(safety_events.c.conversation_id, safety_events.c.message_text).where(
+                safety_events.c.id == event_id
+            )
+        ).first()
+    return (row.conversation_id, row.message_text) if row else None
+
+
+def _review_page(request: Request, *, status: int = 200, error: str = "") -> HTTPResponse:
+    state = console(request)
+    marks = review.waiting(state.db)
+    return render(
+        request,
+        "safety_review.html",
+        status=status,
+        title="Safety review",
+        marks=marks,
+        mark_names=review.MARKS,
+        labels=list(LABEL_NAMES.items()),
+        defaults={m.id: _default_label(m) for m in marks},
+        error=error,
+        done=request.args.get("done", ""),
+        me=request.ctx.person.staff_id,
+    )
+
+
+def _default_label(mark: review.Mark) -> str:
+    if mark.mark == review.FALSE_ALARM:
+        return "none"
+    return mark.category or "possible"
+
+
+def blueprint() -> Blueprint:
+    """The safety review area."""
+    bp = Blueprint("safety")
+
+    @bp.post("/alerts/<alert_id:int>/false-alarm")
+    @requires(*sorted(SAFETY_MARK_ROLES & set(caseload.ALERT_ROLES)))
+    async def false_alarm(request: Request, alert_id: int) -> HTTPResponse:
+        state = console(request)
+        person = request.ctx.person
+        try:
+            alert = await _in_thread(caseload.get_alert, state.db, alert_id)
+        except NotFoundError:
+            return error_page(request, 404, "Page not found", "There is no such safety alert.")
+        if not caseload.may_see_alert(person, alert):
+            return error_page(request, 404, "Page not found", "There is no such safety alert.")
+        found = await _in_thread(_event_text, state.db, alert.safety_event_id)
+        if found is None or not found[1]:
+            return error_page(
+                request, 409, "Nothing to review", "This alert's message is no longer kept."
+            )
+        mark = await _in_thread(
+            review.mark_message,
+            state.db,
+            conversation_id=found[0],
+            text=found[1],
+            mark=review.FALSE_ALARM,
+            marked_by=person.staff_id,
+            now=state.clock().replace(tzinfo=dt.timezone.utc),
+            source="alert",
+        )
+        _audit(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
+        return redirect(f"/alerts/{alert_id}?done=false_alarm", status=303)
+
+    @bp.post("/quality/sample/<sample_id:int>/safety")
+    @requires(*sorted(QUALITY_ROLES))
+    async def missed(request: Request, sample_id: int) -> HTTPResponse:
+        state = console(request)
+        form = request.form or {}
+        raw = form.get("event_id") or ""
+        which = form.get("mark") or review.MISSED_RISK
+        category = form.get("category") or ""
+        sample = await _in_thread(get_sample, state.db, sample_id)
+        if sample is None:
+            return error_page(request, 404, "No such conversation", "It is not in any sample.")
+        if not raw.isdigit() or len(raw) > 12 or which not in review.MARKS:
+            return error_page(
+                request, 400, "Not marked", "Pick one of the young person's messages, and a mark."
+            )
+        lines = await _in_thread(
+            transcript, state.db, sample, timezone=state.settings.timezone, masked=False
+        )
+        line = next((x for x in lines if x.event_id == int(raw)), None)
+        if line is None or line.speaker != YOUNG_PERSON:
+            return error_page(
+                request, 400, "Not marked", "Pick one of the young person's messages."
+            )
+        try:
+            mark = await _in_thread(
+                review.mark_message,
+                state.db,
+                conversation_id=sample.conversation_id,
+                text=line.text,
+                mark=which,
+                category=category or None,
+                marked_by=request.ctx.person.staff_id,
+                now=state.clock().replace(tzinfo=dt.timezone.utc),
+                source="quality",
+            )
+        except review.ReviewError as problem:
+            return error_page(request, 400, "Not marked", str(problem).capitalize() + ".")
+        _audit(request, "safety.mark", f"sample:{sample_id}", f"{which}, mark {mark.id}")
+        return redirect(f"/quality/sample/{sample_id}?done=safety", status=303)
+
+    @bp.get("/safety/review")
+    @requires(*sorted(SAFETY_REVIEW_ROLES), audit_as="safety.review_read")
+    async def queue(request: Request) -> HTTPResponse:
+        return _review_page(request)
+
+    @bp.post("/safety/review/<mark_id:int>")
+    @requires(*sorted(SAFETY_REVIEW_ROLES))
+    async def decide(request: Request, mark_id: int) -> HTTPResponse:
+        state = console(request)
+        form = request.form or {}
+        decision = form.get("decision") or ""
+        if decision not in ("approve", "reject"):
+            return _review_page(request, status=400, error="Choose approve or reject.")
+        try:
+            mark = await _in_thread(
+                review.decide,
+                state.db,
+                mark_id,
+                approve=decision == "approve",
+                decided_by=request.ctx.person.staff_id,
+                now=state.clock().replace(tzinfo=dt.timezone.utc),
+                label=form.get("label") or "",
+                text=form.get("text") or "",
+            )
+        except review.ReviewError as problem:
+            message = str(problem)
+            return _review_page(request, status=400, error=message[:1].upper() + message[1:] + ".")
+        detail = f"{mark.status}" + (f" as {mark.label}" if mark.label else "")
+        _audit(request, "safety.decide", f"safety_mark:{mark_id}", detail)
+        return redirect(f"/safety/review?done={mark.status}", status=303)
+
+    return bp

@@ -1,0 +1,440 @@
+"""The semantic layer: what the patterns have no rule for, from what a message means.
+
+A classifier of its own (not an intent of the Rasa model) over the sentence vectors the
+project already computes (all-MiniLM-L6-v2, :mod:`entitlements.embedding`), trained on
+the phrase bank: the reviewed files in ``data/bank/`` (risk of each kind, possible
+risk, and many kinds of no risk), the project's ordinary messages (Rasa's training
+examples other than crisis, and the content's example questions: :func:`load_ordinary`),
+and the phrases a safeguarding approver has added from the console.
+
+- Two support-vector machines (RBF kernel): risk now against everything else (the
+  crisis tier), and risk or distress against no risk (the check-in tier); a logistic
+  regression over the risk examples says which kind of risk.
+- A long message is read in overlapping windows of about 32 words, and its score is
+  its riskiest window's, so risk stated at the end of a long run-on message counts.
+- The patterns go first and stay in charge: a clear statement is a crisis whatever this
+  says, and where the patterns judged the danger words a figure of speech, the past,
+  someone else or a negation, or the message asks what something is or says the danger
+  is over (:func:`bot.safety.detector.framing`), this layer does not overrule them.
+- An approved phrase counts at once: a window whose vector is within
+  ``nearest_similarity`` of an approved phrase takes that phrase's label (a missed risk
+  becomes a crisis, a false alarm becomes no risk), before the next refit.
+
+Thresholds are set for recall on the dev set (``data/semantic.yml``); the held-out
+figures are in ``docs/safety.md`` and ``make bench``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from bot import linear_re
+from bot.safety.categories import CATEGORIES
+from bot.safety.detector import RiskAssessment, framing, normalise
+from bot.safety.screen import Screen, Tier, Verdict
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+BANK_DIR = DATA_DIR / "bank"
+SETTINGS_FILE = DATA_DIR / "semantic.yml"
+LABELS: tuple[str, ...] = (*CATEGORIES, "possible", "none")
+
+Array = np.ndarray[Any, Any]
+
+
+class BankError(ValueError):
+    """A phrase bank file has a mistake; the message names the file, entry and problem."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """One labelled message of the phrase bank."""
+
+    text: str
+    label: str
+    source: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Tuning:
+    """The layer's settings (``data/semantic.yml``)."""
+
+    crisis_threshold: float
+    possible_threshold: float
+    svm_c: float
+    window_words: int
+    window_step: int
+    max_windows: int
+    nearest_similarity: float
+
+
+def load_tuning(path: Path = SETTINGS_FILE) -> Tuning:
+    """The layer's settings.
+
+    Raises:
+        BankError: A setting is missing or not a number (names the file and setting).
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(Tuning):
+        value = data.get(field.name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise BankError(f"{path}: '{field.name}' must be a number")
+        values[field.name] = int(value) if field.type in ("int", int) else float(value)
+    return Tuning(**values)
+
+
+def load_bank(directory: Path = BANK_DIR) -> list[Example]:
+    """Every message of the phrase bank files, checked.
+
+    Raises:
+        BankError: Naming the file, the entry's number and what is wrong with it.
+    """
+    examples: list[Example] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(messages, list):
+            raise BankError(f"{path}: must be a mapping with a 'messages' list")
+        for number, item in enumerate(messages, start=1):
+            where = f"{path}, message {number}"
+            if not isinstance(item, dict):
+                raise BankError(f"{where}: must be a mapping with 'text' and 'label'")
+            text, label = item.get("text"), item.get("label")
+            if not isinstance(text, str) or not text.strip():
+                raise BankError(f"{where}: 'text' must be a non-empty text")
+            if label not in LABELS:
+                raise BankError(f"{where}: 'label' must be one of {', '.join(LABELS)}")
+            key = " ".join(text.lower().split())
+            if key in seen:
+                raise BankError(f"{where}: the same message is already in {seen[key]}")
+            seen[key] = path.name
+            examples.append(Example(text, label, path.name))
+    return examples
+
+
+_MARKUP = linear_re.compile(r"\[([^\]]*)\]\([^)]*\)")  # Rasa's entity markup: [text](entity)
+
+
+def load_ordinary(root: Path | None = None) -> list[Example]:
+    """Ordinary messages the project already has, labelled no risk.
+
+    Every Rasa training example of an intent other than ``crisis`` (``data/nlu``), and
+    the content's example questions. They teach the layer what everyday questions
+    about entitlements look like, so it does not mistake hardship ("my UC has been
+    cut") for a crisis. Never the dev or held-out sets.
+    """
+    from bot.settings import PROJECT_ROOT
+
+    root = root or PROJECT_ROOT
+    texts: list[str] = []
+    for path in sorted((root / "data" / "nlu").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu", []):
+            if item.get("intent") and item["intent"] != "crisis":
+                texts += [
+                    _MARKUP.sub(r"\1", line.strip()[2:].strip())
+                    for line in str(item.get("examples", "")).splitlines()
+                    if line.strip().startswith("- ")
+                ]
+    for path in sorted((root / "entitlements" / "content").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        texts += [str(t) for t in data.get("examples") or []]
+    return [Example(t, "none", "ordinary") for t in dict.fromkeys(t for t in texts if t.strip())]
+
+
+def training_examples() -> list[Example]:
+    """The bank files, then the ordinary messages not already in them."""
+    bank = load_bank()
+    seen = {" ".join(e.text.lower().split()) for e in bank}
+    ordinary = [e for e in load_ordinary() if " ".join(e.text.lower().split()) not in seen]
+    return bank + ordinary
+
+
+def windows(text: str, size: int, step: int, limit: int) -> list[str]:
+    """The normalised message, cut into overlapping windows of ``size`` words.
+
+    At most ``limit`` windows: the first, the last, and those in between most evenly
+    spread (a longer message than that is still read by the patterns in full).
+    """
+    words = normalise(text).split()
+    if len(words) <= size + size // 4:
+        return [" ".join(words)] if words else []
+    starts = list(range(0, len(words) - size + 1, step))
+    if starts[-1] != len(words) - size:
+        starts.append(len(words) - size)
+    if len(starts) > limit:
+        picked = np.linspace(0, len(starts) - 1, limit).round().astype(int)
+        starts = [starts[i] for i in sorted(set(picked.tolist()))]
+    return [" ".join(words[s : s + size]) for s in starts]
+
+
+Encode = Callable[[Sequence[str]], Array]
+
+
+class VectorCache:
+    """The bank's vectors, kept in a file so that each server does not encode them again."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def vectors(self, texts: list[str], encode: Encode, model_id: str) -> Array:
+        """The vectors of ``texts``, from the file when it has them, else encoded and kept."""
+        digest = hashlib.sha256("\n".join([model_id, *texts]).encode()).hexdigest()[:16]
+        if self.path is not None:
+            found = self.path.with_name(f"{self.path.stem}-{digest}.npy")
+            if found.exists():
+                loaded: Array = np.load(found)
+                if loaded.shape[0] == len(texts):
+                    return loaded
+        vectors = encode(texts)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            found = self.path.with_name(f"{self.path.stem}-{digest}.npy")
+            partial = found.with_name(f"{found.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as out:
+                np.save(out, vectors)
+            os.replace(partial, found)
+        return vectors
+
+
+@dataclasses.dataclass
+class _Fitted:
+    risk: Any
+    distress: Any
+    kinds: Any
+    nearest: Array  # approved phrases' vectors
+    nearest_labels: list[str]
+
+
+class SemanticLayer:
+    """The classifier, refitted when approved phrases change. Thread-safe."""
+
+    def __init__(
+        self,
+        encode: Encode,
+        bank: list[Example],
+        tuning: Tuning,
+        cache: VectorCache | None = None,
+        model_id: str = "",
+    ) -> None:
+        self.encode = encode
+        self.tuning = tuning
+        self.bank = bank
+        self._cache = cache or VectorCache(None)
+        self._model_id = model_id
+        self._bank_vectors = self._cache.vectors(
+            [normalise(e.text) for e in bank], encode, model_id
+        )
+        self._lock = threading.Lock()
+        self._fitted = self._fit([])
+        self.approved_version: object = None
+
+    def _fit(self, approved: list[Example]) -> _Fitted:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import SVC
+
+        extra = self.encode([normalise(e.text) for e in approved]) if approved else None
+        vectors = self._bank_vectors if extra is None else np.vstack([self._bank_vectors, extra])
+        labels = np.array([e.label for e in [*self.bank, *approved]])
+        is_risk = np.isin(labels, CATEGORIES)
+        is_distress = np.isin(labels, [*CATEGORIES, "possible"])
+        c = self.tuning.svm_c
+        return _Fitted(
+            risk=SVC(C=c, kernel="rbf").fit(vectors, is_risk.astype(int)),
+            distress=SVC(C=c, kernel="rbf").fit(vectors, is_distress.astype(int)),
+            kinds=LogisticRegression(C=4.0, max_iter=3000).fit(vectors[is_risk], labels[is_risk]),
+            nearest=extra if extra is not None else np.zeros((0, vectors.shape[1])),
+            nearest_labels=[e.label for e in approved],
+        )
+
+    def use_nearest(self, approved: list[Example]) -> None:
+        """Make approved phrases count at once (before the refit): encode them only."""
+        vectors = (
+            self.encode([normalise(e.text) for e in approved])
+            if approved
+            else np.zeros((0, self._bank_vectors.shape[1]))
+        )
+        with self._lock:
+            self._fitted = dataclasses.replace(
+                self._fitted, nearest=vectors, nearest_labels=[e.label for e in approved]
+            )
+
+    def refit(self, approved: list[Example], version: object) -> None:
+        """Train again with the approved phrases (a few seconds, off the request path)."""
+        fitted = self._fit(approved)
+        with self._lock:
+            self._fitted = fitted
+            self.approved_version = version
+        logger.info(
+            "Safety net's semantic layer refitted with %s approved phrase(s)", len(approved)
+        )
+
+    def scores(self, text: str) -> tuple[float, float, str, str | None]:
+        """Risk and distress scores of the riskiest window, its kind, and any approved match."""
+        t = self.tuning
+        parts = windows(text, t.window_words, t.window_step, t.max_windows)
+        if not parts:
+            return -9.0, -9.0, "", None
+        vectors = self.encode(parts)
+        with self._lock:
+            fitted = self._fitted
+        matched: str | None = None
+        if len(fitted.nearest):
+            similarity = vectors @ fitted.nearest.T
+            best = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+            if similarity[best] >= t.nearest_similarity:
+                matched = fitted.nearest_labels[int(best[1])]
+        risk = fitted.risk.decision_function(vectors)
+        distress = fitted.distress.decision_function(vectors)
+        worst = int(np.argmax(risk))
+        kind = str(fitted.kinds.predict(vectors[worst : worst + 1])[0])
+        return float(risk[worst]), float(np.max(distress)), kind, matched
+
+    def __call__(self, text: str, found: RiskAssessment) -> Verdict | None:
+        """The verdict for a message the patterns did not call a crisis (None: no risk)."""
+        explained = (
+            found.figure_of_speech
+            or any(r.startswith("ctx.") for r in found.rules)
+            or bool(framing(text))
+        )
+        risk, distress, kind, matched = self.scores(text)
+        if matched is not None:
+            if matched == "none":
+                return None
+            if matched == "possible":
+                return Verdict(Tier.POSSIBLE, detected_by="approved", rules=("semantic.approved",))
+            return Verdict(
+                Tier.CRISIS,
+                categories=(matched,),
+                detected_by="approved",
+                rules=("semantic.approved",),
+                mentions_risk=True,
+            )
+        if explained:
+            return None
+        if risk >= self.tuning.crisis_threshold:
+            return Verdict(
+                Tier.CRISIS,
+                categories=(kind,),
+                detected_by="semantic",
+                rules=("semantic.risk",),
+                mentions_risk=True,
+            )
+        if distress >= self.tuning.possible_threshold:
+            return Verdict(
+                Tier.POSSIBLE,
+                detected_by="semantic",
+                rules=("semantic.distress",),
+                mentions_risk=True,
+            )
+        return None
+
+
+def vector_cache_path() -> Path:
+    """Where the bank's vectors are kept: next to the trained Rasa model."""
+    from bot.settings import PROJECT_ROOT
+
+    return PROJECT_ROOT / "models" / "safety-bank-vectors.npy"
+
+
+def build_layer(cache: Path | None = None) -> SemanticLayer:
+    """The semantic layer over the bank files, with this process's sentence encoder."""
+    from entitlements.embedding import MODEL_SHA256, shared_encoder
+
+    encoder = shared_encoder()
+    return SemanticLayer(
+        encoder.encode,
+        training_examples(),
+        load_tuning(),
+        VectorCache(cache or vector_cache_path()),
+        model_id=MODEL_SHA256,
+    )
+
+
+def build_screen(cache: Path | None = None) -> Screen:
+    """Patterns and the semantic layer together."""
+    return Screen(build_layer(cache))
+
+
+def install_in_process(cache: Path | None = None) -> bool:
+    """Build the semantic layer and use it for every check in this process.
+
+    Returns:
+        False when it could not be built (the patterns alone then keep checking).
+    """
+    from bot.safety.screen import install
+
+    try:
+        install(build_screen(cache))
+    except Exception:
+        logger.exception("ALERT: the safety net's semantic layer could not be built; patterns only")
+        return False
+    logger.info("Safety net: patterns and the semantic layer")
+    return True
+
+
+def current_layer() -> SemanticLayer | None:
+    """The semantic layer installed in this process, if any."""
+    from bot.safety.screen import shared
+
+    semantic = shared().semantic
+    return semantic if isinstance(semantic, SemanticLayer) else None
+
+
+async def keep_up_with_approved(engine: Any, every: float = 5.0) -> None:
+    """Pick up phrases a safeguarding approver adds, every ``every`` seconds, for ever.
+
+    A changed set of approved phrases counts at once for messages close to them, and the
+    classifiers are refitted with them in the background. A database that cannot be
+    reached is tried again next time.
+    """
+    import asyncio
+
+    from bot.safety.review import approved_phrases, phrases_version
+
+    while True:
+        layer = current_layer()
+        try:
+            version = await asyncio.to_thread(phrases_version, engine)
+            if layer is not None and version != layer.approved_version:
+                phrases = await asyncio.to_thread(approved_phrases, engine)
+                examples = [Example(p.text, p.label, "approved") for p in phrases]
+                await asyncio.to_thread(layer.use_nearest, examples)
+                await asyncio.to_thread(layer.refit, examples, version)
+        except Exception as error:  # the loop outlives any one failure
+            logger.warning("Approved safety phrases not read this time: %s", type(error).__name__)
+        await asyncio.sleep(every)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bot.safety.semantic build``: encode the bank once (make train runs it)."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args != ["build"]:
+        print("usage: python -m bot.safety.semantic build", file=sys.stderr)
+        return 2
+    try:
+        layer = build_layer()
+    except BankError as error:
+        print(f"phrase bank: {error}", file=sys.stderr)
+        return 1
+    print(f"safety net: {len(layer.bank)} bank messages encoded and fitted")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""The safety net's semantic layer: the phrase bank, windows, the classifier, approved phrases.
+
+Messages here are written for these tests; none is from the dev or held-out sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.safety import semantic
+from bot.safety.detector import assess
+from bot.safety.screen import Screen, Tier
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def layer() -> semantic.SemanticLayer:
+    return semantic.build_layer()
+
+
+def test_the_bank_is_big_and_covers_every_label() -> None:
+    bank = semantic.load_bank()
+    assert len(bank) >= 1500
+    counts = {label: sum(1 for e in bank if e.label == label) for label in semantic.LABELS}
+    assert min(counts.values()) >= 150, counts
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("messages: nope\n", "'messages' list"),
+        ('messages:\n  - text: "hi"\n    label: happy\n', "'label' must be one of"),
+        ('messages:\n  - text: ""\n    label: none\n', "'text' must be a non-empty text"),
+        ('messages:\n  - "just text"\n', "must be a mapping"),
+    ],
+)
+def test_a_bank_file_with_a_mistake_names_the_file_the_entry_and_the_problem(
+    tmp_path: Path, content: str, problem: str
+) -> None:
+    write(tmp_path / "bad.yml", content)
+    with pytest.raises(semantic.BankError) as raised:
+        semantic.load_bank(tmp_path)
+    assert "bad.yml" in str(raised.value)
+    assert problem in str(raised.value)
+    if "label" in content:
+        assert "message 1" in str(raised.value)
+
+
+def test_the_same_message_in_two_bank_files_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "a.yml", 'messages:\n  - text: "i cant cope"\n    label: possible\n')
+    write(tmp_path / "b.yml", 'messages:\n  - text: "I cant  cope"\n    label: none\n')
+    with pytest.raises(semantic.BankError, match=r"b.yml, message 1: .*already in a.yml"):
+        semantic.load_bank(tmp_path)
+
+
+def test_a_setting_that_is_not_a_number_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "semantic.yml", "crisis_threshold: high\n")
+    with pytest.raises(semantic.BankError, match="crisis_threshold"):
+        semantic.load_tuning(path)
+
+
+def test_a_long_message_is_read_in_windows_to_its_end() -> None:
+    words = [f"word{i}" for i in range(200)]
+    parts = semantic.windows(" ".join(words), size=32, step=24, limit=12)
+    assert len(parts) <= 12
+    assert parts[0].split()[0] == "word0"
+    assert parts[-1].split()[-1] == "word199"
+    assert semantic.windows("just a short one", 32, 24, 12) == ["just a short one"]
+    assert semantic.windows("   ", 32, 24, 12) == []
+
+
+def test_the_banks_vectors_are_encoded_once_and_kept(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def encode(texts: Sequence[str]) -> Any:
+        calls.append(len(texts))
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    cache = semantic.VectorCache(tmp_path / "vectors.npy")
+    first = cache.vectors(["a", "b"], encode, "model-1")
+    again = cache.vectors(["a", "b"], encode, "model-1")
+    assert calls == [2]
+    assert np.array_equal(first, again)
+    cache.vectors(["a", "b", "c"], encode, "model-1")  # the bank changed: encoded again
+    assert calls == [2, 3]
+
+
+def test_a_plain_risk_the_patterns_have_no_rule_for_is_a_crisis(layer) -> None:
+    text = (
+        "left my xbox and all my games to my little brother, hes gonna need them more than me soon"
+    )
+    assert not assess(text).at_risk
+    verdict = Screen(layer).check(text)
+    assert verdict.tier is Tier.CRISIS
+    assert verdict.detected_by == "semantic"
+
+
+def test_risk_stated_at_the_end_of_a_long_run_on_message_is_found(layer) -> None:
+    text = (
+        "hiya just wondering if the form for the council tax thing has gone through cos "
+        "my pa said she would send it last week and i still have not heard anything back "
+        "and the letter says i owe them money which i dont have and college starts again "
+        "on monday and i need the bus pass sorted too anyway doesnt matter really i am "
+        "stood at the top of the multi storey looking down and i dont think i will be "
+        "needing the bus pass"
+    )
+    assert Screen(layer).check(text).tier is Tier.CRISIS
+
+
+def test_ordinary_questions_are_left_alone(layer) -> None:
+    for text in (
+        "how do i get my passport if i dont have a birth certificate",
+        "is the setting up home grant paid straight to me",
+        "thanks thats really helpful",
+    ):
+        assert Screen(layer).check(text).tier is Tier.NONE, text
+
+
+def test_a_question_about_what_a_word_means_is_not_overruled(layer) -> None:
+    assert Screen(layer).check("whats sextortion mean").tier is Tier.NONE
+
+
+def test_an_approved_phrase_counts_at_once(layer) -> None:
+    missed = "the purple kettle is on the windowsill again"
+    before = Screen(layer).check(missed)
+    layer.refit([semantic.Example(missed, "suicide")], version=1)
+    try:
+        verdict = Screen(layer).check(missed)
+        assert verdict.tier is Tier.CRISIS
+        assert verdict.categories == ("suicide",)
+        assert verdict.detected_by == "approved"
+    finally:
+        layer.refit([], version=None)
+    assert Screen(layer).check(missed).tier is before.tier
+
+
+def test_an_approved_false_alarm_counts_at_once(layer) -> None:
+    alarm = "jumping off the top board at the leisure centre tonight"
+    layer.refit([semantic.Example(alarm, "none")], version=2)
+    try:
+        assert Screen(layer).check(alarm).tier is Tier.NONE
+    finally:
+        layer.refit([], version=None)
