@@ -69,8 +69,13 @@ class Phrase:
 
 
 def _db(moment: dt.datetime) -> dt.datetime:
+    """A time as the tables store it: naive UTC.
+
+    A naive time given is taken as UTC already (the console's clock and the report's week
+    bounds give them so).
+    """
     if moment.tzinfo is None:
-        raise ValueError(f"a time with its time zone is needed, got {moment!r}")
+        return moment
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
