@@ -152,3 +152,38 @@ def test_an_approved_false_alarm_counts_at_once(layer) -> None:
         assert Screen(layer).check(alarm).tier is Tier.NONE
     finally:
         layer.refit([], version=None)
+
+
+def test_the_kept_svm_decides_exactly_as_scikit_learn_does() -> None:
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(200, 16)).astype(np.float32)
+    labels = (vectors[:, 0] + vectors[:, 1] ** 2 > 0.5).astype(int)
+    kept = semantic.RbfSvm.fit(vectors, labels, c=4.0)
+    reference = SVC(C=4.0, kernel="rbf").fit(vectors, labels)
+    probe = rng.normal(size=(50, 16)).astype(np.float32)
+    assert np.allclose(kept.decision_function(probe), reference.decision_function(probe), atol=1e-4)
+
+
+def test_the_fitted_classifiers_are_kept_and_loaded_without_pickle(tmp_path: Path) -> None:
+    bank = semantic.load_bank()[::15]  # a few hundred, of every label
+    encode = semantic_encoder()
+    first = semantic.SemanticLayer(
+        encode, bank, semantic.load_tuning(), semantic.VectorCache(tmp_path / "v.npy")
+    )
+    kept = list(tmp_path.glob("safety-fitted-*.npz"))
+    assert len(kept) == 1
+    with np.load(kept[0], allow_pickle=False) as data:
+        assert "risk_support" in data
+    again = semantic.SemanticLayer(
+        encode, bank, semantic.load_tuning(), semantic.VectorCache(tmp_path / "v.npy")
+    )
+    text = "cant see the point of anything anymore"
+    assert first.scores(text)[:3] == again.scores(text)[:3]
+
+
+def semantic_encoder():
+    from entitlements.embedding import shared_encoder
+
+    return shared_encoder().encode
