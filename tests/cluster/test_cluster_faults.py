@@ -36,6 +36,7 @@ from bot.db.tables import safety_events
 from bot.launcher import model_path
 from bot.notify.tables import sms_outbound
 from bot.people.identity import sms_conversation_id
+from bot.safety import replies as safety_replies
 from bot.settings import Settings
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_cluster_ports
@@ -55,7 +56,9 @@ def _response_text(name: str) -> str:
 
 HOLDING = _response_text("utter_service_unavailable")
 TRY_AGAIN = _response_text("utter_try_again_shortly")
-CRISIS = _response_text("utter_crisis")
+# The safety net's reply to a suicide message (bot/safety/data/replies.yml), sent by the
+# channel before the message reaches Rasa or the action servers.
+CRISIS = safety_replies.load().for_crisis(("suicide",))
 GREETING = _response_text("utter_greet")
 
 # Each conversation asks about one entitlement, then follow-ups that only make sense with
