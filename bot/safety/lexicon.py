@@ -27,6 +27,12 @@ from typing import Any, NoReturn
 import yaml
 
 from bot import linear_re as linear
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml: the same, slower
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
 from bot.safety.categories import CATEGORIES
 
 __all__ = [
@@ -310,7 +316,7 @@ class Lexicon:
 # ---------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.CSafeLoader):
+class _UniqueKeyLoader(_SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping."""
 
 
