@@ -30,7 +30,8 @@ _THOUSANDS = re.compile(r"\b(\d+)\s*(?:k|grand|thousand)\b")
 
 # Text-speak and slang, one token to its plain words. Chosen from how 16 to 25 year
 # olds text (see docs/matching.md); domain words (uni, PA, UC) are spelled out so they
-# meet the words the content uses.
+# meet the words the content uses. The safety net has a table of its own
+# (bot/safety/data/lexicon/normalise.yml): one shared table would change both's output.
 TEXT_SPEAK: dict[str, str] = {
     "u": "you",
     "ya": "you",

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.safety.detector import RiskAssessment, assess
+from bot.safety.detector import RiskAssessment, assess, lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ def after_patterns(found: RiskAssessment) -> Verdict:
 
 _lock = threading.Lock()
 _shared: Screen | None = None
+_lexicon_loaded = False
 _executor: ThreadPoolExecutor | None = None
 _semantic_executor: ThreadPoolExecutor | None = None
 
@@ -182,9 +183,15 @@ async def screen(text: str, deadline: float = DEADLINE_SECONDS) -> Verdict:
     Returns:
         The verdict.
     """
+    global _lexicon_loaded
     current = shared()
     patterns_pool, meaning_pool = _pools()
     loop = asyncio.get_running_loop()
+    if not _lexicon_loaded:
+        # The patterns' lexicon is read once, on first use (about a second, done while a
+        # server warms up): it is not the message's check, so not held to its deadline.
+        await loop.run_in_executor(patterns_pool, lexicon)
+        _lexicon_loaded = True
     started = loop.time()
     try:
         found, settled = await asyncio.wait_for(

@@ -42,10 +42,10 @@ def _patterns_in(value: Any, seen: set[int]) -> Iterator[Any]:
 
 
 def safety_patterns() -> list[Any]:
-    """Every compiled pattern the safety net's modules hold."""
+    """Every compiled pattern the safety net's modules hold, its lexicon's included."""
     seen: set[int] = set()
     found: list[Any] = []
-    for value in vars(detector).values():
+    for value in [*vars(detector).values(), detector.lexicon()]:
         found.extend(_patterns_in(value, seen))
     return found
 
