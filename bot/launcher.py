@@ -221,12 +221,21 @@ def scheduler_spec(python: str = sys.executable) -> ServiceSpec:
     return ServiceSpec(name="scheduler", argv=(python, "-m", "bot.cases.scheduler"), ready_url=None)
 
 
+# A server's worker processes get ready one by one, and each new connection may reach any
+# of them: ready means this many answers in a row say so (one worker still starting would
+# be missed by all ten about once in a thousand starts).
+READY_IN_A_ROW = 10
+
+
 def _is_ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 (local URL we built)
-            return bool(reply.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+    for _ in range(READY_IN_A_ROW):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:  # noqa: S310 (our local URL)
+                if reply.status != 200:
+                    return False
+        except (urllib.error.URLError, OSError):
+            return False
+    return True
 
 
 def _pump(name: str, stream: IO[bytes], sink: IO[str]) -> None:

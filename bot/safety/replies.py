@@ -58,6 +58,38 @@ class Replies:
             housing_contact=housing_contact or self.housing_contact_unset,
         )
 
+    def _crisis_shapes(self) -> list[tuple[str, str | None]]:
+        """Each crisis reply as it can be sent: (text before the council's contact, after).
+
+        ``after`` is None for a reply with no contact in it.
+        """
+        shapes: list[tuple[str, str | None]] = []
+        for text in self.crisis.values():
+            for under_19 in ("", self.under_19):
+                filled = _fill(text, under_19=under_19, housing_contact="\x00")
+                before, marker, after = filled.partition("\x00")
+                shapes.append((before, after if marker else None))
+        return shapes
+
+    def is_crisis_reply(self, text: str) -> bool:
+        """True if ``text`` is one of the crisis replies, whatever contact it was given."""
+        sent = " ".join(text.split())
+        for before, after in self._crisis_shapes():
+            if after is None and sent == before:
+                return True
+            if (
+                after is not None
+                and sent.startswith(before)
+                and sent.endswith(after)
+                and len(sent) > len(before) + len(after)
+            ):
+                return True
+        return False
+
+    def is_own(self, text: str) -> bool:
+        """True if ``text`` is any reply of the safety net (crisis, check-in, who was told)."""
+        return self.is_crisis_reply(text) or text in {self.check_in, *self.told.values()}
+
     def all_texts(self) -> frozenset[str]:
         """Every reply as it can be sent, to tell them apart from other bot messages."""
         texts = {self.check_in, *self.told.values()}

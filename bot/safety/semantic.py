@@ -403,10 +403,18 @@ class SemanticLayer:
             )
 
     def refit(self, approved: list[Example], version: object) -> None:
-        """Train again with the approved phrases (a few seconds, off the request path)."""
+        """Train again with the approved phrases (a few seconds, off the request path).
+
+        The approved phrases that count at once (:meth:`use_nearest`) are left as they
+        are: a newer set may have arrived while this one was being fitted.
+        """
         fitted = self._fit(approved)
         with self._lock:
-            self._fitted = fitted
+            self._fitted = dataclasses.replace(
+                fitted,
+                nearest=self._fitted.nearest,
+                nearest_labels=self._fitted.nearest_labels,
+            )
             self.approved_version = version
         logger.info(
             "Safety net's semantic layer refitted with %s approved phrase(s)", len(approved)
@@ -535,15 +543,24 @@ async def keep_up_with_approved(engine: Any, every: float = 5.0) -> None:
 
     from bot.safety.review import approved_phrases, phrases_version
 
+    seen: object = (0, 0)  # no phrases approved yet: nothing to pick up
+    refitting: asyncio.Future[None] | None = None
+    waiting: tuple[list[Example], object] | None = None
     while True:
         layer = current_layer()
         try:
             version = await asyncio.to_thread(phrases_version, engine)
-            if layer is not None and version != layer.approved_version:
+            if layer is not None and version != seen:
                 phrases = await asyncio.to_thread(approved_phrases, engine)
                 examples = [Example(p.text, p.label, "approved") for p in phrases]
-                await asyncio.to_thread(layer.use_nearest, examples)
-                await asyncio.to_thread(layer.refit, examples, version)
+                await asyncio.to_thread(layer.use_nearest, examples)  # counts at once
+                seen = version
+                waiting = (examples, version)
+            if layer is not None and waiting and (refitting is None or refitting.done()):
+                # The classifiers learn them too, in the background: one refit at a time,
+                # with the newest phrases.
+                refitting = asyncio.ensure_future(asyncio.to_thread(layer.refit, *waiting))
+                waiting = None
         except Exception as error:  # the loop outlives any one failure
             logger.warning("Approved safety phrases not read this time: %s", type(error).__name__)
         await asyncio.sleep(every)

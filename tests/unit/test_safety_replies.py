@@ -109,3 +109,16 @@ def test_an_unknown_kind_of_risk_is_refused(tmp_path) -> None:
     data["crisis"]["overdoes"] = "a typo"
     with pytest.raises(replies.RepliesError, match="overdoes"):
         replies.parse(data, "replies.yml")
+
+
+def test_a_crisis_reply_is_recognised_whatever_contact_it_gives() -> None:
+    said = replies.load()
+    with_number = said.for_crisis(
+        ("nowhere_safe_tonight",),
+        housing_contact=replies.housing_contact(None, "+447700900600", in_office_hours=False),
+    )
+    assert said.is_crisis_reply(with_number)
+    assert said.is_crisis_reply(said.for_crisis(("nowhere_safe_tonight",)))
+    assert said.is_crisis_reply(said.for_crisis(("overdose",), over_19=True))
+    assert said.is_own(said.check_in) and not said.is_crisis_reply(said.check_in)
+    assert not said.is_own("Staying put: you can stay with your foster carers after 18.")
