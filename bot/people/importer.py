@@ -45,6 +45,7 @@ ROLES: tuple[str, ...] = (
     "duty_worker",
     "content_editor",
     "content_approver",
+    "safeguarding_approver",
     "admin",
 )
 """What a member of staff does; decides what they may see and do."""

@@ -303,7 +303,7 @@ async def handle(
     if failed:
         logger.error("Custom action(s) failed: %s", ", ".join(sorted(set(failed))))
     if SAFETY_ACTION in failed:
-        await _raise_safety_alert_here(agent, message)
+        await _raise_safety_alert_here(agent, counted)
     if output.sent == 0:
         await output.send_response(
             message.sender_id, {"text": fixed_text(agent, TRY_AGAIN_RESPONSE)}

@@ -41,6 +41,7 @@ from bot.console import accounts
 from bot.console.app import NOT_FROM_HERE, create_app
 from bot.db.tables import unanswered_questions
 from bot.people.tables import care_leavers
+from bot.safety import review
 from bot.settings import Settings
 from tests.support.console import RunningConsole, Visitor, running_console, token_in
 from tests.support.fuzz import (
@@ -61,10 +62,11 @@ ACCOUNTS = {
     "duty": ("duty.example@example.org", "duty_worker"),
     "editor": ("kim.example-adviser@example.org", "content_editor"),
     "approver": ("lee.example-adviser@example.org", "content_approver"),
+    "safeguarding": ("ash.example-editor@example.org", "safeguarding_approver"),
     # Not signed in: the account the admin's staff forms may change or deactivate.
     "target": ("dana.example-manager@example.org", "personal_adviser"),
 }
-SIGNED_IN = ("admin", "manager", "pat", "duty", "editor", "approver")
+SIGNED_IN = ("admin", "manager", "pat", "duty", "editor", "approver", "safeguarding")
 LEFT_ALONE = {"/logout"}
 """Forms not fuzzed: signing out ends the fuzzing session (it is tested elsewhere)."""
 VOLATILE_TABLES = {"audit_log", "console_sessions", "login_failures", "alembic_version"}
@@ -267,7 +269,8 @@ def crawl(console: RunningConsole, visitors: dict[str, Visitor]) -> Crawl:
 
 
 def _prepare(engine: sa.engine.Engine, settings: Settings) -> None:
-    """A case, a safety alert and a handoff of Demo Taylor's (North, PA Pat), and a number."""
+    """A case, a safety alert and a handoff of Demo Taylor's (North, PA Pat), a number, and a
+    message Pat marked as a missed risk for the safeguarding approver to review."""
     now = dt.datetime.now(dt.timezone.utc)
     with engine.connect() as conn:
         taylor = conn.execute(
@@ -303,6 +306,18 @@ def _prepare(engine: sa.engine.Engine, settings: Settings) -> None:
         channel="web",
         summary="Taylor asked to talk to Pat about college.",
         now=now,
+    )
+    with engine.connect() as conn:
+        pat = accounts.by_email(conn, ACCOUNTS["pat"][0])
+    assert pat is not None
+    review.mark_message(
+        engine,
+        conversation_id=conversation,
+        text="im so done with all of it tbh",
+        mark="missed_risk",
+        marked_by=pat.id,
+        now=now,
+        source="alert",
     )
 
 

@@ -163,6 +163,7 @@ def test_the_app_factory_opens_nothing_and_has_one_blueprint_per_area(tmp_path):
         "reports",
         "packs",
         "quality",
+        "safety",
     }
     assert app.ctx.console.engine is None  # opened when the server starts
     assert create_app(dataclasses.replace(Settings(), var_dir=tmp_path)).name != app.name

@@ -134,15 +134,32 @@ def test_a_question_about_what_a_word_means_is_not_overruled(layer) -> None:
 def test_an_approved_phrase_counts_at_once(layer) -> None:
     missed = "the purple kettle is on the windowsill again"
     before = Screen(layer).check(missed)
-    layer.refit([semantic.Example(missed, "suicide")], version=1)
+    layer.use_nearest([semantic.Example(missed, "suicide")])
     try:
         verdict = Screen(layer).check(missed)
         assert verdict.tier is Tier.CRISIS
         assert verdict.categories == ("suicide",)
         assert verdict.detected_by == "approved"
     finally:
-        layer.refit([], version=None)
+        layer.use_nearest([])
     assert Screen(layer).check(missed).tier is before.tier
+
+
+def test_a_refit_learns_the_approved_phrase_and_keeps_the_ones_counting_at_once(layer) -> None:
+    missed = "the purple kettle is on the windowsill again"
+    approved = [semantic.Example(missed, "suicide")]
+    layer.use_nearest(approved)
+    layer.refit(approved, version=1)
+    try:
+        assert layer.approved_version == 1
+        verdict = Screen(layer).check(missed)
+        assert verdict.tier is Tier.CRISIS
+        assert verdict.detected_by == "approved"  # the nearest phrases survived the refit
+        layer.use_nearest([])
+        assert Screen(layer).check(missed).tier is Tier.CRISIS  # the refitted classifier
+    finally:
+        layer.use_nearest([])
+        layer.refit([], version=None)
 
 
 def test_an_approved_false_alarm_counts_at_once(layer) -> None:
