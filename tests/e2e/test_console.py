@@ -12,7 +12,9 @@ import dataclasses
 import datetime as dt
 import html
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.console import accounts
-from bot.console.policy import utcnow
+from bot.console.policy import Policy, utcnow
 from bot.console.signin import WRONG
 from bot.console.tables import console_sessions, login_failures, staff_accounts
 from bot.notify.tables import sms_outbound
@@ -537,6 +539,51 @@ def test_an_admin_gives_an_account_and_the_person_sets_their_password_by_link(co
     actions = [row.action for row in console.audit()]
     for action in ("account.create", "account.setup_link", "password.set", "account.deactivate"):
         assert action in actions
+
+
+def test_two_posts_of_one_password_link_at_once_set_one_password(console):
+    """Both used to pass the link check before either used it up, and both set a password."""
+    email = "ash.example-editor@example.org"
+    with console.engine.begin() as conn:
+        account = accounts.create(conn, roles="content_editor", email=email, now=utcnow())
+        link = accounts.new_setup_link(conn, account.id, now=utcnow(), policy=Policy(), by=None)
+    path = f"/set-password/{link}"
+    forms = []
+    for _ in range(6):  # six browsers (or six clicks) with the form open
+        browser = requests.Session()
+        page = browser.get(console.url(path), timeout=10)
+        assert page.status_code == 200
+        forms.append((browser, token_in(page)))
+    start = threading.Barrier(len(forms))
+
+    def post(i: int) -> tuple[int, str]:
+        browser, token = forms[i]
+        password = f"ash's password number {i}"
+        start.wait(timeout=30)
+        reply = browser.post(
+            console.url(path),
+            data={"csrf_token": token, "password": password, "confirm": password},
+            allow_redirects=False,
+            timeout=60,
+        )
+        return reply.status_code, password
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        replies = list(pool.map(post, range(len(forms))))
+    statuses = sorted(status for status, _ in replies)
+    assert statuses == [303] + [404] * (len(forms) - 1), statuses
+    [winner] = [password for status, password in replies if status == 303]
+    assert sign_in(console, email, winner)[1].status_code == 303
+    for status, password in replies:
+        if status == 404:
+            assert sign_in(console, email, password)[1].status_code == 401
+            break
+    sets = [
+        r
+        for r in console.audit()
+        if r.action == "password.set" and r.target.endswith(f":{account.id}")
+    ]
+    assert len(sets) == 1
 
 
 def test_an_admin_changes_someones_roles_but_not_away_from_their_own_admin(console, browsers):
