@@ -169,6 +169,7 @@ class ActionAnswerEntitlement(Action):
                 best_guess=best.entitlement_id if best else None,
                 best_score=best.score if best else None,
                 district=person.district if person else None,
+                names=[person.preferred_name] if person else [],
             )
         events = send(dispatcher, outcome)
         if outcome.entitlement_id:

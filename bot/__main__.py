@@ -44,6 +44,7 @@ from bot.db.migrate import upgrade
 from bot.people.demo import DemoDataError, seed_demo
 from bot.people.importer import ImportReport, import_care_leavers, import_staff
 from bot.privacy import commands as privacy_commands
+from bot.private_files import secure_var_dir
 from bot.settings import Settings, SettingsError, get_settings
 from entitlements.loader import ContentError
 from entitlements.store import changed_outside_files
@@ -356,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in privacy_commands.COMMANDS:
         return privacy_commands.run(args, settings)
     if args.command in ("migrate", "setup"):
+        secure_var_dir(settings.var_dir)
         upgrade(settings.database_url)
         print("Database is up to date.")
     if args.command in ("load-content", "setup"):

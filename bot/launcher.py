@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
+from bot.private_files import SERVICE_UMASK, secure_var_dir
 from bot.settings import Settings, SettingsError, get_settings
 
 MODEL_NAME = "careleavers"
@@ -381,6 +382,9 @@ def main() -> int:
     if not model.exists():
         print(f"No trained model at {model}; run `make run`, which trains it.", file=sys.stderr)
         return 1
+    # Whatever the services make (under var/ or elsewhere) is this account's alone.
+    os.umask(SERVICE_UMASK)
+    secure_var_dir(settings.var_dir)
     group = ServiceGroup(
         [*service_specs(settings, model), console_spec(settings), scheduler_spec()],
         service_environment(settings),

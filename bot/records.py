@@ -1,8 +1,9 @@
 """Writes what staff need to see later: unanswered questions, safety events, answer counts.
 
 Conversation ids are stored as a keyed hash for unanswered questions (staff see
-the question, not who asked); safety events keep the conversation id, because a
-person must be able to follow up.
+the question, not who asked), and the question's words are masked before they are
+stored; safety events keep the conversation id and the words, because a person must
+be able to follow up.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.tables import safety_events, unanswered_questions
+from bot.privacy.masking import mask
 from bot.reports.tables import answer_log
 
 MAX_TEXT = 2000
@@ -39,19 +41,36 @@ def record_unanswered(
     best_guess: str | None,
     best_score: float | None,
     district: str | None = None,
+    names: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> int:
-    """Store a question the bot could not answer, for staff to review.
+    """Store a question the bot could not answer, for content staff to review.
+
+    Its words are masked first (:func:`bot.privacy.masking.mask`): content staff and
+    the weekly report see the question, never the names, numbers, addresses or dates
+    typed with it.
+
+    Args:
+        engine: The project's database.
+        text: The question as typed.
+        channel: ``sms``, ``web``, ``rest``.
+        conversation_id: Kept only as a pseudonym (:func:`conversation_key`).
+        best_guess: The entitlement or intent the bot thought closest, if any.
+        best_score: How close.
+        district: The young person's district, when they are on record.
+        names: The young person's name as on record (masked wherever it appears).
+        now: When (naive UTC); now by default.
 
     Returns:
         The new row's id.
 
     """
+    masked = mask(text[: MAX_TEXT * 2], names)[:MAX_TEXT]
     with engine.begin() as conn:
         result = conn.execute(
             unanswered_questions.insert().values(
                 asked_at=now or _now(),
-                text=text[:MAX_TEXT],
+                text=masked,
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
                 best_guess=best_guess,

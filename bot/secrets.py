@@ -7,13 +7,18 @@ pseudonymous conversation ids, and demo mode's stand-in Twilio auth token.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from bot.private_files import private_dir, write_private_file_once
 
 
 def local_secret(var_dir: Path, name: str) -> str:
     """The secret called ``name``, created (random, 256 bits) the first time it is asked for.
+
+    ``var_dir`` and ``var_dir/secrets`` are made 0700 and the secret's file 0600 from
+    the start (:mod:`bot.private_files`): never readable by anyone else, not even for
+    a moment. Of several processes making it at once, the first to finish wins.
 
     Args:
         var_dir: The service's run-time folder.
@@ -22,20 +27,8 @@ def local_secret(var_dir: Path, name: str) -> str:
     Returns:
         The secret, as 64 hexadecimal characters.
     """
-    folder = var_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(var_dir / "secrets")
     path = folder / name
     if not path.exists():
-        value = secrets.token_hex(32)
-        # Written once, readable by this user only; a concurrent first start may race,
-        # so write to a temporary file and keep whichever lands first.
-        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
-        temporary.write_text(value)
-        os.chmod(temporary, 0o600)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
+        write_private_file_once(path, secrets.token_hex(32).encode())
     return path.read_text().strip()

@@ -14,6 +14,7 @@ import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -408,7 +409,9 @@ class Settings:
         development would make up in ``var/secrets``) or a short one is refused. It needs
         Twilio too: without it is demo mode, where texts (young people's replies, urgent
         safety alerts to staff) wait in an outbox on this machine and the SMS simulator is
-        on. And Twilio signs the public ``https://`` address it calls, so that must be set.
+        on. And Twilio signs the public ``https://`` address it calls, so that must be set;
+        the console must be reached over ``https://`` too (``CONSOLE_BASE_URL``): only then
+        are its cookies Secure and HSTS sent.
         """
         if not self.production:
             return []
@@ -424,6 +427,12 @@ class Settings:
                 problems.append(f"{variable} is not set (no text could leave this machine)")
         if not self.public_base_url.lower().startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be the service's public https:// address")
+        console = urlsplit(self.console_base_url)
+        if console.scheme != "https" or not console.netloc:
+            problems.append(
+                "CONSOLE_BASE_URL must be the console's https:// address "
+                "(its cookies are Secure and HSTS is sent only over https)"
+            )
         for variable, value in (
             ("RASA_API_TOKEN", self.rasa_api_token),
             ("REST_CHANNEL_TOKEN", self.rest_channel_token),
@@ -507,8 +516,6 @@ class Settings:
         """Origins (scheme://host[:port]) the web chat takes requests and sockets from."""
         if self.web_chat_origins:
             return frozenset(origin.rstrip("/").lower() for origin in self.web_chat_origins)
-        from urllib.parse import urlsplit
-
         public = urlsplit(self.public_base_url)
         own = {f"http://localhost:{self.rasa_port}", f"http://127.0.0.1:{self.rasa_port}"}
         if public.scheme and public.netloc:

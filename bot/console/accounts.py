@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from bot.console import audit
 from bot.console.passwords import hash_password, password_problem
@@ -27,6 +27,10 @@ from bot.people.tables import staff
 
 class AccountError(ValueError):
     """An account cannot be made or changed as asked; the message says why, plainly."""
+
+
+class LinkGone(AccountError):
+    """A one-time link that has expired, was replaced, or has been used (just now, perhaps)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -329,6 +333,65 @@ def by_setup_token(conn: Connection, token: str, now: dt.datetime) -> Account | 
         )
     ).first()
     return _account(row) if row is not None else None
+
+
+def set_password_by_link(
+    engine: Engine, token: str, password: str, *, now: dt.datetime, ip_hash: str | None = None
+) -> Account:
+    """Set a password through a one-time link: the link is used up by the same update.
+
+    The update that sets the password is conditional on the link's token still being
+    the account's, unexpired and the account active, and it clears the token. Of two
+    posts of one link at the same moment exactly one sets its password; the other gets
+    :class:`LinkGone` and changes nothing. The argon2 work is done before, outside the
+    transaction.
+
+    Returns:
+        The account whose password was set.
+
+    Raises:
+        LinkGone: The link does not work (any more).
+        AccountError: The password breaks a rule (nothing is changed; the link still works).
+
+    """
+    with engine.connect() as conn:
+        account = by_setup_token(conn, token, now)
+    if account is None:
+        raise LinkGone("This link has expired or has already been used.")
+    problem = password_problem(password, account.email)
+    if problem:
+        raise AccountError(problem)
+    new_hash = hash_password(password)
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            staff_accounts.update()
+            .where(
+                staff_accounts.c.id == account.id,
+                staff_accounts.c.setup_token_hash == digest(token),
+                staff_accounts.c.setup_expires_at > now,
+                staff_accounts.c.active.is_(True),
+            )
+            .values(
+                password_hash=new_hash,
+                failed_logins=0,
+                locked_until=None,
+                setup_token_hash=None,
+                setup_expires_at=None,
+            )
+        )
+        if claimed.rowcount != 1:
+            raise LinkGone("This link has expired or has already been used.")
+        end_sessions(conn, account.staff_id, now)
+        audit.record(
+            conn,
+            "password.set",
+            now=now,
+            staff_id=account.staff_id,
+            target=f"account:{account.id}",
+            detail="one-time link",
+            ip_hash=ip_hash,
+        )
+    return account
 
 
 def deactivate(

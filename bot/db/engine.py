@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from bot.private_files import create_private_file, private_dir, restrict
+
 
 def is_sqlite(url: str) -> bool:
     """True if ``url`` points at an SQLite database."""
@@ -23,11 +25,18 @@ def is_sqlite(url: str) -> bool:
 def sqlite_engine_options(url: str) -> dict[str, Any]:
     """Engine options for SQLite shared by several processes (Rasa, actions, console).
 
-    Creates the database file's folder if it is missing.
+    Creates the database file's folder (0700) and the file itself (0600) if they are
+    missing, before SQLite opens it: SQLite would make it readable by everyone (0644).
+    Its journal files (``-wal``, ``-shm``) take the database file's mode. A database
+    file an earlier version left readable by others is restricted.
     """
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        private_dir(path.parent)
+        if not create_private_file(path):
+            for companion in ("", "-wal", "-shm", "-journal"):
+                restrict(path.with_name(path.name + companion))
     return {
         "connect_args": {"check_same_thread": False, "timeout": 30},
         # A small pool of open connections (SQLAlchemy 1.4 would open one per checkout).

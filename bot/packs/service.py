@@ -72,8 +72,18 @@ def pack_link(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/pack/{token}"
 
 
+LINK_IN_SMS = r"(?:https?://[^\s/]+)?(?:/[^\s/]+)*/pack/[A-Za-z0-9_-]+"
+"""A pack link (with its token) in a text: what the console's outbox masks (never shown)."""
+PACK_KEY_PREFIX = "pack:"
+"""How the dedupe key of a pack's SMS starts (``pack:<pack id>``)."""
+
+
 def sms_body(link: str) -> str:
-    """The pack's SMS: short, plain, with the link and how to say it arrived."""
+    """The pack's SMS: short, plain, with the link and how to say it arrived.
+
+    Keep :data:`LINK_IN_SMS` matching the link: staff must never be able to open a
+    young person's pack from the outbox.
+    """
     return (
         f"Your leaving care pack: what you can get, in one place. {link} Reply YES if you got it."
     )
@@ -256,7 +266,7 @@ def make_pack(
     queue.enqueue(
         [
             Outgoing(
-                dedupe_key=f"pack:{pack_id}",
+                dedupe_key=f"{PACK_KEY_PREFIX}{pack_id}",
                 conversation_id=sms_conversation_id(who.mobile, settings.conversation_key()),
                 to_number=who.mobile,
                 body=sms_body(pack_link(settings, token)),

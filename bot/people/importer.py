@@ -34,6 +34,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.cases.moves import follow_young_person
 from bot.people.phones import DRAMA_NUMBERS
 from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
@@ -140,6 +141,10 @@ class ImportReport:
         skipped_bad: Records not written because they have problems.
         kept_erased: Care leavers erased on request (``python -m bot erase``): left
             erased, whatever the file says, so an import never brings the data back.
+        moved_items: Open cases, handoffs and safety alerts given to a young person's
+            new PA (or district's team manager) because the file changed their PA or
+            district (:func:`bot.cases.moves.follow_young_person`, audited in each
+            item's history).
         errors: Every problem found, in file order.
         written: True if the import's changes were committed (False when nothing was
             imported because of problems).
@@ -153,6 +158,7 @@ class ImportReport:
     unchanged: int = 0
     skipped_bad: int = 0
     kept_erased: int = 0
+    moved_items: int = 0
     errors: tuple[RowError, ...] = ()
     written: bool = False
 
@@ -178,6 +184,12 @@ class ImportReport:
                 line += f", {self.skipped_bad} {rows} with problems skipped"
             if self.kept_erased:
                 line += f", {self.kept_erased} erased on request and left erased"
+            if self.moved_items:
+                items = "item" if self.moved_items == 1 else "items"
+                line += (
+                    f"; {self.moved_items} open {items} moved to young people's new PA "
+                    "(cases, handoffs, safety alerts)"
+                )
             return line + "."
         if self.rows == 0 or self.skipped_bad == 0:
             count = len(self.errors)
@@ -833,6 +845,9 @@ def _write(conn: Connection, plan: _Plan, *, only_good_rows: bool) -> ImportRepo
             conn.execute(table.update().where(table.c.id.in_(chunk)).values(mobile=None))
     for record_id, values in updates:
         conn.execute(table.update().where(table.c.id == record_id).values(**values))
+    moved = 0
+    if table is care_leavers:
+        moved = _move_open_items(conn, updates, plan.existing)
     if inserts:
         conn.execute(table.insert(), inserts)
     return ImportReport(
@@ -843,6 +858,34 @@ def _write(conn: Connection, plan: _Plan, *, only_good_rows: bool) -> ImportRepo
         unchanged=unchanged,
         skipped_bad=len(bad_rows),
         kept_erased=kept_erased,
+        moved_items=moved,
         errors=tuple(errors),
         written=True,
     )
+
+
+MOVE_REASON = "their PA or district changed in the care leavers import"
+
+
+def _move_open_items(
+    conn: Connection,
+    updates: Sequence[tuple[int, Mapping[str, Any]]],
+    existing: Mapping[str, Mapping[str, Any]],
+) -> int:
+    """Give the open items of everyone whose PA or district changed to their PA now."""
+    by_id = {old["id"]: old for old in existing.values()}
+    now = dt.datetime.now(dt.timezone.utc)
+    moved = 0
+    for record_id, values in updates:
+        old = by_id[record_id]
+        if old["adviser_id"] == values["adviser_id"] and old["district"] == values["district"]:
+            continue
+        moved += follow_young_person(
+            conn,
+            record_id,
+            adviser_id=values["adviser_id"],
+            district=values["district"],
+            now=now,
+            reason=MOVE_REASON,
+        ).total
+    return moved

@@ -73,8 +73,17 @@ def wrong_code_reply(tries_left: int) -> str:
     return f"That code isn't right. You have {tries} before you need to wait."
 
 
+CODE_IN_SMS = r"(?<=chat code is )\d+"
+"""Where :func:`sms_body` puts the code: what the console's outbox masks (never shown)."""
+LINK_CODE_KEY_PREFIX = "link-code:"
+"""How the dedupe key of a code's SMS starts (``link-code:<code id>``)."""
+
+
 def sms_body(code: str) -> str:
-    """The text that carries a code (GSM-7 characters only: one segment)."""
+    """The text that carries a code (GSM-7 characters only: one segment).
+
+    Keep :data:`CODE_IN_SMS` matching it: staff must never be able to read a code.
+    """
     return (
         f"Your care leavers' chat code is {code}. It works for 10 minutes. "
         "If you didn't ask for it, ignore this text."

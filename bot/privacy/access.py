@@ -43,6 +43,7 @@ from bot.privacy.holdings import (
     naive_utc,
     staff_names,
 )
+from bot.private_files import replace_private_file
 from bot.settings import Settings
 
 ACTION = "privacy.subject_access"
@@ -298,7 +299,6 @@ def export(
                 f"{summary.safety_events} safety events"
             ),
         )
-        partial = out.with_name(out.name + ".part")
-        partial.write_text(page, encoding="utf-8")
-        partial.replace(out)
+        # Readable by the person running the command only, from the moment it exists.
+        replace_private_file(out, page.encode("utf-8"))
     return summary

@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection
 
 from bot.db.availability import DatabaseUnavailable, database_outages, is_unavailable
 from bot.db.engine import create_db_engine, is_sqlite
+from bot.private_files import private_dir
 from bot.settings import get_settings
 
 # Rasa polls for a busy conversation's lock every second by default; a message waiting
@@ -54,7 +55,7 @@ class FileLockStore(LockStore):  # type: ignore[misc]
 
     def __init__(self, directory: str | None = None, **_kwargs: Any) -> None:
         self.directory = Path(directory) if directory else get_settings().var_dir / "locks"
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
 
     def _path(self, conversation_id: str) -> Path:
         digest = hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:40]

@@ -231,7 +231,10 @@ def week_figures(
                 packs_missing=len(cover.without_pack),
                 packs_missing_ids=list(cover.without_pack),
             )
-    marks = safety_review_figures(engine, start, end)
+    # The week's bounds are naive UTC; the safety review takes aware times.
+    marks = safety_review_figures(
+        engine, start.replace(tzinfo=dt.timezone.utc), end.replace(tzinfo=dt.timezone.utc)
+    )
     scopes.values[COUNCIL].update(
         safety_marks_missed_risk=marks.missed_risk,
         safety_marks_false_alarm=marks.false_alarm,

@@ -21,9 +21,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -32,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.rasa_events import events
 from bot.db.tables import unanswered_questions
 from bot.people.tables import care_leavers, conversation_identities
+from bot.privacy.masking import mask
 from bot.records import MAX_TEXT, conversation_key
 from bot.reports.quality_tables import qa_draws, qa_flags, qa_reviews, qa_samples
 from bot.reports.weeks import Week
@@ -140,69 +140,9 @@ def sees_unmasked(roles: Iterable[str], own_district: str | None, sample: Sample
 
 
 # ---- masking -----------------------------------------------------------------------------
-
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("[email]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)),
-    (
-        "[phone]",
-        re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)"),
-    ),
-    (
-        "[number]",  # a National Insurance number
-        re.compile(r"\b[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b", re.IGNORECASE),
-    ),
-    (
-        "[postcode]",
-        re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.IGNORECASE),
-    ),
-    (
-        "[date]",
-        re.compile(
-            r"\b\d{4}-\d{1,2}-\d{1,2}\b"
-            r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
-            rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS}\b\.?(?:,?\s+\d{{4}})?"
-            rf"|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?",
-            re.IGNORECASE,
-        ),
-    ),
-)
-_DIGIT_RUN = re.compile(r"\d{5,}")
-
-
-def _name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
-    words: set[str] = set()
-    for name in names:
-        cleaned = " ".join(name.split())
-        if len(cleaned) >= 2:
-            words.add(cleaned)
-        words.update(part for part in re.split(r"[\s-]+", cleaned) if len(part) >= 2)
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def mask(text: str, names: Sequence[str] = (), *, digit_runs: bool = True) -> str:
-    """``text`` with personal details replaced by what they were, in brackets.
-
-    Masks email addresses, UK phone numbers, National Insurance numbers, postcodes,
-    dates (``12/05/2027``, ``2027-05-12``, ``12th May``, ``May 12 2027``), runs of five
-    or more digits (unless ``digit_runs`` is False: the bot's own helpline numbers)
-    and each of ``names`` (the young person's name as on record, whole and in parts).
-    """
-    masked = text
-    for marker, pattern in _PATTERNS:
-        masked = pattern.sub(marker, masked)
-    if digit_runs:
-        masked = _DIGIT_RUN.sub("[number]", masked)
-    name = _name_pattern(names)
-    if name is not None:
-        masked = name.sub("[name]", masked)
-    return masked
+#
+# :func:`mask` is :func:`bot.privacy.masking.mask`: the one masking, on RE2, also used for
+# the questions the bot could not answer before they are stored.
 
 
 # ---- the sample --------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,10 +22,13 @@ import requests
 import sqlalchemy as sa
 
 from bot.console import accounts
-from bot.console.policy import utcnow
+from bot.console.policy import Policy, utcnow
 from bot.console.signin import WRONG
 from bot.console.tables import console_sessions, login_failures, staff_accounts
 from bot.notify.tables import sms_outbound
+from bot.packs.service import pack_link
+from bot.packs.service import sms_body as pack_sms
+from bot.people.linking import sms_body as link_code_sms
 from tests.support.console import (
     RunningConsole,
     axe_violations,
@@ -36,8 +42,16 @@ from tests.support.servers import free_port
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "console test password 1"
-TAYLOR = "+447700900105"  # Demo Taylor, a demo young person
+TAYLOR = "+447700900105"  # Demo Taylor, a demo young person (North)
 TAYLOR_TEXT = "Hi Taylor, Pat will call you about your pathway plan on Tuesday."
+RILEY = "+447700900102"  # Demo Riley (East, Dana's district)
+RILEY_TEXT = "Hi Riley, Lee has your form and will ring on Friday."
+LEE = "+447700900002"  # Lee Example-Adviser, a PA in East
+LEE_TEXT = "Safety alert for someone in East: open the console."
+STRANGER = "+447700900999"  # a number not on record
+STRANGER_TEXT = "The setting up home allowance helps you set up your first home."
+LINK_CODE = "482913"
+PACK_TOKEN = "Qx7vR2mK9pL4sT8wY1zA3bC6dE0fG5hJ2kN4qU7xW9y"
 ACCOUNTS = {
     "admin": ("chris.example-manager@example.org", "admin"),
     "manager": ("dana.example-manager@example.org", "team_manager"),
@@ -57,13 +71,26 @@ def console(
     url = module_database(request, workdir)
     with running_console(workdir, url, ACCOUNTS, password=PASSWORD, content=False) as running:
         now = utcnow()
+        pack = pack_sms(pack_link(running.settings, PACK_TOKEN))
+        texts = [
+            ("test-5", TAYLOR, "An older text."),
+            ("test-1", TAYLOR, TAYLOR_TEXT),
+            ("code-taylor", TAYLOR, link_code_sms(LINK_CODE)),
+            ("pack-taylor", TAYLOR, pack),
+            ("test-riley-old", RILEY, "An older text for Riley."),
+            ("link-code:1", RILEY, link_code_sms(LINK_CODE)),
+            ("pack:1", RILEY, pack),
+            ("test-riley", RILEY, RILEY_TEXT),
+            ("test-lee", LEE, LEE_TEXT),
+            ("test-stranger", STRANGER, STRANGER_TEXT),
+        ]
         with running.engine.begin() as conn:
-            for minutes, body in ((5, "An older text."), (1, TAYLOR_TEXT)):
+            for minutes, (key, number, body) in enumerate(reversed(texts), start=1):
                 conn.execute(
                     sms_outbound.insert().values(
-                        dedupe_key=f"test-{minutes}",
-                        conversation_id="sms-test",
-                        to_number=TAYLOR,
+                        dedupe_key=key,
+                        conversation_id=f"sms-{key}",
+                        to_number=number,
                         body=body,
                         status="outbox",
                         created_at=now - dt.timedelta(minutes=minutes),
@@ -425,12 +452,38 @@ def test_the_menu_shows_only_what_the_role_can_use(console, browsers):
 
 def test_the_outbox_shows_texts_newest_first_and_its_reading_is_audited(console, browsers):
     before = last_audit_id(console)
-    page = browsers["manager"].get(console.url("/outbox"), timeout=10)
+    page = browsers["admin"].get(console.url("/outbox"), timeout=10)
     assert page.status_code == 200
     body = text_of(page)
     assert "Demo mode" in body and TAYLOR in body
     assert body.index(TAYLOR_TEXT) < body.index("An older text.")
-    assert actions_since(console, before) == [("outbox.view", console.staff_ids["manager"])]
+    assert actions_since(console, before) == [("outbox.view", console.staff_ids["admin"])]
+
+
+def test_a_team_manager_sees_only_the_texts_of_their_own_district(console, browsers):
+    """Dana manages East: texts to East's young people and staff, nobody else's."""
+    body = text_of(browsers["manager"].get(console.url("/outbox"), timeout=10))
+    for shown in (RILEY_TEXT, RILEY, LEE_TEXT, LEE):
+        assert shown in body, shown
+    assert body.index(RILEY_TEXT) < body.index("An older text for Riley.")
+    for hidden in (TAYLOR_TEXT, TAYLOR, STRANGER_TEXT, STRANGER, "An older text."):
+        assert hidden not in body, hidden
+    assert "East" in body
+    # An admin sees every district's, and texts to numbers not on record.
+    everything = text_of(browsers["admin"].get(console.url("/outbox"), timeout=10))
+    for shown in (TAYLOR_TEXT, RILEY_TEXT, LEE_TEXT, STRANGER_TEXT):
+        assert shown in everything, shown
+
+
+@pytest.mark.parametrize("who", ["admin", "manager"])
+def test_nobody_reads_a_link_code_or_a_pack_link_in_the_outbox(console, browsers, who):
+    """A code or a pack link read there would let an insider be treated as the young person."""
+    page = browsers[who].get(console.url("/outbox"), timeout=10)
+    assert page.status_code == 200
+    assert LINK_CODE not in page.text and PACK_TOKEN not in page.text
+    body = html.unescape(text_of(page))
+    assert "Your care leavers' chat code is [link code]." in body
+    assert "Your leaving care pack: what you can get, in one place. [pack link]" in body
 
 
 def test_the_audit_log_is_paged_newest_first(console, browsers):
@@ -486,6 +539,51 @@ def test_an_admin_gives_an_account_and_the_person_sets_their_password_by_link(co
     actions = [row.action for row in console.audit()]
     for action in ("account.create", "account.setup_link", "password.set", "account.deactivate"):
         assert action in actions
+
+
+def test_two_posts_of_one_password_link_at_once_set_one_password(console):
+    """Both used to pass the link check before either used it up, and both set a password."""
+    email = "ash.example-editor@example.org"
+    with console.engine.begin() as conn:
+        account = accounts.create(conn, roles="content_editor", email=email, now=utcnow())
+        link = accounts.new_setup_link(conn, account.id, now=utcnow(), policy=Policy(), by=None)
+    path = f"/set-password/{link}"
+    forms = []
+    for _ in range(6):  # six browsers (or six clicks) with the form open
+        browser = requests.Session()
+        page = browser.get(console.url(path), timeout=10)
+        assert page.status_code == 200
+        forms.append((browser, token_in(page)))
+    start = threading.Barrier(len(forms))
+
+    def post(i: int) -> tuple[int, str]:
+        browser, token = forms[i]
+        password = f"ash's password number {i}"
+        start.wait(timeout=30)
+        reply = browser.post(
+            console.url(path),
+            data={"csrf_token": token, "password": password, "confirm": password},
+            allow_redirects=False,
+            timeout=60,
+        )
+        return reply.status_code, password
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        replies = list(pool.map(post, range(len(forms))))
+    statuses = sorted(status for status, _ in replies)
+    assert statuses == [303] + [404] * (len(forms) - 1), statuses
+    [winner] = [password for status, password in replies if status == 303]
+    assert sign_in(console, email, winner)[1].status_code == 303
+    for status, password in replies:
+        if status == 404:
+            assert sign_in(console, email, password)[1].status_code == 401
+            break
+    sets = [
+        r
+        for r in console.audit()
+        if r.action == "password.set" and r.target.endswith(f":{account.id}")
+    ]
+    assert len(sets) == 1
 
 
 def test_an_admin_changes_someones_roles_but_not_away_from_their_own_admin(console, browsers):

@@ -31,6 +31,8 @@ from bot.console import accounts
 from bot.console.policy import utcnow
 from bot.console.tables import login_failures
 from bot.notify.tables import sms_outbound
+from bot.people.demo import DEMO_DIR
+from bot.people.importer import import_care_leavers
 from bot.people.tables import staff
 from tests.support.console import (
     RunningConsole,
@@ -1136,3 +1138,52 @@ def test_the_new_forms_and_their_errors_pass_axe(console, chromium, extra, bos_c
             assert axe_violations(page) == [], path
     finally:
         context.close()
+
+
+# ---- caseload moves (issue 15) ---------------------------------------------------------------
+
+
+def test_when_a_young_person_moves_pa_their_open_items_move_with_them(console, browsers):
+    """Demo Jordan goes from Pat (North) to Lee (East) in the care leavers import."""
+    jordan = console.young["jordan"]
+    case = open_case(console, "jordan", words="Jordan asks for their plan")
+    alert = alerts.raise_alert(
+        console.engine, conversation_id="sms-jordan", now=aware_now(), care_leaver_id=jordan
+    ).alert
+    handoff = handoffs.start_handoff(
+        console.engine,
+        conversation_id=f"web-{uuid.uuid4().hex}",
+        care_leaver_id=jordan,
+        channel="web",
+        summary="Jordan asked to talk to their PA.",
+        now=aware_now(),
+    ).handoff
+    pages = [f"/cases/{case.reference}", f"/alerts/{alert.id}", f"/handoffs/{handoff.id}"]
+
+    def status(who: str, path: str) -> int:
+        return browsers[who].get(console.url(path), allow_redirects=False, timeout=10).status_code
+
+    assert [status("pat", p) for p in pages] == [200, 200, 200]
+    assert [status("lee", p) for p in pages] == [403, 403, 403]
+
+    rows = (DEMO_DIR / "care_leavers.csv").read_text().splitlines()
+    moved = [
+        row.replace(",North,DEMO-ST-01,", ",East,DEMO-ST-02,") if row.startswith("DEMO-CL-01,")
+        else row
+        for row in rows
+    ]  # fmt: skip
+    report = import_care_leavers(console.engine, "\n".join(moved) + "\n", settings=console.settings)
+    assert report.written, report.summary()
+
+    assert [status("pat", p) for p in pages] == [403, 403, 403]
+    assert [status("lee", p) for p in pages] == [200, 200, 200]
+    assert report.moved_items == 3
+    assert [status("manager", p) for p in pages] == [403, 403, 403]  # North's manager
+    assert [status("east_manager", p) for p in pages] == [200, 200, 200]
+    assert case.reference in browsers["lee"].get(console.url("/inbox"), timeout=10).text
+    assert case.reference not in browsers["pat"].get(console.url("/inbox"), timeout=10).text
+    shown = text_of(browsers["lee"].get(console.url(pages[0]), timeout=10))
+    assert (
+        "The service Reassigned from Pat Example-Adviser to Lee Example-Adviser (North to East) "
+        "their PA or district changed in the care leavers import" in shown
+    )

@@ -78,6 +78,7 @@ def production(
         twilio_from_number="+447700900000",
         twilio_api_url=twilio.url,
         public_base_url=PUBLIC,
+        console_base_url="https://console.council.example",
     ) as bot:
         yield bot
 

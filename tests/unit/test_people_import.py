@@ -805,6 +805,7 @@ def test_production_refuses_the_demo_people(engine, settings, cli, capsys, monke
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
     monkeypatch.setenv("TWILIO_FROM_NUMBER", "+447700900000")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://sms.example.org")
+    monkeypatch.setenv("CONSOLE_BASE_URL", "https://console.example.org")
     monkeypatch.setenv("APP_ENV", "production")
     assert cli(["seed-demo"]) == 1
     assert "APP_ENV=production: the demo staff" in capsys.readouterr().err

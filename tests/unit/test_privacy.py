@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import stat
 
 import pytest
 import sqlalchemy as sa
@@ -403,6 +404,8 @@ def test_subject_access_holds_everything_about_them_and_nothing_of_anyone_else(
     summary = access.export(engine, settings, A["ref"], out, by_email=PAT, now=NOW)
 
     page = out.read_text(encoding="utf-8")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # theirs to send, nobody else's to read
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("export")] == ["export.html"]
     for key, value in A.items():
         assert value in page, key
     for value in B.values():

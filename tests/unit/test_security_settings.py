@@ -26,6 +26,7 @@ PRODUCTION = {
     "TWILIO_AUTH_TOKEN": "t" + SECRET,
     "TWILIO_FROM_NUMBER": "+447700900000",
     "PUBLIC_BASE_URL": "https://sms.example.org",
+    "CONSOLE_BASE_URL": "https://console.example.org",
 }
 
 
@@ -75,6 +76,22 @@ def test_production_needs_the_public_https_address_twilio_signs(address):
         Settings.from_env(environ)
     environ["PUBLIC_BASE_URL"] = "HTTPS://sms.example.org"
     assert Settings.from_env(environ).production_problems() == []
+
+
+@pytest.mark.parametrize(
+    "address", [None, "", "http://console.example.org", "console.example.org", "https://"]
+)
+def test_production_needs_the_console_on_https_naming_the_variable(address):
+    """Without https the console's cookies are not Secure and no HSTS is sent."""
+    environ = {k: v for k, v in PRODUCTION.items() if k != "CONSOLE_BASE_URL"}
+    if address is not None:
+        environ["CONSOLE_BASE_URL"] = address
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(environ)
+    assert "CONSOLE_BASE_URL must be the console's https:// address" in str(refused.value)
+    environ["CONSOLE_BASE_URL"] = "HTTPS://console.example.org/"
+    assert Settings.from_env(environ).production_problems() == []
+    assert Settings.from_env({"CONSOLE_BASE_URL": "http://localhost:8080"}).production is False
 
 
 @pytest.mark.parametrize("variable", [name for name, _ in PRODUCTION_SECRETS])

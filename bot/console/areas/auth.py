@@ -12,7 +12,6 @@ from bot.console import accounts, audit, sessions
 from bot.console.passwords import MIN_LENGTH
 from bot.console.signin import THROTTLED, WRONG, Outcome, sign_in
 from bot.console.web import (
-    Console,
     clear_cookie,
     client_hash,
     console,
@@ -126,8 +125,19 @@ def blueprint() -> Blueprint:
         else:
             try:
                 await asyncio.get_running_loop().run_in_executor(
-                    None, functools.partial(_set, state, account.id, password, client_hash(request))
+                    None,
+                    functools.partial(
+                        accounts.set_password_by_link,
+                        state.db,
+                        token,
+                        password,
+                        now=now,
+                        ip_hash=client_hash(request),
+                    ),
                 )
+            except accounts.LinkGone:
+                # Used by another post of the same link a moment ago: this one sets nothing.
+                return error_page(request, 404, "This link does not work", LINK_GONE)
             except accounts.AccountError as problem:
                 error = str(problem)
         if error:
@@ -144,13 +154,6 @@ def blueprint() -> Blueprint:
         return redirect("/login?password_set=1", status=303)
 
     return bp
-
-
-def _set(state: Console, account_id: int, password: str, ip_hash: str) -> None:
-    with state.db.begin() as conn:
-        accounts.set_password(
-            conn, account_id, password, now=state.clock(), how="one-time link", ip_hash=ip_hash
-        )
 
 
 def _login_page(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -122,6 +123,13 @@ def deliver(
     return "outbox" if state.settings.demo_mode else "sms"
 
 
+def _to_nobody(detail: Mapping[str, Any]) -> str:
+    """Who has an item reassigned to no PA: the team manager (a move), else another PA."""
+    if "to_adviser_id" in detail and detail["to_adviser_id"] is None:
+        return "the team manager"
+    return "another adviser"
+
+
 def _history_rows(request: Request, events: list[Event]) -> list[dict[str, Any]]:
     names = caseload.staff_names(console(request).db, (e.actor.staff_id for e in events))
     rows = []
@@ -138,8 +146,10 @@ def _history_rows(request: Request, events: list[Event]) -> list[dict[str, Any]]
         if event.action == "reassigned":
             extra = (
                 f"from {detail.get('from_adviser') or 'the team manager'} "
-                f"to {detail.get('to_adviser') or 'another adviser'}"
+                f"to {detail.get('to_adviser') or _to_nobody(detail)}"
             )
+            if detail.get("to_district"):
+                extra += f" ({detail.get('from_district')} to {detail['to_district']})"
         elif event.action == "escalated" and detail.get("team_manager"):
             extra = f"to {detail['team_manager']}"
         elif event.action == "escalated":

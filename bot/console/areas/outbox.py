@@ -1,4 +1,4 @@
-"""The SMS outbox: texts queued for young people and staff, newest first."""
+"""The SMS outbox: texts queued for young people and staff, newest first, by district."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ PER_PAGE = 50
 
 
 def blueprint() -> Blueprint:
-    """The outbox area: ``/outbox`` (admins and team managers)."""
+    """The outbox area: ``/outbox`` (admins: every text; team managers: their district's)."""
     bp = Blueprint("outbox")
 
     @bp.get("/outbox")
     @requires(*sorted(OUTBOX_ROLES), audit_as="outbox.view")
     async def outbox_page(request: Request) -> HTTPResponse:
         state = console(request)
+        person = request.ctx.person
         number = page_number(request)
         with state.db.connect() as conn:
-            total = outbox.count(conn)
-            messages = outbox.page(conn, number, PER_PAGE)
+            total = outbox.count(conn, person)
+            messages = outbox.page(conn, person, number, PER_PAGE)
         return render(
             request,
             "outbox.html",
@@ -33,6 +34,8 @@ def blueprint() -> Blueprint:
             pages=max(1, -(-total // PER_PAGE)),
             total=total,
             demo_mode=state.settings.demo_mode,
+            every_district=outbox.sees_every_district(person),
+            district=person.district,
         )
 
     return bp
