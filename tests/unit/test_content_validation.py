@@ -16,7 +16,7 @@ from entitlements.loader import ContentError, ContentSet, load_content
 from entitlements.validation import FIRST_REPLY_MAX, SUMMARY_MAX
 
 CONTENT = PROJECT_ROOT / "entitlements" / "content"
-TODAY = dt.date(2026, 11, 25)
+TODAY = dt.date(2026, 12, 7)
 SHARED_TOPICS = PROJECT_ROOT.parent / "shared" / "entitlements" / "topics.yaml"
 
 
@@ -28,9 +28,12 @@ def test_every_topic_has_one_entry_with_its_exact_title(content: ContentSet, top
 
 
 @pytest.mark.skipif(not SHARED_TOPICS.exists(), reason="shared reference folder not present")
-def test_topics_file_is_the_design_briefs_list():
+def test_topics_file_covers_the_design_briefs_list():
+    # The design brief's list is what the knowledge base must cover, with the same titles;
+    # topics added since (issue 16: what care leavers ask about that had no entry) extend it.
     ours = yaml.safe_load((PROJECT_ROOT / "entitlements" / "topics.yaml").read_text())
-    assert ours == yaml.safe_load(SHARED_TOPICS.read_text())
+    shared = yaml.safe_load(SHARED_TOPICS.read_text())
+    assert {k: ours.get(k) for k in shared} == shared
 
 
 def test_summaries_fit_the_first_reply(content: ContentSet):

@@ -27,7 +27,7 @@ from entitlements.store import (
 )
 from tests.support.content_forms import as_form
 
-NOW = dt.datetime(2026, 11, 26, 10, 0)
+NOW = dt.datetime(2026, 12, 7, 10, 0)
 TODAY = NOW.date()
 EDITOR, OTHER_EDITOR, APPROVER, SECOND_APPROVER = 101, 102, 201, 202
 HOME = "setting-up-home-allowance"

@@ -39,7 +39,7 @@ def test_the_councils_name_districts_and_numbers_come_from_the_environment():
 
 def test_no_national_entry_has_a_councils_contact_details(content):
     national = [e for e in content.entries if e.scope == "national"]
-    assert len(national) == 24
+    assert len(national) == len(list((CONTENT / "national").glob("*.yaml")))
     for entry in national:
         for text in (entry.summary, entry.details, entry.how_to_get, entry.legal_basis):
             assert council_contacts(text) == [], entry.id
