@@ -326,6 +326,11 @@ EXPECTED: dict[str, Expect] = {
             unknown="n  n  n  n  n  n  s  s  s  s  n  n",
         )
     ),
+    # Free NHS costs by the NHS's own rules (age and study, pregnancy, benefits, low income):
+    # anyone can check; facts sheet correction 7.
+    "health-costs": Expect(with_needs=ALL_YES),
+    # GP, NHS Talking Therapies (18+), CAMHS (under 18), Samaritans and Shout: anyone.
+    "mental-health-support": Expect(with_needs=ALL_YES),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -844,7 +849,8 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
     assert [entry.id for entry, _ in result] == [
         # with an amount of money (or a threshold): ending soonest, then no end (by title)
         "setting-up-home-allowance",  # until 2032-03-10
-        "higher-education-bursary",  # no end
+        "health-costs",  # no end
+        "higher-education-bursary",
         "junior-isa",
         # without: ending soonest, then by title
         "education-training-employment",  # until 2028-03-10
@@ -861,6 +867,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "health-and-wellbeing",
         "identity-documents",
         "immigration-and-asylum",
+        "mental-health-support",
         "universal-credit",
         "access-to-care-records",
     ]
