@@ -331,6 +331,20 @@ EXPECTED: dict[str, Expect] = {
     "health-costs": Expect(with_needs=ALL_YES),
     # GP, NHS Talking Therapies (18+), CAMHS (under 18), Samaritans and Shout: anyone.
     "mental-health-support": Expect(with_needs=ALL_YES),
+    # Nowhere to stay tonight: the same priority need groups as housing (Housing Act 1996
+    # s.188(1); the 2002 priority need order; facts sheet correction 8).
+    "homeless-tonight": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      n  n  n  n  n  n  y  y  y  y  y  y",
+            r="      n  y  y  n  n  n  y  y  y  y  y  y",
+            fr="     n  n  n  y  y  y  y  y  y  y  y  y",
+            q="      n  n  n  y  y  y  y  y  y  y  y  y",
+            unknown="n  s  s  s  s  s  y  y  y  y  y  y",
+        )
+    ),
+    # Free debt advice, Breathing Space, the Crisis and Resilience Fund: anyone.
+    "money-and-debt": Expect(with_needs=ALL_YES),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -855,6 +869,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         # without: ending soonest, then by title
         "education-training-employment",  # until 2028-03-10
         "housing-and-homelessness",
+        "homeless-tonight",
         "pathway-plan",
         "personal-adviser",
         "council-tax-exemption",  # until 2032-03-10
@@ -868,6 +883,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "identity-documents",
         "immigration-and-asylum",
         "mental-health-support",
+        "money-and-debt",
         "universal-credit",
         "access-to-care-records",
     ]
