@@ -345,6 +345,18 @@ EXPECTED: dict[str, Expect] = {
     ),
     # Free debt advice, Breathing Space, the Crisis and Resilience Fund: anyone.
     "money-and-debt": Expect(with_needs=ALL_YES),
+    # No citizenship fee for children in council care (before 18); late EU Settlement Scheme
+    # applications for any care leaver whose status is not sorted out.
+    "citizenship-and-settled-status": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  y  y",
+            r="      y  y  y  y  y  y  y  y  y  y  y  y",
+            fr="     y  y  y  y  y  y  y  y  y  y  y  y",
+            q="      y  y  y  y  y  y  y  y  y  y  y  y",
+            unknown="s  s  s  s  s  s  s  s  s  s  s  s",
+        )
+    ),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -878,6 +890,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "care-leaver-covenant",  # until 2033-03-10
         "advocacy-and-complaints",  # no end
         "care-leaver-status",
+        "citizenship-and-settled-status",
         "emergency-financial-help",
         "health-and-wellbeing",
         "identity-documents",
