@@ -357,6 +357,8 @@ EXPECTED: dict[str, Expect] = {
             unknown="s  s  s  s  s  s  s  s  s  s  s  s",
         )
     ),
+    # A provisional licence from 15 years 9 months, for anyone; help with costs is local.
+    "driving-licence": Expect(with_needs=ALL_YES),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -875,7 +877,8 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
     assert [entry.id for entry, _ in result] == [
         # with an amount of money (or a threshold): ending soonest, then no end (by title)
         "setting-up-home-allowance",  # until 2032-03-10
-        "health-costs",  # no end
+        "driving-licence",  # no end
+        "health-costs",
         "higher-education-bursary",
         "junior-isa",
         # without: ending soonest, then by title
