@@ -359,6 +359,19 @@ EXPECTED: dict[str, Expect] = {
     ),
     # A provisional licence from 15 years 9 months, for anyone; help with costs is local.
     "driving-licence": Expect(with_needs=ALL_YES),
+    # Care Act 2014 s.58 transition assessment: anyone likely to need care after 18.
+    "adult-social-care": Expect(with_needs=ALL_YES),
+    # Pathway plan covers family relationships (care leavers); adopted people from 18.
+    "family-and-siblings": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  y  y",
+            r="      y  y  y  y  y  y  y  y  y  y  y  y",
+            fr="     y  y  y  y  y  y  y  y  y  y  y  y",
+            q="      y  y  y  y  y  y  y  y  y  y  y  y",
+            unknown="s  s  s  y  y  y  y  y  y  y  y  y",
+        )
+    ),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -895,11 +908,13 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "care-leaver-status",
         "citizenship-and-settled-status",
         "emergency-financial-help",
+        "family-and-siblings",
         "health-and-wellbeing",
         "identity-documents",
         "immigration-and-asylum",
         "mental-health-support",
         "money-and-debt",
+        "adult-social-care",
         "universal-credit",
         "access-to-care-records",
     ]
