@@ -372,6 +372,19 @@ EXPECTED: dict[str, Expect] = {
             unknown="s  s  s  y  y  y  y  y  y  y  y  y",
         )
     ),
+    # Anyone who watches live TV or BBC iPlayer needs a licence.
+    "tv-licence": Expect(with_needs=ALL_YES),
+    # Care leavers in or leaving custody, up to 25 (PA support to 25 on request).
+    "leaving-custody": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  n  n",
+            r="      y  y  y  y  y  y  y  y  y  y  n  n",
+            fr="     y  y  y  y  y  y  y  y  y  y  n  n",
+            q="      y  y  y  y  y  y  y  y  y  y  n  n",
+            unknown="s  s  s  s  s  s  s  s  s  s  n  n",
+        )
+    ),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -894,6 +907,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "health-costs",
         "higher-education-bursary",
         "junior-isa",
+        "tv-licence",
         # without: ending soonest, then by title
         "education-training-employment",  # until 2028-03-10
         "housing-and-homelessness",
@@ -901,6 +915,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "pathway-plan",
         "personal-adviser",
         "council-tax-exemption",  # until 2032-03-10
+        "leaving-custody",
         "local-offer",
         "staying-close",
         "care-leaver-covenant",  # until 2033-03-10
