@@ -385,6 +385,8 @@ EXPECTED: dict[str, Expect] = {
             unknown="s  s  s  s  s  s  s  s  s  s  n  n",
         )
     ),
+    # Adult Skills Fund entitlements and learner support from 19, for anyone.
+    "college-at-19-plus": Expect(with_needs=same("n  n  n  n  y  y  y  y  y  y  y  y")),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -922,6 +924,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "advocacy-and-complaints",  # no end
         "care-leaver-status",
         "citizenship-and-settled-status",
+        "college-at-19-plus",
         "emergency-financial-help",
         "family-and-siblings",
         "health-and-wellbeing",
