@@ -387,6 +387,8 @@ EXPECTED: dict[str, Expect] = {
     ),
     # Adult Skills Fund entitlements and learner support from 19, for anyone.
     "college-at-19-plus": Expect(with_needs=same("n  n  n  n  y  y  y  y  y  y  y  y")),
+    # Local: council leisure and travel offers, and the 16-25 Railcard (16 to 25).
+    "gym-and-travel-discounts": Expect(with_needs=same("n  y  y  y  y  y  y  y  y  y  y  n")),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -921,6 +923,7 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
         "local-offer",
         "staying-close",
         "care-leaver-covenant",  # until 2033-03-10
+        "gym-and-travel-discounts",
         "advocacy-and-complaints",  # no end
         "care-leaver-status",
         "citizenship-and-settled-status",
