@@ -160,7 +160,7 @@ def test_an_import_replaces_the_whole_set(published, settings, tmp_path, content
         title="Free gym pass",
         scope="local",
         examples=tuple(f"gym pass question {n}" for n in range(8)),
-        synonyms=("gym pass", "leisure pass", "free gym"),
+        synonyms=("gym pass", "leisure card", "free gym"),
     )
     (folder / "local" / "free-gym-pass.yaml").write_text(content_files.entry_yaml(extra), "utf-8")
     _content, report = content_files.import_content(published, folder, settings, actor="me")
