@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from entitlements.model import SCOPES, Entitlement
-from entitlements.readability import reading_age
+from entitlements.readability import MAX_SENTENCE_WORDS, long_sentences, reading_age
 from entitlements.validation import Problem, parse_entry
 
 READING_AGE_TARGET = 11
@@ -107,7 +107,8 @@ def council_contacts(text: str) -> list[str]:
     return found
 
 
-def _national_contacts(entry: Entitlement, shown: str) -> list[Problem]:
+def shown_texts(entry: Entitlement) -> dict[str, str]:
+    """Every text of an entry that young people may be sent, by its field path."""
     texts = {
         "summary": entry.summary,
         "details": entry.details,
@@ -116,6 +117,14 @@ def _national_contacts(entry: Entitlement, shown: str) -> list[Problem]:
         "eligibility.explanation": entry.eligibility.explanation,
         "varies_locally.note": entry.local_note,
     }
+    for index, rule in enumerate(entry.eligibility.rules, start=1):
+        if rule.note:
+            texts[f"eligibility.rules[{index}].note"] = rule.note
+    return texts
+
+
+def _national_contacts(entry: Entitlement, shown: str) -> list[Problem]:
+    texts = shown_texts(entry)
     return [
         Problem(
             shown,
@@ -243,6 +252,12 @@ def load_content(
                 f"{entry.scope}/{entry.id}.yaml: summary: reading age is about {age:.0f}; "
                 f"aim for {READING_AGE_TARGET}"
             )
+        for field, text in shown_texts(entry).items():
+            for sentence in long_sentences(text):
+                warnings.append(
+                    f"{entry.scope}/{entry.id}.yaml: {field}: a sentence is over "
+                    f"{MAX_SENTENCE_WORDS} words: {sentence[:60]!r}..."
+                )
         if entry.review_due < today:
             warnings.append(
                 f"{entry.scope}/{entry.id}.yaml: review_due: {entry.review_due} has passed"

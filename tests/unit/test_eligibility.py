@@ -1,7 +1,7 @@
 """The eligibility engine: who gets what, from when and until when.
 
 The heart of this file is a table written by hand from the facts sheet
-(``shared/reference/entitlements-facts.md``): for each of the 24 real entries, every
+(``shared/reference/entitlements-facts.md``): for each of the real entries, every
 status (and an unknown one) at every age from 15 to 26, what the answer must be. The
 real content files are loaded and must produce exactly that table. Then birthdays
 (including 29 February and London midnight) and exact dates, and properties checked
@@ -326,6 +326,69 @@ EXPECTED: dict[str, Expect] = {
             unknown="n  n  n  n  n  n  s  s  s  s  n  n",
         )
     ),
+    # Free NHS costs by the NHS's own rules (age and study, pregnancy, benefits, low income):
+    # anyone can check; facts sheet correction 7.
+    "health-costs": Expect(with_needs=ALL_YES),
+    # GP, NHS Talking Therapies (18+), CAMHS (under 18), Samaritans and Shout: anyone.
+    "mental-health-support": Expect(with_needs=ALL_YES),
+    # Nowhere to stay tonight: the same priority need groups as housing (Housing Act 1996
+    # s.188(1); the 2002 priority need order; facts sheet correction 8).
+    "homeless-tonight": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      n  n  n  n  n  n  y  y  y  y  y  y",
+            r="      n  y  y  n  n  n  y  y  y  y  y  y",
+            fr="     n  n  n  y  y  y  y  y  y  y  y  y",
+            q="      n  n  n  y  y  y  y  y  y  y  y  y",
+            unknown="n  s  s  s  s  s  y  y  y  y  y  y",
+        )
+    ),
+    # Free debt advice, Breathing Space, the Crisis and Resilience Fund: anyone.
+    "money-and-debt": Expect(with_needs=ALL_YES),
+    # No citizenship fee for children in council care (before 18); late EU Settlement Scheme
+    # applications for any care leaver whose status is not sorted out.
+    "citizenship-and-settled-status": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  y  y",
+            r="      y  y  y  y  y  y  y  y  y  y  y  y",
+            fr="     y  y  y  y  y  y  y  y  y  y  y  y",
+            q="      y  y  y  y  y  y  y  y  y  y  y  y",
+            unknown="s  s  s  s  s  s  s  s  s  s  s  s",
+        )
+    ),
+    # A provisional licence from 15 years 9 months, for anyone; help with costs is local.
+    "driving-licence": Expect(with_needs=ALL_YES),
+    # Care Act 2014 s.58 transition assessment: anyone likely to need care after 18.
+    "adult-social-care": Expect(with_needs=ALL_YES),
+    # Pathway plan covers family relationships (care leavers); adopted people from 18.
+    "family-and-siblings": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  y  y",
+            r="      y  y  y  y  y  y  y  y  y  y  y  y",
+            fr="     y  y  y  y  y  y  y  y  y  y  y  y",
+            q="      y  y  y  y  y  y  y  y  y  y  y  y",
+            unknown="s  s  s  y  y  y  y  y  y  y  y  y",
+        )
+    ),
+    # Anyone who watches live TV or BBC iPlayer needs a licence.
+    "tv-licence": Expect(with_needs=ALL_YES),
+    # Care leavers in or leaving custody, up to 25 (PA support to 25 on request).
+    "leaving-custody": Expect(
+        with_needs=grid(
+            # age:   15 16 17 18 19 20 21 22 23 24 25 26
+            e="      y  y  y  y  y  y  y  y  y  y  n  n",
+            r="      y  y  y  y  y  y  y  y  y  y  n  n",
+            fr="     y  y  y  y  y  y  y  y  y  y  n  n",
+            q="      y  y  y  y  y  y  y  y  y  y  n  n",
+            unknown="s  s  s  s  s  s  s  s  s  s  n  n",
+        )
+    ),
+    # Adult Skills Fund entitlements and learner support from 19, for anyone.
+    "college-at-19-plus": Expect(with_needs=same("n  n  n  n  y  y  y  y  y  y  y  y")),
+    # Local: council leisure and travel offers, and the 16-25 Railcard (16 to 25).
+    "gym-and-travel-discounts": Expect(with_needs=same("n  y  y  y  y  y  y  y  y  y  y  n")),
     # Most 16-17 year old care leavers cannot claim UC; from 18 like other adults.
     "universal-credit": Expect(with_needs=same("n  n  n  y  y  y  y  y  y  y  y  y")),
     # Parents: pathway plan, Care to Learn, Sure Start Maternity Grant (anyone on benefits).
@@ -367,7 +430,7 @@ def _dob_for(age: int) -> dt.date:
 
 def test_the_table_covers_every_entry(content: ContentSet):
     assert set(EXPECTED) == set(content.by_id())
-    assert len(EXPECTED) == 24
+    assert len(EXPECTED) == len(content.by_id())
     for expect in EXPECTED.values():
         assert expect.needs == tuple(c for c in CIRCUMSTANCES if c in expect.needs)
         if expect.needs:
@@ -842,26 +905,38 @@ def test_applicable_for_a_former_relevant_student(content: ContentSet):
     )
     result = applicable(content.entries, profile, ON)
     assert [entry.id for entry, _ in result] == [
-        # with an amount of money: ending soonest, then no end (by title)
+        # with an amount of money (or a threshold): ending soonest, then no end (by title)
         "setting-up-home-allowance",  # until 2032-03-10
+        "driving-licence",  # no end
+        "health-costs",
         "higher-education-bursary",
         "junior-isa",
-        "universal-credit",
+        "tv-licence",
         # without: ending soonest, then by title
         "education-training-employment",  # until 2028-03-10
         "housing-and-homelessness",
+        "homeless-tonight",
         "pathway-plan",
         "personal-adviser",
         "council-tax-exemption",  # until 2032-03-10
+        "leaving-custody",
         "local-offer",
         "staying-close",
         "care-leaver-covenant",  # until 2033-03-10
+        "gym-and-travel-discounts",
         "advocacy-and-complaints",  # no end
         "care-leaver-status",
+        "citizenship-and-settled-status",
+        "college-at-19-plus",
         "emergency-financial-help",
+        "family-and-siblings",
         "health-and-wellbeing",
         "identity-documents",
         "immigration-and-asylum",
+        "mental-health-support",
+        "money-and-debt",
+        "adult-social-care",
+        "universal-credit",
         "access-to-care-records",
     ]
     assert all(verdict.applies == "yes" for _, verdict in result)

@@ -39,7 +39,7 @@ def test_the_councils_name_districts_and_numbers_come_from_the_environment():
 
 def test_no_national_entry_has_a_councils_contact_details(content):
     national = [e for e in content.entries if e.scope == "national"]
-    assert len(national) == 24
+    assert len(national) == len(list((CONTENT / "national").glob("*.yaml")))
     for entry in national:
         for text in (entry.summary, entry.details, entry.how_to_get, entry.legal_basis):
             assert council_contacts(text) == [], entry.id
@@ -127,7 +127,7 @@ def test_a_new_entry_is_only_allowed_in_local(copy, topics):
         id="free-gym-pass",
         title="Free gym pass",
         examples=[f"gym pass question {n}" for n in range(8)],
-        synonyms=["gym pass", "leisure pass", "free gym"],
+        synonyms=["gym pass", "leisure card", "free gym"],
     )
     assert problems(copy, topics) == [
         "national/free-gym-pass.yaml: id: 'free-gym-pass' is not one of the topics in topics.yaml"
