@@ -61,9 +61,10 @@ $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
 	@touch $@
 
-# The safety net's phrase bank, encoded once for every server (bot/safety/semantic.py).
+# The safety net's phrase bank, encoded once for every server (bot/safety/semantic.py);
+# the NLU examples and the content's questions are its ordinary messages, so they count too.
 SAFETY_BANK := $(ROOT)/models/.safety-bank
-$(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.yml $(VENV)/.installed
+$(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.yml $(wildcard data/nlu/*.yml) $(wildcard entitlements/content/*/*.yaml) $(VENV)/.installed
 	$(PY) -m bot.safety.semantic build
 	@mkdir -p $(dir $@) && touch $@
 

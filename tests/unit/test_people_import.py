@@ -343,7 +343,7 @@ STAFF_PROBLEMS = [
         "role",
         "social worker",
         "role is not one of: personal_adviser, team_manager, duty_worker, content_editor, "
-        "content_approver, admin",
+        "content_approver, safeguarding_approver, admin",
     ),
     ("district", "West", "district is not one of: North, East, Central"),
     ("mobile", "020 7946 0000", "mobile is a landline number, not a mobile"),
