@@ -4,8 +4,10 @@ The detector (:mod:`bot.safety.detector`) is code: normalise a message, mask fig
 speech, run the risk rules, check each match's context. What it looks for is data, in
 YAML files under ``bot/safety/data/lexicon/`` that a safeguarding lead can review:
 
-- ``normalise.yml``: text-speak, misspellings, words with a real double letter, words
-  written apart ("my self") and words that depend on context ("ill kill").
+- ``normalise.yml``: words with a real double letter, misspellings found by pattern,
+  words written apart ("my self") and words that depend on context ("ill kill"). Text-speak
+  and one-word misspellings come from the table shared with the search,
+  ``entitlements/data/text_speak.yml`` (:mod:`entitlements.text_speak`).
 - ``words.yml``: named lists and pattern pieces, used elsewhere as ``{NAME}``.
 - ``figures.yml``: figures of speech, masked before the rules run.
 - ``rules/<family>.yml``: the risk rules, one file per family.
@@ -34,6 +36,7 @@ except ImportError:  # PyYAML built without libyaml: the same, slower
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 from bot.safety.categories import CATEGORIES
+from entitlements import text_speak
 
 __all__ = [
     "FAMILIES",
@@ -631,23 +634,15 @@ def _replacements(
     return tuple(found)
 
 
-def _spellings(f: _File) -> dict[str, str]:
-    spellings: dict[str, str] = {}
-    for section in ("textspeak", "misspellings"):
-        for target in f.section(section, dict):
-            entry = f"{section} {target!r}"
-            if not isinstance(target, str) or not target.strip():
-                f.fail(entry, "the plain word must be a text")
-            for spelling in f.word_list(entry, f.data[section], target, token=True):
-                if spelling in spellings:
-                    f.fail(entry, f"{spelling!r} is already spelled out as {spellings[spelling]!r}")
-                if spelling == target:
-                    f.fail(entry, f"{spelling!r} is spelled out as itself, which does nothing")
-                spellings[spelling] = target
-    return spellings
+def _spellings(table: Path) -> Mapping[str, str]:
+    """The safety net's view of the text-speak table it shares with the search."""
+    try:
+        return text_speak.for_safety(table)
+    except text_speak.TextSpeakError as error:
+        raise LexiconError(error.file, error.entry, error.problem) from None
 
 
-def _normalisation(f: _File, words: _Words, examples: list[Example]) -> Normalisation:
+def _normalisation(f: _File, words: _Words, examples: list[Example], table: Path) -> Normalisation:
     f.only(
         "",
         f.data,
@@ -655,8 +650,6 @@ def _normalisation(f: _File, words: _Words, examples: list[Example]) -> Normalis
             "joke_emoji",
             "double_letter_words",
             "dropped_g",
-            "textspeak",
-            "misspellings",
             "respell",
             "joins",
             "contextual",
@@ -670,7 +663,7 @@ def _normalisation(f: _File, words: _Words, examples: list[Example]) -> Normalis
         joke_emoji_table=str.maketrans({c: " lol " for c in joke_emoji}),
         double_letter_words=frozenset(f.word_list("", f.data, "double_letter_words", token=True)),
         dropped_g=linear.compile(r"\b(" + "|".join(stems) + r")in\b"),
-        spellings=_spellings(f),
+        spellings=_spellings(table),
         respell=_replacements(f, "respell", words, examples),
         joins=_replacements(f, "joins", words, examples),
         contextual=_replacements(f, "contextual", words, examples),
@@ -710,7 +703,7 @@ def _fields(f: _File, section: str, kind: Callable[..., Any], found: Mapping[str
     return kind(**{name: found[name] for name in names})
 
 
-def load(directory: Path = LEXICON_DIR) -> Lexicon:
+def load(directory: Path = LEXICON_DIR, text_speak_table: Path = text_speak.TABLE) -> Lexicon:
     """Read, check and compile the lexicon in ``directory``.
 
     The detector loads it once, on first use (:func:`bot.safety.detector.lexicon`), and
@@ -719,6 +712,9 @@ def load(directory: Path = LEXICON_DIR) -> Lexicon:
     Args:
         directory: The folder holding ``words.yml``, ``normalise.yml``, ``figures.yml``,
             ``context.yml`` and ``rules/``.
+        text_speak_table: The text-speak table shared with the search
+            (:mod:`entitlements.text_speak`); the safety net reads its ``both`` and
+            ``safety`` sections.
 
     Returns:
         The compiled :class:`Lexicon`.
@@ -730,7 +726,9 @@ def load(directory: Path = LEXICON_DIR) -> Lexicon:
     """
     words = _Words(_File(directory, "words.yml"))
     examples: list[Example] = list(words.examples)
-    normalisation = _normalisation(_File(directory, "normalise.yml"), words, examples)
+    normalisation = _normalisation(
+        _File(directory, "normalise.yml"), words, examples, text_speak_table
+    )
     figures_file = _File(directory, "figures.yml")
     figures = _figures(figures_file, words, examples)
     families: list[Family] = []

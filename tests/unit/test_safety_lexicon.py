@@ -17,6 +17,7 @@ import yaml
 from bot.safety import detector
 from bot.safety.lexicon import LEXICON_DIR, Example, LexiconError, check_examples, load
 from bot.settings import PROJECT_ROOT
+from entitlements import text_speak
 
 
 def _examples() -> list[Example]:
@@ -233,11 +234,25 @@ def test_two_rules_with_one_name_are_an_error(lexicon_copy: Path) -> None:
     assert "same name as a rule in" in error.problem
 
 
-def test_a_spelling_given_twice_is_an_error(lexicon_copy: Path) -> None:
-    _edit(lexicon_copy, "normalise.yml", lambda data: data["misspellings"].setdefault("you", ["u"]))
-    error = _error(lexicon_copy)
-    assert error.entry == "misspellings 'you'"
-    assert error.problem == "'u' is already spelled out as 'you'"
+def test_a_mistake_in_the_shared_text_speak_table_names_that_file(tmp_path: Path) -> None:
+    table = tmp_path / "text_speak.yml"
+    data = yaml.safe_load(text_speak.TABLE.read_text(encoding="utf-8"))
+    data["safety"].setdefault("you", []).append("u")  # "u" is in both already
+    table.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(LexiconError) as caught:
+        load(LEXICON_DIR, text_speak_table=table)
+    assert caught.value.file == str(table)
+    assert caught.value.entry == "safety 'you'"
+    assert caught.value.problem == "'u' is already spelled out as 'you' in both"
+
+
+def test_the_safety_net_reads_the_shared_table_and_its_own_section() -> None:
+    spellings = detector.lexicon().normalisation.spellings
+    table = text_speak.load()
+    assert spellings == table["safety"]
+    assert spellings["2nite"] == "tonight"  # shared with the search
+    assert spellings["dnt"] == "dont"  # its own: the rules read "dont" as one word
+    assert table["search"]["dnt"] == "do not"
 
 
 def test_a_missing_context_pattern_is_an_error(lexicon_copy: Path) -> None:
