@@ -39,7 +39,22 @@ except ImportError:  # Python 3.10
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["MAX_RETRIES", "Match", "MatchBudgetExceeded", "Pattern", "PatternError", "compile"]
+__all__ = [
+    "MAX_RETRIES",
+    "SPACE",
+    "Match",
+    "MatchBudgetExceeded",
+    "Pattern",
+    "PatternError",
+    "compile",
+]
+
+SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters Python's ``\\s`` matches in text (``str.isspace``), for a character class.
+
+RE2's ``\\s`` is ASCII only (tab, newline, form feed, carriage return, space): where a
+no-break or other Unicode space must count as space, write ``[{SPACE}]`` or ``[^{SPACE}]``.
+"""
 
 # How much work one call may do when lookarounds drop matches: characters scanned again,
 # per character of the text, plus a constant. Bounded, so the whole call stays linear.
@@ -321,6 +336,14 @@ class Pattern:
         """A match starting exactly at ``pos``."""
         text, subject = self._subject(text, endpos)
         raw = self._raw_match(subject, pos)
+        return None if raw is None else self._wrap(raw, text)
+
+    def fullmatch(self, text: str) -> Match | None:
+        """A match of the whole text (patterns without lookarounds only)."""
+        if self._assertions:
+            raise PatternError(f"fullmatch with a lookaround is not supported: {self.pattern!r}")
+        text, subject = self._subject(text, None)
+        raw = self._rx(subject).fullmatch(subject)
         return None if raw is None else self._wrap(raw, text)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
