@@ -117,6 +117,10 @@ class Match:
         start, end = self.span(group)
         return None if start < 0 else self._text[start:end]
 
+    def groups(self) -> tuple[str | None, ...]:
+        """The text of every group, in order (None for a group that took no part)."""
+        return tuple(self.group(number) for number in range(1, len(self._groups) + 1))
+
     @property
     def lastgroup(self) -> str | None:
         """The first named group that took part (names are unique per alternative)."""

@@ -58,7 +58,7 @@ class OfferedPayloads:
         if text in self.exact:
             return True
         choice = linear_re.compile(_CHOICE).fullmatch(text)
-        return choice is not None and choice_payload(choice.group(1)) == text
+        return choice is not None and choice_payload(choice.group(1) or "") == text
 
 
 def neutralise(text: str, offered: OfferedPayloads) -> str:

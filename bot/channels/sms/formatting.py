@@ -482,4 +482,4 @@ def option_payload(reply: str, options: Mapping[str, str]) -> str | None:
     """
     normal = unicodedata.normalize("NFKC", reply).replace("\ufe0f", "").replace("\u20e3", "")
     match = linear_re.compile(_OPTION).fullmatch(normal.strip())
-    return options.get(match.group(1)) if match else None
+    return options.get(match.group(1) or "") if match else None
