@@ -328,7 +328,7 @@ class Pattern:
     def _subject(text: str, endpos: int | None) -> tuple[str, str | bytes]:
         if endpos is not None and endpos < len(text):
             text = text[: max(endpos, 0)]
-        return text, (text.encode("ascii") if text.isascii() else text)
+        return text, (text.encode("ascii") if text.isascii() else _encodable(text))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
         """The first match at or after ``pos``, as ``re.Pattern.search`` finds it."""
@@ -371,6 +371,23 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"linear.compile({self.pattern!r})"
+
+
+def _encodable(text: str) -> str:
+    r"""``text`` with each lone surrogate (a stray byte in a header or JSON) made U+FFFD.
+
+    RE2 reads UTF-8, which has no lone surrogates. One character stands for one, so
+    offsets are unchanged, and every class that matches one matches the other (``.``,
+    ``\W``, ``\S``, ``[^...]``): what a pattern finds is what Python's ``re`` found.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.translate(_NO_SURROGATES)
+    return text
+
+
+_NO_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
 
 
 def _budget(length: int) -> int:

@@ -44,6 +44,22 @@ def compile(pattern: str) -> Any:
         raise ValueError(f"RE2 cannot compile pattern {pattern!r}: {e}") from e
 
 
+def matchable(text: str) -> str:
+    """``text`` with each lone surrogate made U+FFFD, which RE2 (reading UTF-8) can take.
+
+    One character for one: offsets are unchanged. For patterns that match neither (no
+    ``.`` and no negated class), what is found is what Python's ``re`` found.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.translate(_NO_SURROGATES)
+    return text
+
+
+_NO_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+
+
 def is_word(char: str) -> bool:
     r"""True for a character Python's ``\w`` matches in text (Unicode letters and digits, _)."""
     return char.isalnum() or char == "_"

@@ -122,7 +122,7 @@ def clean(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split cleaned text into word tokens, apostrophes dropped ("don't" -> "dont")."""
-    return [t.replace("'", "") for t in linear.compile(_TOKEN).findall(text)]
+    return [t.replace("'", "") for t in linear.compile(_TOKEN).findall(linear.matchable(text))]
 
 
 def expand(text: str) -> str:

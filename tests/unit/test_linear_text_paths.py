@@ -32,6 +32,7 @@ from bot.console.content_form import anchor
 from bot.people.importer import parse_date, parse_email
 from entitlements import normalise as search_words
 from entitlements.embedding import WordPieceTokenizer
+from entitlements.loader import council_contacts
 
 ROOT = Path(__file__).resolve().parents[2]
 LONGEST = 70_000
@@ -165,6 +166,22 @@ def test_the_search_tokens_and_phrases_are_right_on_adversarial_text() -> None:
     assert search_words.expand(text).split() == ["my", "foster", "carer"] * (LONGEST // 14)
     assert set(search_words.expand(_repeat("job centre ")).split()) == {"jobcentre"}
     assert set(search_words.expand(_repeat("a and e ")).split()) == {"hospital"}
+
+
+@pytest.mark.timeout(300)
+def test_a_lone_surrogate_is_read_as_before_not_a_crash() -> None:
+    # A stray byte in a header, or "\\ud800" in JSON, reaches the code as a lone
+    # surrogate; RE2 reads UTF-8, which cannot hold one.
+    odd = "\ud800"
+    assert search_words.tokens(f"don't{odd}5k") == ["dont", "5k"]
+    assert search_words.expand(f"a{odd}b") == "a b"
+    assert council_contacts(f"{odd}pa@example.org{odd}") == ["pa@example.org"]
+    assert keyword(f"stop{odd}") is Keyword.STOP
+    assert categorise(f"review{odd}") is Category.REVIEW_DATE
+    assert neutralise(f"/{odd}/greet", OfferedPayloads(exact=frozenset())) == f"{odd}/greet"
+    assert "ws://" not in content_security_policy(f"example.org{odd}")
+    assert formatting.option_payload(f"1{odd}", {"1": "/one"}) is None
+    assert parse_email(f"a{odd}@b.c") == (f"a{odd}@b.c", None)
 
 
 @pytest.mark.timeout(300)
