@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -30,6 +29,7 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot import linear_re
 from bot.settings import Settings
 from entitlements.loader import ContentError, ContentSet, load_content, load_topics
 from entitlements.model import SCOPES, Entitlement
@@ -46,7 +46,7 @@ MAX_ZIP_FILES = 500
 MAX_FILE_BYTES = 256 * 1024
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
 UPLOAD = "(upload)"
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_FILE_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 _IGNORED = (".DS_Store", "Thumbs.db")
 _FLOW_LISTS = ("statuses", "circumstances")
 _DATES = ("last_reviewed", "review_due", "applies_from")
@@ -249,7 +249,11 @@ def _zip_members(data: bytes) -> dict[str, bytes]:
         shown = "/".join(inner) or info.filename
         if len(inner) == 1 and inner[0].lower() == "readme.md":
             continue
-        if len(inner) != 2 or inner[0] not in SCOPES or not _FILE_NAME.match(inner[1]):
+        if (
+            len(inner) != 2
+            or inner[0] not in SCOPES
+            or not linear_re.compile(_FILE_NAME).fullmatch(inner[1])
+        ):
             problems.append(
                 Problem(shown[:200], "(file)", "must be in national/ or local/, named <id>.yaml")
             )

@@ -39,7 +39,22 @@ except ImportError:  # Python 3.10
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["MAX_RETRIES", "Match", "MatchBudgetExceeded", "Pattern", "PatternError", "compile"]
+__all__ = [
+    "MAX_RETRIES",
+    "SPACE",
+    "Match",
+    "MatchBudgetExceeded",
+    "Pattern",
+    "PatternError",
+    "compile",
+]
+
+SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters Python's ``\\s`` matches in text (``str.isspace``), for a character class.
+
+RE2's ``\\s`` is ASCII only (tab, newline, form feed, carriage return, space): where a
+no-break or other Unicode space must count as space, write ``[{SPACE}]`` or ``[^{SPACE}]``.
+"""
 
 # How much work one call may do when lookarounds drop matches: characters scanned again,
 # per character of the text, plus a constant. Bounded, so the whole call stays linear.
@@ -101,6 +116,10 @@ class Match:
         """The text of the match or a group (None if the group took no part)."""
         start, end = self.span(group)
         return None if start < 0 else self._text[start:end]
+
+    def groups(self) -> tuple[str | None, ...]:
+        """The text of every group, in order (None for a group that took no part)."""
+        return tuple(self.group(number) for number in range(1, len(self._groups) + 1))
 
     @property
     def lastgroup(self) -> str | None:
@@ -309,7 +328,7 @@ class Pattern:
     def _subject(text: str, endpos: int | None) -> tuple[str, str | bytes]:
         if endpos is not None and endpos < len(text):
             text = text[: max(endpos, 0)]
-        return text, (text.encode("ascii") if text.isascii() else text)
+        return text, (text.encode("ascii") if text.isascii() else _encodable(text))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
         """The first match at or after ``pos``, as ``re.Pattern.search`` finds it."""
@@ -321,6 +340,14 @@ class Pattern:
         """A match starting exactly at ``pos``."""
         text, subject = self._subject(text, endpos)
         raw = self._raw_match(subject, pos)
+        return None if raw is None else self._wrap(raw, text)
+
+    def fullmatch(self, text: str) -> Match | None:
+        """A match of the whole text (patterns without lookarounds only)."""
+        if self._assertions:
+            raise PatternError(f"fullmatch with a lookaround is not supported: {self.pattern!r}")
+        text, subject = self._subject(text, None)
+        raw = self._rx(subject).fullmatch(subject)
         return None if raw is None else self._wrap(raw, text)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
@@ -344,6 +371,23 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"linear.compile({self.pattern!r})"
+
+
+def _encodable(text: str) -> str:
+    r"""``text`` with each lone surrogate (a stray byte in a header or JSON) made U+FFFD.
+
+    RE2 reads UTF-8, which has no lone surrogates. One character stands for one, so
+    offsets are unchanged, and every class that matches one matches the other (``.``,
+    ``\W``, ``\S``, ``[^...]``): what a pattern finds is what Python's ``re`` found.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.translate(_NO_SURROGATES)
+    return text
+
+
+_NO_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
 
 
 def _budget(length: int) -> int:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib.util
+import itertools
 import json
-import re
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -84,7 +84,13 @@ class WordPieceTokenizer:
         text = "".join(c for c in text if unicodedata.category(c) != "Mn")
         words: list[str] = []
         for chunk in text.split():
-            words.extend(t for t in re.split(r"([^\w]|_)", chunk) if t and not t.isspace())
+            # re.split(r"([^\w]|_)", chunk) without a regex: runs of letters and digits,
+            # and each other character on its own (this reads user questions).
+            for is_word, run in itertools.groupby(chunk, key=str.isalnum):
+                if is_word:
+                    words.append("".join(run))
+                else:
+                    words.extend(c for c in run if not c.isspace())
         return words
 
     def _pieces(self, word: str) -> list[int]:

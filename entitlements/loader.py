@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from entitlements import linear
 from entitlements.model import SCOPES, Entitlement
 from entitlements.readability import MAX_SENTENCE_WORDS, long_sentences, reading_age
 from entitlements.validation import Problem, parse_entry
@@ -29,7 +30,10 @@ from entitlements.validation import Problem, parse_entry
 READING_AGE_TARGET = 11
 
 _PHONE_LIKE = re.compile(r"(?<![\w+])(?:\+44|\(?0)[\d ()-]{8,16}\d(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# RE2 (entitlements.linear): content is text staff type in the console, and Python's
+# engine took quadratic time on a long word without an "@". \w spelled as Unicode letters
+# and numbers, as Python's is.
+_EMAIL = r"[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+"
 _COUNCIL_PREFIXES = ("01", "02", "07")
 """Geographic and mobile numbers: a council's own, never a national line's."""
 
@@ -103,7 +107,7 @@ def council_contacts(text: str) -> list[str]:
             digits = "0" + digits[2:]
         if len(digits) in (10, 11) and digits.startswith(_COUNCIL_PREFIXES):
             found.append(match.group(0).strip())
-    found.extend(_EMAIL.findall(text))
+    found.extend(linear.compile(_EMAIL).findall(linear.matchable(text)))
     return found
 
 

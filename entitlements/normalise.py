@@ -8,9 +8,10 @@ and common slang spelled out ("wat r u" -> "what are you", "uni" -> "university"
 
 from __future__ import annotations
 
-import re
+import itertools
 import unicodedata
 
+from entitlements import linear
 from entitlements.text_speak import for_search
 
 _QUOTES = str.maketrans(
@@ -26,14 +27,16 @@ _QUOTES = str.maketrans(
         "\u2014": "-",
     }
 )
-_TOKEN = re.compile(r"£?[a-z0-9]+(?:'[a-z]+)?")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
-_DIGIT_COMMA = re.compile(r"(\d),(\d{3})\b")
-_THOUSANDS = re.compile(r"\b(\d+)\s*(?:k|grand|thousand)\b")
+# Every question a young person sends is read here, so nothing here may backtrack:
+# the token pattern runs on RE2, the rest are plain loops (they need Python's Unicode
+# \d, \w and \s, or a backreference, which RE2 has not got).
+_TOKEN = r"£?[a-z0-9]+(?:'[a-z]+)?"  # noqa: S105 (a pattern)
+_THOUSAND_WORDS = ("k", "grand", "thousand")
 
-# Phrases spelled out after the single-token pass.
-PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"\b{pattern}\b"), replacement)
+# Phrases spelled out after the single-token pass (on RE2: by then the text is ASCII
+# words, "£" and spaces, where RE2's ASCII \b is Python's).
+PHRASES: tuple[tuple[str, str], ...] = tuple(
+    (rf"\b{pattern}\b", replacement)
     for pattern, replacement in (
         (r"foster (?:mum|mam|mom|dad|parents?|family|mother|father)", "foster carer"),
         (r"(?:my |the )?carers", "foster carer"),
@@ -44,19 +47,82 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def _join_digit_commas(text: str) -> str:
+    r"""Drop the comma in "1,000" (``re.sub(r"(\d),(\d{3})\b", r"\1\2")``, in one pass)."""
+    parts: list[str] = []
+    done = 0  # text[:done] is settled; a match may not start before it
+    comma = text.find(",")
+    while comma != -1:
+        after = comma + 4
+        if (
+            comma - 1 >= done
+            and text[comma - 1].isdecimal()
+            and len(text[comma + 1 : after]) == 3
+            and text[comma + 1 : after].isdecimal()
+            and (after == len(text) or not linear.is_word(text[after]))
+        ):
+            parts.append(text[done:comma])
+            parts.append(text[comma + 1 : after])
+            done = after
+        comma = text.find(",", max(comma + 1, done))
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _spell_thousands(text: str) -> str:
+    r"""Spell "5k" and "5 grand" as "5000" (``re.sub(r"\b(\d+)\s*(?:k|grand|thousand)\b", ...)``).
+
+    One pass: a number can only start where a word does, and ends where its digits do.
+    """
+    parts: list[str] = []
+    done = 0
+    at = 0
+    length = len(text)
+    while at < length:
+        if not text[at].isdecimal() or (at > 0 and linear.is_word(text[at - 1])):
+            at += 1
+            continue
+        digits_end = at
+        while digits_end < length and text[digits_end].isdecimal():
+            digits_end += 1
+        word_at = digits_end
+        while word_at < length and text[word_at].isspace():
+            word_at += 1
+        for word in _THOUSAND_WORDS:
+            end = word_at + len(word)
+            if text.startswith(word, word_at) and (end == length or not linear.is_word(text[end])):
+                parts.append(text[done:at])
+                parts.append(text[at:digits_end] + "000")
+                done = at = end
+                break
+        else:
+            at = digits_end  # inside a run of digits no word starts
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _squeeze_repeats(text: str) -> str:
+    r"""Three or more of one letter a-z become two (``re.sub(r"([a-z])\1{2,}", r"\1\1")``)."""
+    out: list[str] = []
+    for char, run in itertools.groupby(text):
+        count = sum(1 for _ in run)
+        out.append(char * (2 if count > 2 and "a" <= char <= "z" else count))
+    return "".join(out)
+
+
 def clean(text: str) -> str:
     """Lower-case ``text`` and flatten accents, curly quotes and repeated letters."""
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("&", " and ").replace("@", " at ")
-    text = _DIGIT_COMMA.sub(r"\1\2", text)
-    text = _THOUSANDS.sub(r"\g<1>000", text)
-    return _REPEATS.sub(r"\1\1", text)
+    text = _join_digit_commas(text)
+    text = _spell_thousands(text)
+    return _squeeze_repeats(text)
 
 
 def tokens(text: str) -> list[str]:
     """Split cleaned text into word tokens, apostrophes dropped ("don't" -> "dont")."""
-    return [t.replace("'", "") for t in _TOKEN.findall(text)]
+    return [t.replace("'", "") for t in linear.compile(_TOKEN).findall(linear.matchable(text))]
 
 
 def expand(text: str) -> str:
@@ -73,5 +139,5 @@ def expand(text: str) -> str:
     words = [spellings.get(token, token) for token in tokens(clean(text))]
     joined = " ".join(words)
     for pattern, replacement in PHRASES:
-        joined = pattern.sub(replacement, joined)
+        joined = linear.compile(pattern).sub(replacement, joined)
     return joined

@@ -330,6 +330,61 @@ def safety_adversarial_ms() -> dict[str, float]:
     return found
 
 
+def user_text_adversarial_ms(length: int = 70_000) -> dict[str, float]:
+    """The slowest of the other user-text paths (not the safety net) on adversarial text.
+
+    The search's question handling, SMS keywords and options, payloads, plan-query
+    categories, the importer's fields and the web chat's request fields, each fed long
+    runs of the characters it reads and its own words repeated, ``length`` long. All
+    run on RE2 or in one pass, so none may be slow.
+    """
+    from bot.cases.categories import categorise
+    from bot.channels.payloads import OfferedPayloads, neutralise
+    from bot.channels.sms import formatting, keywords
+    from bot.channels.web.channel import content_security_policy
+    from bot.people.importer import parse_date
+    from entitlements.embedding import WordPieceTokenizer
+    from entitlements.normalise import expand
+
+    def fill(unit: str) -> str:
+        return (unit * (length // len(unit) + 1))[:length]
+
+    offered = OfferedPayloads(exact=frozenset())
+    paths: dict[str, Callable[[str], object]] = {
+        "search_expand": expand,
+        "word_pieces": WordPieceTokenizer._basic,
+        "plan_category": categorise,
+        "sms_keyword": keywords.keyword,
+        "sms_option": lambda text: formatting.option_payload(text, {"1": "/one"}),
+        "payload": lambda text: neutralise(text, offered),
+        "import_date": parse_date,
+        "host_header": content_security_policy,
+    }
+    shapes = [
+        "1" * length,
+        fill("1 "),
+        fill("1,000 "),
+        "1" + " " * (length - 5) + "gran",
+        fill("aaab"),
+        fill("don't "),
+        fill("option "),
+        fill("/ "),
+        fill("\u2003"),
+        fill("a."),
+        fill("12/"),
+        fill("never got "),
+    ]
+    found: dict[str, float] = {}
+    for name, path in paths.items():
+        worst = 0.0
+        for text in shapes:
+            started = time.perf_counter()
+            path(text)
+            worst = max(worst, time.perf_counter() - started)
+        found[name] = worst * 1000
+    return found
+
+
 def table(rows: list[tuple[str, str, str]]) -> str:
     """A Markdown table of (measure, figure, target) rows."""
     lines = ["| measure | figure | target |", "| --- | --- | --- |"]
@@ -477,6 +532,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{jam['worst_8000_ms']:.1f} ms",
             "< 100 ms",
         ),
+    ]
+    progress("user text outside the safety net: adversarial 70,000-character texts")
+    others = user_text_adversarial_ms()
+    results["user_text_adversarial_ms"] = others
+    rows += [
+        (f"{name}, slowest adversarial text of 70,000 characters", f"{ms:.1f} ms", "< 1000 ms")
+        for name, ms in others.items()
     ]
     progress("safety net: the held-out set (patterns and semantic layer)")
     from scripts import safety_eval

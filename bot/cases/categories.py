@@ -22,7 +22,8 @@ order, the first match winning:
 from __future__ import annotations
 
 import enum
-import re
+
+from bot import linear_re
 
 
 class Category(str, enum.Enum):
@@ -50,17 +51,17 @@ _SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"\b(?:revew|reveiw|reveiw|reviw)\b", "review"),
 )
 
-_RULES: tuple[tuple[Category, re.Pattern[str]], ...] = (
+_RULES: tuple[tuple[Category, str], ...] = (
     (
         Category.DISAGREE,
-        re.compile(
+        (
             r"\b(?:disagree\w*|do not agree|not agree|not fair|unfair|not happy with"
             r"|complain\w*|complaint|object to|not right for me|against my wishes)\b"
         ),
     ),
     (
         Category.COPY_OF_PLAN,
-        re.compile(
+        (
             r"\b(?:cop(?:y|ies)|never (?:got|had|received|seen)|not (?:got|had|received|seen)"
             r"|send me my plan|see my plan|read my plan|have my plan|get my plan"
             r"|where is my plan)\b"
@@ -68,14 +69,14 @@ _RULES: tuple[tuple[Category, re.Pattern[str]], ...] = (
     ),
     (
         Category.CHANGE_PLAN,
-        re.compile(
+        (
             r"\b(?:chang\w*|updat\w*|add\w*|take out|remove\w*|wrong|fix\w*|put in"
             r"|amend\w*|correct\w*|different)\b"
         ),
     ),
     (
         Category.REVIEW_DATE,
-        re.compile(r"\b(?:review\w*|meeting|when is|next date|what date)\b"),
+        r"\b(?:review\w*|meeting|when is|next date|what date)\b",
     ),
 )
 
@@ -83,10 +84,11 @@ _RULES: tuple[tuple[Category, re.Pattern[str]], ...] = (
 def normalise(text: str) -> str:
     """Lower-case ``text``, drop apostrophes and punctuation, and spell out text-speak."""
     cleaned = text.lower().replace("\u2019", "'").replace("'", "")
-    cleaned = re.sub(r"[^a-z0-9 ]+", " ", cleaned)
+    cleaned = linear_re.compile(r"[^a-z0-9 ]+").sub(" ", cleaned)
     for pattern, replacement in _SPELLINGS:
-        cleaned = re.sub(pattern, replacement, cleaned)
-    return re.sub(r"\s+", " ", cleaned).strip()
+        cleaned = linear_re.compile(pattern).sub(replacement, cleaned)
+    # Only ASCII letters, digits and spaces are left, so RE2's ASCII \s is Python's here.
+    return linear_re.compile(r"\s+").sub(" ", cleaned).strip()
 
 
 def categorise(text: str) -> Category:
@@ -101,6 +103,6 @@ def categorise(text: str) -> Category:
     """
     cleaned = normalise(text)
     for category, pattern in _RULES:
-        if pattern.search(cleaned):
+        if linear_re.compile(pattern).search(cleaned):
             return category
     return Category.OTHER

@@ -16,7 +16,6 @@ import asyncio
 import datetime as dt
 import inspect
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
+from bot import linear_re
 from bot.db.engine import create_db_engine
 from bot.packs import page
 from bot.packs.service import open_pack
@@ -36,7 +36,8 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-_TOKEN_IN_PATH = re.compile(r"/pack/(?!pack\.css|pack\.js|favicon\.svg)[^/\s?#]+")
+# A pattern for bot.linear_re (a token is user text), not a secret.
+_TOKEN_IN_PATH = r"/pack/(?!pack\.css|pack\.js|favicon\.svg)[^/\s?#]+"  # noqa: S105
 
 
 class HideTokens(logging.Filter):
@@ -46,7 +47,10 @@ class HideTokens(logging.Filter):
         """Rewrite ``/pack/<token>`` as ``/pack/...``; never drops a line."""
         request = getattr(record, "request", None)
         if isinstance(request, str) and "/pack/" in request:
-            record.request = _TOKEN_IN_PATH.sub("/pack/...", request)
+            try:
+                record.request = linear_re.compile(_TOKEN_IN_PATH).sub("/pack/...", request)
+            except linear_re.MatchBudgetExceeded:
+                record.request = "/pack/..."
         return True
 
 

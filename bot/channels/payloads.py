@@ -17,23 +17,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot import linear_re
 from bot.answering import choice_payload
 
 INTENT_PREFIX = "/"
 NO_WORDS = "?"
 """What a message of slashes alone becomes: a message with no intent in it."""
 
-_LEADING = re.compile(r"^[\s/]+")
+_LEADING = f"^[{linear_re.SPACE}/]+"
 """Leading spaces and slashes, all of them: "/ /greet" must not become "/greet"."""
 
-_CHOICE = re.compile(r'/ask_entitlement\{"entitlement_id": "([a-z0-9]+(?:-[a-z0-9]+)*)"\}')
+_CHOICE = r'/ask_entitlement\{"entitlement_id": "([a-z0-9]+(?:-[a-z0-9]+)*)"\}'
 """An action's choice between entitlements (:func:`bot.answering.choice_payload`)."""
 
 
@@ -57,8 +57,8 @@ class OfferedPayloads:
         """
         if text in self.exact:
             return True
-        choice = _CHOICE.fullmatch(text)
-        return choice is not None and choice_payload(choice.group(1)) == text
+        choice = linear_re.compile(_CHOICE).fullmatch(text)
+        return choice is not None and choice_payload(choice.group(1) or "") == text
 
 
 def neutralise(text: str, offered: OfferedPayloads) -> str:
@@ -79,7 +79,7 @@ def neutralise(text: str, offered: OfferedPayloads) -> str:
         return text
     if offered.allows(stripped):
         return stripped
-    return _LEADING.sub("", stripped) or NO_WORDS
+    return linear_re.compile(_LEADING).sub("", stripped) or NO_WORDS
 
 
 def _buttons(responses: Any) -> Iterator[dict[str, Any]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot import linear_re
 from bot.answering import first_answer
 from bot.channels.sms.formatting import compose_reply, encoding, segments, to_gsm7
 from entitlements.model import CIRCUMSTANCES, PERIODS, STATUSES, Entitlement
@@ -40,8 +40,8 @@ ANSWER_BUTTONS: tuple[tuple[str, str], ...] = (
 )
 """The buttons of ``utter_entitlement_answer`` in domain.yml (a test keeps them equal)."""
 
-_ROW_FIELD = re.compile(r"^(amounts|eligibility\.rules)\[(\d+)\](?:\.(\w+))?$")
-_LIST_ITEM = re.compile(r"^(sources|examples|synonyms)\[\d+\]$")
+_ROW_FIELD = r"(amounts|eligibility\.rules)\[([0-9]+)\](?:\.(\w+))?"
+_LIST_ITEM = r"(sources|examples|synonyms)\[[0-9]+\]"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,15 +194,15 @@ def form_values(document: Mapping[str, Any], note: str = "") -> dict[str, Any]:
 
 def anchor(field: str, rule_rows: Sequence[int] = (), amount_rows: Sequence[int] = ()) -> str:
     """The id of the form field a problem's field path is about (see the editor template)."""
-    found = _ROW_FIELD.match(field)
+    found = linear_re.compile(_ROW_FIELD).fullmatch(field)
     if found:
-        kind, index, part = found.group(1), int(found.group(2)), found.group(3)
+        kind, index, part = found.group(1), int(found.group(2) or 0), found.group(3)
         rows = rule_rows if kind != "amounts" else amount_rows
         row = rows[index - 1] if 0 < index <= len(rows) else 1
         if kind == "amounts":
             return f"f-amount-{row}-{part if part in AMOUNT_PARTS else 'label'}"
         return f"f-rule-{row}-{part if part in RULE_PARTS else 'statuses'}"
-    if _LIST_ITEM.match(field):
+    if linear_re.compile(_LIST_ITEM).fullmatch(field):
         return "f-" + field.split("[")[0]
     simple = {
         "eligibility": "f-eligibility_explanation",

@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Callable
 
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import linear_re
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.notify.tables import sms_opt_outs
 from bot.packs.contents import PackContents, PackView, Published, contents_for, view_of
@@ -35,7 +35,7 @@ from entitlements.eligibility import today_in_london
 
 TOKEN_BYTES = 32
 """Random bytes in a pack link's token (43 characters of base64url)."""
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43,86}")
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{43,86}"  # noqa: S105 (a pattern, not a secret)
 """What a token can look like; anything else is not looked up (but answered the same)."""
 
 REASONS = ("first", "birthday_18", "birthday_21", "birthday_25", "content_change", "resend")
@@ -292,7 +292,11 @@ def open_pack(engine: Engine, token: str, now: dt.datetime) -> PackView | None:
         token: The token from the link (any text).
         now: The time (naive UTC).
     """
-    wanted = token_hash(token) if TOKEN_PATTERN.fullmatch(token or "") else _DUMMY_HASH
+    wanted = (
+        token_hash(token)
+        if linear_re.compile(TOKEN_PATTERN).fullmatch(token or "")
+        else _DUMMY_HASH
+    )
     with engine.begin() as conn:
         row = conn.execute(
             sa.select(

@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 import io
 import os
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,6 +33,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot import linear_re
 from bot.cases.moves import follow_young_person
 from bot.people.phones import DRAMA_NUMBERS
 from bot.people.tables import care_leavers, staff
@@ -93,10 +93,12 @@ MAX_EMAIL = 254
 
 _YES = frozenset({"y", "yes", "true", "1"})
 _NO = frozenset({"", "n", "no", "false", "0"})
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_SEPARATORS = re.compile(r"[\s\-]+")
+# Patterns for bot.linear_re (RE2): an upload is user text. Python's Unicode \s is
+# spelled out (linear_re.SPACE); \d is ASCII digits only.
+_ISO_DATE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+_UK_DATE = r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"
+_EMAIL = f"[^@{linear_re.SPACE}]+@[^@{linear_re.SPACE}]+\\.[^@{linear_re.SPACE}.]+"
+_SEPARATORS = f"[{linear_re.SPACE}\\-]+"
 _MAX_SHOWN_COLUMN = 40
 
 if not set(CIRCUMSTANCE_COLUMNS) <= set(CIRCUMSTANCES):  # pragma: no cover - a coding error
@@ -274,7 +276,7 @@ def _read_text(source: Path | str) -> str:
 
 
 def _column_key(name: str) -> str:
-    return _SEPARATORS.sub("_", name.strip().lower())
+    return linear_re.compile(_SEPARATORS).sub("_", name.strip().lower())
 
 
 def _shown(name: str) -> str:
@@ -461,7 +463,7 @@ class _Row:
 
 
 def _snake(value: str) -> str:
-    return _SEPARATORS.sub("_", value.strip().lower())
+    return linear_re.compile(_SEPARATORS).sub("_", value.strip().lower())
 
 
 def _folded(value: str) -> str:
@@ -510,12 +512,12 @@ def parse_date(raw: str) -> tuple[dt.date | None, str | None]:
 
     """
     raw = raw.strip()
-    iso = _ISO_DATE.fullmatch(raw)
-    uk = _UK_DATE.fullmatch(raw)
+    iso = linear_re.compile(_ISO_DATE).fullmatch(raw)
+    uk = linear_re.compile(_UK_DATE).fullmatch(raw)
     if iso:
-        year, month, day = (int(part) for part in iso.groups())
+        year, month, day = (int(part or 0) for part in iso.groups())
     elif uk:
-        day, month, year = (int(part) for part in uk.groups())
+        day, month, year = (int(part or 0) for part in uk.groups())
     else:
         return None, "is not a date written YYYY-MM-DD or DD/MM/YYYY"
     try:
@@ -528,7 +530,7 @@ def parse_email(raw: str) -> tuple[str | None, str | None]:
     """Check an email address loosely (one ``@``, a dot in the domain, no spaces)."""
     if len(raw) > MAX_EMAIL:
         return None, f"is longer than {MAX_EMAIL} characters"
-    if not _EMAIL.fullmatch(raw):
+    if not linear_re.compile(_EMAIL).fullmatch(raw):
         return None, "is not a valid email address"
     return raw, None
 

@@ -21,10 +21,11 @@ chatbot answer can thus more than double what it costs, so:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal
+
+from bot import linear_re
 
 SmsEncoding = Literal["GSM-7", "UCS-2"]
 
@@ -82,9 +83,11 @@ _REPLACEMENTS: dict[str, str] = {
     "\u0131": "i",  # dotless i
 }
 
-_WORD = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"')\]\u2019\u201d]*\Z")
-_OPTION = re.compile(r"(?:option\s*)?#?\s*([1-9])\s*[.)]?", re.IGNORECASE)
+# Python's \s and \S (Unicode spaces included), spelled out for RE2 (bot.linear_re).
+_WORD = f"[^{linear_re.SPACE}]+"
+_SENTENCE_END = r"[.!?\u2026][\"')\]\u2019\u201d]*\Z"
+_SPACE = linear_re.SPACE
+_OPTION = f"(?i)(?:option[{_SPACE}]*)?#?[{_SPACE}]*([1-9])[{_SPACE}]*[.)]?"
 
 # How good a place to break between two messages is (lower is better).
 _BREAK_PARAGRAPH = 0
@@ -298,7 +301,7 @@ def _break_quality(text: str, before: tuple[int, int], after: tuple[int, int]) -
     gap = text[before[1] : after[0]]
     if gap.count("\n") >= 2:
         return _BREAK_PARAGRAPH
-    if "\n" in gap or _SENTENCE_END.search(text[before[0] : before[1]]):
+    if "\n" in gap or linear_re.compile(_SENTENCE_END).search(text[before[0] : before[1]]):
         return _BREAK_SENTENCE
     return _BREAK_SPACE
 
@@ -375,7 +378,7 @@ def split_for_sms(text: str, max_segments: int = 3) -> list[str]:
     """
     if max_segments < 1:
         raise ValueError(f"max_segments must be at least 1, not {max_segments}")
-    atoms = [match.span() for match in _WORD.finditer(text)]
+    atoms = [match.span() for match in linear_re.compile(_WORD).finditer(text)]
     return _split(text, atoms, max_segments)
 
 
@@ -446,7 +449,7 @@ def compose_reply(
         raise ValueError(f"max_segments must be at least 1, not {max_segments}")
     cleaned = [to_gsm7(text).strip() for text in texts]
     body = "\n\n".join(text for text in cleaned if text)
-    atoms = [match.span() for match in _WORD.finditer(body)]
+    atoms = [match.span() for match in linear_re.compile(_WORD).finditer(body)]
     chunks = _option_chunks(buttons)
     options = {str(number): payload for number, (_, payload) in enumerate(buttons, start=1)}
     if chunks:
@@ -478,5 +481,5 @@ def option_payload(reply: str, options: Mapping[str, str]) -> str | None:
         The chosen option's payload, or None.
     """
     normal = unicodedata.normalize("NFKC", reply).replace("\ufe0f", "").replace("\u20e3", "")
-    match = _OPTION.fullmatch(normal.strip())
-    return options.get(match.group(1)) if match else None
+    match = linear_re.compile(_OPTION).fullmatch(normal.strip())
+    return options.get(match.group(1) or "") if match else None

@@ -8,9 +8,10 @@ opt-out. Pure functions, no I/O.
 from __future__ import annotations
 
 import enum
-import re
 
-_CLEAN = re.compile(r"[^a-z]")
+from bot import linear_re
+
+_CLEAN = r"[^a-z]+"  # runs, not single characters: the same result, fewer matches
 
 
 class Keyword(str, enum.Enum):
@@ -42,7 +43,7 @@ def keyword(body: str) -> Keyword | None:
     words = body.split()
     if len(words) != 1:
         return None
-    return _KEYWORDS.get(_CLEAN.sub("", words[0].lower()))
+    return _KEYWORDS.get(linear_re.compile(_CLEAN).sub("", words[0].lower()))
 
 
 _YES = frozenset({"yes", "y", "yeah"})
@@ -55,4 +56,4 @@ def is_yes(body: str) -> bool:
     the bot, and only acts on it when the sender has a pack waiting for that answer.
     """
     words = body.split()
-    return len(words) == 1 and _CLEAN.sub("", words[0].lower()) in _YES
+    return len(words) == 1 and linear_re.compile(_CLEAN).sub("", words[0].lower()) in _YES

@@ -33,7 +33,6 @@ import functools
 import inspect
 import json
 import logging
-import re
 import time
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -47,6 +46,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import linear_re
 from bot.address_limits import AddressLimits
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
 from bot.channels.payloads import INTENT_PREFIX, neutralise, offered_payloads
@@ -76,7 +76,7 @@ MAX_BODY = 2048
 MAX_FRAME = 16_384
 HELLO_SECONDS = 10.0
 SOCKET_PATH = "/chat/socket"
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+_HOST = r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?"
 
 # WebSocket close codes (4000 to 4999 are the application's own).
 CLOSE_BAD_REQUEST = 4400
@@ -100,7 +100,9 @@ class BadRequest(ValueError):
 
 def content_security_policy(host: str | None) -> str:
     """The page's CSP: our own origin only, plus the socket on the same host."""
-    sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
+    sockets = (
+        f" ws://{host} wss://{host}" if host and linear_re.compile(_HOST).fullmatch(host) else ""
+    )
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         f"connect-src 'self'{sockets}; base-uri 'none'; form-action 'self'; "
@@ -526,7 +528,9 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 )
                 continue
             message_id = frame.get("id")
-            if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
+            if not isinstance(message_id, str) or not linear_re.compile(MESSAGE_ID).fullmatch(
+                message_id
+            ):
                 message_id = None
             text = frame["text"]
             # One id for the message from here on: its one safety event is keyed by it.
@@ -676,7 +680,8 @@ def client_address(request: Request) -> str:
     return str(request.remote_addr or request.ip or "")
 
 
-MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+MESSAGE_ID = r"[A-Za-z0-9_-]{8,64}"
+"""A message id the client may give (a pattern for :func:`bot.linear_re.compile`)."""
 
 
 def _frame(raw: Any) -> dict[str, Any] | None:

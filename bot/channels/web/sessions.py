@@ -14,13 +14,14 @@ import base64
 import dataclasses
 import hashlib
 import hmac
-import re
 import secrets
+
+from bot import linear_re
 
 CONVERSATION_PREFIX = "web-"
 MAX_TOKEN = 200
-_CONVERSATION_ID = re.compile(r"^web-[A-Za-z0-9_-]{24}$")
-_EXPIRY = re.compile(r"^[0-9]{1,12}$")
+_CONVERSATION_ID = r"web-[A-Za-z0-9_-]{24}"
+_EXPIRY = r"[0-9]{1,12}"
 
 
 class TokenError(ValueError):
@@ -53,7 +54,7 @@ def issue_token(key: bytes, conversation_id: str, now: float, lifetime_seconds: 
         ValueError: ``conversation_id`` is not one the server makes.
 
     """
-    if not _CONVERSATION_ID.match(conversation_id):
+    if not linear_re.compile(_CONVERSATION_ID).fullmatch(conversation_id):
         raise ValueError("not a web chat conversation id")
     expires_at = int(now + lifetime_seconds)
     return f"{conversation_id}.{expires_at}.{_signature(key, conversation_id, expires_at)}"
@@ -79,7 +80,9 @@ def read_token(key: bytes, token: object, now: float) -> WebSession:
     if len(token) > MAX_TOKEN or token.count(".") != 2 or not token.isascii():
         raise TokenError("the session token is not valid: start a new chat")
     conversation_id, expiry, signature = token.split(".")
-    if not _CONVERSATION_ID.match(conversation_id) or not _EXPIRY.match(expiry):
+    if not linear_re.compile(_CONVERSATION_ID).fullmatch(conversation_id) or not (
+        linear_re.compile(_EXPIRY).fullmatch(expiry)
+    ):
         raise TokenError("the session token is not valid: start a new chat")
     expires_at = int(expiry)
     expected = _signature(key, conversation_id, expires_at)

@@ -10,7 +10,6 @@ change, and every refusal to show someone else's case, is written to the audit l
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
+from bot import linear_re
 from bot.cases import alerts, handoffs, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.conversation import notify_staff, staff_time
@@ -82,13 +82,13 @@ DELIVERY = {
 """What happened to a reply, in words, by the code :func:`deliver` returns."""
 
 
-_REPLY_KEY = re.compile(r"^[0-9a-f]{32}$")
+_REPLY_KEY = r"[0-9a-f]{32}"
 
 
 def _reply_key(request: Request) -> str | None:
     """The reply form's one-time key (see :func:`bot.cases.handoffs.record_reply_once`)."""
     value = (request.form.get("reply_key") or "").strip() if request.form else ""
-    return value if _REPLY_KEY.match(value) else None
+    return value if linear_re.compile(_REPLY_KEY).fullmatch(value) else None
 
 
 def deliver(

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
+from bot import linear_re
 from bot.console import audit
 from bot.console.roles import QUALITY_ROLES
 from bot.console.sessions import Person
@@ -46,11 +46,11 @@ from bot.reports.quality import (
 )
 from bot.reports.weeks import Week, WeekError
 
-_LABEL = re.compile(r"^\d{4}-W\d{2}$")
+_LABEL = r"[0-9]{4}-W[0-9]{2}"
 
 
 def _week(label: str) -> Week | None:
-    if not _LABEL.match(label):
+    if not linear_re.compile(_LABEL).fullmatch(label):
         return None
     try:
         return Week.parse(label)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-import re
 
 import sqlalchemy as sa
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw, redirect
 
+from bot import linear_re
 from bot.console.roles import REPORT_ROLES
 from bot.console.web import console, error_page, render, requires
 from bot.people.tables import care_leavers
@@ -32,7 +32,7 @@ from bot.reports.weekly import WeeklyReport, weekly_report
 from bot.reports.weeks import Week, WeekError
 from entitlements.store import read_published
 
-_LABEL = re.compile(r"^\d{4}-W\d{2}$")
+_LABEL = r"[0-9]{4}-W[0-9]{2}"
 
 
 def _titles(request: Request) -> dict[str, str]:
@@ -54,7 +54,7 @@ def _names(request: Request, ids: list[int]) -> list[tuple[int, str]]:
 
 
 def _week(label: str) -> Week | None:
-    if not _LABEL.match(label):
+    if not linear_re.compile(_LABEL).fullmatch(label):
         return None
     try:
         return Week.parse(label)
