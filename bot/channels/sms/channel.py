@@ -2,6 +2,9 @@
 
 For each request Twilio sends:
 
+0. a body larger than any form Twilio sends (``MAX_FORM_BYTES``) is refused with 413
+   before it is parsed (the Rasa server reads no body over 64 KB at all:
+   :mod:`bot.channels.body_limit`);
 1. the ``X-Twilio-Signature`` is checked with twilio's ``RequestValidator`` against
    ``PUBLIC_BASE_URL`` + the path; missing or wrong: 403, and nothing is recorded;
 2. the form is checked (From, Body, MessageSid, their sizes): a plain 400 otherwise;
@@ -74,6 +77,10 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY = 1600
 MAX_FIELD = 64
+# The largest form the webhooks parse: Twilio's for a 1,600-character text is under 20 KB
+# even when every character is an emoji (12 bytes each once URL-encoded).
+MAX_FORM_BYTES = 32 * 1024
+FORM_TOO_BIG = f"the form is too big: at most {MAX_FORM_BYTES // 1024} KB"
 MAX_SEGMENTS = 3
 HANDLING = 8
 # Unfinished inbound messages taken over per look, and how often one is tried in all.
@@ -140,6 +147,11 @@ def parse_inbound(form: dict[str, str]) -> tuple[str, str, str]:
     if number is None:
         raise RequestProblem(400, "From is not a valid phone number")
     return number, body, sid
+
+
+def form_too_big(request: Request) -> bool:
+    """True if the request's body is larger than any form Twilio sends (checked unparsed)."""
+    return len(request.body or b"") > MAX_FORM_BYTES
 
 
 def signed_fields(request: Request) -> dict[str, str]:
@@ -558,6 +570,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             service = self.service()
+            if form_too_big(request):
+                return response.text(FORM_TOO_BIG, status=413)
             form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)
@@ -596,6 +610,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
             service = self.service()
+            if form_too_big(request):
+                return response.text(FORM_TOO_BIG, status=413)
             form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)
