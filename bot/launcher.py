@@ -114,6 +114,7 @@ def service_environment(
         ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
         ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
         ("TWILIO_FROM_NUMBER", settings.twilio_from_number),
+        ("TWILIO_MESSAGING_SERVICE_SID", settings.twilio_messaging_service_sid),
         ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
         ("LEAVING_CARE_PHONE", settings.leaving_care_phone),
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),

@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
+from bot.channels.sms.formatting import segments
 from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_delivery_reports, sms_outbound
+from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
 from bot.people.identity import sms_conversation_id
 from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
@@ -166,18 +167,93 @@ def test_a_malformed_sms_gets_a_plain_4xx(sms_bot, twilio, change, status, reaso
     assert "aaaa" not in reply.text
 
 
-def test_stop_start_and_help(sms_bot, twilio):
+def opted_out(bot: RunningBot, sender: str) -> bool:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return (
+                conn.execute(
+                    sa.select(sms_opt_outs.c.number).where(sms_opt_outs.c.number == sender)
+                ).first()
+                is not None
+            )
+    finally:
+        engine.dispose()
+
+
+def statuses(bot: RunningBot, form: dict[str, str]) -> list[str]:
+    """The statuses of the replies queued for one inbound text, once it is handled."""
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+
+        def handled() -> tuple[list[str]] | None:
+            with engine.connect() as conn:
+                done = conn.execute(
+                    sa.select(sms_inbound.c.handled_at).where(
+                        sms_inbound.c.message_sid == form["MessageSid"]
+                    )
+                ).scalar()
+                rows = conn.execute(
+                    sa.select(sms_outbound.c.status)
+                    .where(sms_outbound.c.dedupe_key.like(f"reply:{form['MessageSid']}:%"))
+                    .order_by(sms_outbound.c.id)
+                ).scalars()
+                return ([str(r) for r in rows],) if done is not None else None
+
+        return wait_for(handled)[0]
+    finally:
+        engine.dispose()
+
+
+def test_twilios_own_stop_start_and_help_are_recorded_and_not_answered_again(sms_bot, twilio):
+    """On a plain number Twilio answers its keywords itself: a second reply would be one
+    too many (and after STOP, refused)."""
     sender = number()
-    send_signed(sms_bot, twilio, sender, "STOP")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == STOP_REPLY])
-    count = len(twilio.to(sender))
-    send_signed(sms_bot, twilio, sender, "what is the junior isa")
-    time.sleep(3)
-    assert len(twilio.to(sender)) == count  # nothing after STOP
-    send_signed(sms_bot, twilio, sender, "Start")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == START_REPLY])
-    send_signed(sms_bot, twilio, sender, "help")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == HELP_REPLY])
+    stop = send_signed(sms_bot, twilio, sender, "STOP")
+    assert replies_to(sms_bot.settings.database_url, twilio, stop) == []
+    assert opted_out(sms_bot, sender)
+    asked = send_signed(sms_bot, twilio, sender, "what is the junior isa")
+    assert statuses(sms_bot, asked) == ["suppressed"]  # nothing after STOP
+    start = send_signed(sms_bot, twilio, sender, "Start")
+    assert replies_to(sms_bot.settings.database_url, twilio, start) == []
+    assert not opted_out(sms_bot, sender)
+    helped = send_signed(sms_bot, twilio, sender, "help")
+    assert replies_to(sms_bot.settings.database_url, twilio, helped) == []
+    assert twilio.to(sender) == []
+
+
+@pytest.mark.parametrize("word", ["REVOKE", "optout"])
+def test_the_newer_opt_out_keywords_stop_texts_too(sms_bot, twilio, word):
+    sender = number()
+    replies_to(sms_bot.settings.database_url, twilio, send_signed(sms_bot, twilio, sender, word))
+    assert opted_out(sms_bot, sender)
+    replies_to(sms_bot.settings.database_url, twilio, send_signed(sms_bot, twilio, sender, "YES"))
+    assert not opted_out(sms_bot, sender)  # YES is one of Twilio's opt-in keywords
+
+
+def test_a_keyword_twilio_did_not_take_as_one_is_answered_by_us(sms_bot, twilio):
+    sender = number()
+    stop = send_signed(sms_bot, twilio, sender, "Stop.")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, stop)] == [
+        STOP_REPLY
+    ]
+    assert opted_out(sms_bot, sender)
+    start = send_signed(sms_bot, twilio, sender, "start!")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, start)] == [
+        START_REPLY
+    ]
+    helped = send_signed(sms_bot, twilio, sender, "Help?")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, helped)] == [
+        HELP_REPLY
+    ]
+
+
+def test_a_long_reply_is_one_text_that_twilio_segments(sms_bot, twilio):
+    sender = number()
+    conversation(sms_bot, twilio, sender, "what is a personal adviser")
+    [more] = conversation(sms_bot, twilio, sender, "tell me more")
+    assert more.startswith("Personal adviser: ")
+    assert segments(more) > 3 and len(more) <= 1600
 
 
 def test_stop_inside_a_sentence_is_a_message_not_an_opt_out(sms_bot, twilio):
@@ -274,7 +350,7 @@ def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
     age = age_on(TAYLOR_BORN, today_in_london())
     assert (
         f"Demo Taylor, you're {age} and a former relevant care leaver, so this applies to you"
-        in bodies[1]
+        in " ".join(bodies)
     )
 
 
@@ -397,3 +473,62 @@ def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
     assert "999" in " ".join(crisis)
     alert = wait_for(lambda: twilio.to(KIM)[before_alerts:])
     assert alert[0]["Body"].startswith("URGENT safety alert ")
+
+
+# ---- a Messaging Service with Advanced Opt-Out ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def service_bot(
+    twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """Texts sent through a Messaging Service; its Advanced Opt-Out says what it did."""
+    workdir: Path = tmp_path_factory.mktemp("sms-service-bot")
+    with running_bot(
+        f"sqlite:///{workdir / 'bot.db'}",
+        workdir,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_messaging_service_sid=twilio.messaging_service_sid,
+        twilio_api_url=twilio.url,
+        public_base_url=PUBLIC,
+        demo_people=True,
+    ) as running:
+        yield running
+
+
+def send_form(bot: RunningBot, twilio: FakeTwilio, form: dict[str, str]) -> dict[str, str]:
+    reply = post(bot, form, sign(form, twilio.token))
+    assert reply.status_code == 200
+    return form
+
+
+def test_replies_go_through_the_messaging_service(service_bot, twilio):
+    sender = number()
+    form = send_signed(service_bot, twilio, sender, "what is staying put")
+    [sent] = replies_to(service_bot.settings.database_url, twilio, form)
+    assert sent["Body"].startswith("Staying put: ")
+    assert sent["MessagingServiceSid"] == twilio.messaging_service_sid
+    assert "From" not in sent
+
+
+def test_optouttype_is_recorded_and_twilios_reply_is_the_only_one(service_bot, twilio):
+    sender = number()
+    url = service_bot.settings.database_url
+    stop = send_form(service_bot, twilio, {**sms(sender, "Arret"), "OptOutType": "STOP"})
+    assert replies_to(url, twilio, stop) == []
+    assert opted_out(service_bot, sender)
+    start = send_form(service_bot, twilio, {**sms(sender, "START"), "OptOutType": "START"})
+    assert replies_to(url, twilio, start) == []
+    assert not opted_out(service_bot, sender)
+    helped = send_form(service_bot, twilio, {**sms(sender, "HELP"), "OptOutType": "HELP"})
+    assert replies_to(url, twilio, helped) == []
+    assert twilio.to(sender) == []
+
+
+def test_without_optouttype_yes_is_a_message_for_the_bot(service_bot, twilio):
+    """The council took YES out of the service's opt-in keywords: Twilio sends no
+    OptOutType, so the bot answers it."""
+    sender = number()
+    form = send_signed(service_bot, twilio, sender, "yes")
+    assert replies_to(service_bot.settings.database_url, twilio, form)

@@ -135,7 +135,7 @@ def test_a_pack_is_texted_with_a_long_random_link_and_only_its_hash_is_kept(
     [(body, status)] = texts_to(engine, ASH)
     assert status == "outbox"  # demo mode
     assert body.startswith("Your leaving care pack: ")
-    assert body.endswith("Reply YES if you got it.")
+    assert body.endswith("Reply GOT IT if you got it.")
     assert f"{settings.public_base_url}/pack/" in body
     token = token_from(body)
     assert len(token) >= 43 and len(token) * 6 >= 256  # 32 random bytes, base64url

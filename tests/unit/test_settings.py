@@ -120,6 +120,7 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "twilio_account_sid": "AC" + "1" * 32,
         "twilio_auth_token": "t" * 32,
         "twilio_from_number": "+447700900000",
+        "twilio_messaging_service_sid": "MG" + "0a" * 16,
         "twilio_api_url": "http://127.0.0.1:9/",
         "public_base_url": "https://chat.example.org",
         "rasa_port": 6005,

@@ -17,11 +17,14 @@ For each request Twilio sends:
    one dies: :meth:`SmsService.claim_unhandled`) is handled afterwards,
    on the event loop: first the safety net (:mod:`bot.channels.safety_first`: any risk
    is answered at once, even to a number that sent STOP, and staff are told if that
-   reply cannot be delivered), then STOP / START / HELP, YES from a care leaver with an entitlements
-   pack waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option
-   ("2"), or the bot;
-5. the bot's replies are written for SMS (GSM-7, at most 3 segments where the
-   content allows, buttons as numbered options) and queued in the one SMS sender
+   reply cannot be delivered), then STOP / START / HELP (recorded; answered only when
+   Twilio has not answered them itself: :mod:`bot.channels.sms.keywords`, which reads
+   the webhook's ``OptOutType``), GOT IT from a care leaver with an entitlements pack
+   waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option ("2"),
+   or the bot;
+5. the bot's replies are written for SMS (GSM-7, one message of up to 1,600
+   characters that Twilio cuts into segments, buttons as numbered options; a longer
+   reply's parts are sent each after the one before) and queued in the one SMS sender
    (:mod:`bot.notify.sms`), which Twilio's async client delivers (or the outbox
    keeps, in demo mode).
 
@@ -58,7 +61,7 @@ from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, reply_text, safety_first
 from bot.channels.sms import formatting
-from bot.channels.sms.keywords import Keyword, is_yes, keyword
+from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
 from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
@@ -81,7 +84,6 @@ MAX_FIELD = 64
 # even when every character is an emoji (12 bytes each once URL-encoded).
 MAX_FORM_BYTES = 32 * 1024
 FORM_TOO_BIG = f"the form is too big: at most {MAX_FORM_BYTES // 1024} KB"
-MAX_SEGMENTS = 3
 HANDLING = 8
 # Unfinished inbound messages taken over per look, and how often one is tried in all.
 RECOVERY_BATCH = 20
@@ -147,6 +149,25 @@ def parse_inbound(form: dict[str, str]) -> tuple[str, str, str]:
     if number is None:
         raise RequestProblem(400, "From is not a valid phone number")
     return number, body, sid
+
+
+def opt_out_type(form: dict[str, str]) -> str | None:
+    """The webhook's ``OptOutType`` (Advanced Opt-Out: ``STOP``, ``START`` or ``HELP``).
+
+    Twilio sends it only for a Messaging Service with Advanced Opt-Out, when the text was
+    one of the service's keywords (and Twilio has answered it). Anything else is None.
+    """
+    value = (form.get("OptOutType") or "").strip().upper()
+    return value if value in ("STOP", "START", "HELP") else None
+
+
+def keyword_mode(settings: Settings) -> KeywordMode:
+    """Who answers STOP, START and HELP: nobody but us (demo), or Twilio (see keywords)."""
+    if settings.demo_mode:
+        return KeywordMode.DEMO
+    if settings.twilio_messaging_service_sid:
+        return KeywordMode.MESSAGING_SERVICE
+    return KeywordMode.NUMBER
 
 
 def form_too_big(request: Request) -> bool:
@@ -384,7 +405,9 @@ class SmsService:
         """Queue the replies to one inbound message (each part once, whatever happens)."""
         waiting = self.queue.enqueue(
             [
-                Outgoing(f"reply:{sid}:{part}", conversation_id, number, body)
+                Outgoing(
+                    f"reply:{sid}:{part}", conversation_id, number, body, after_previous=part > 0
+                )
                 for part, body in enumerate(bodies)
             ]
         )
@@ -399,6 +422,7 @@ class SmsService:
         sid: str,
         conversation_id: str,
         parse: Parse | None = None,
+        opt_out: str | None = None,
     ) -> None:
         """Handle one new inbound SMS, after Twilio has had its answer.
 
@@ -410,7 +434,7 @@ class SmsService:
             verdict = await self.safety_first(number, body, sid, conversation_id)
             async with self.handling:
                 await self._handle(
-                    on_new_message, number, body, sid, conversation_id, parse, verdict
+                    on_new_message, number, body, sid, conversation_id, parse, verdict, opt_out
                 )
         except Exception:
             logger.exception("Handling an inbound SMS failed")
@@ -452,18 +476,26 @@ class SmsService:
         conversation_id: str,
         parse: Parse | None,
         verdict: Verdict = NO_RISK,
+        opt_out: str | None = None,
     ) -> None:
         options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
-        word = keyword(body)
-        if word is Keyword.STOP:
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [STOP_REPLY])
+        action = keyword_action(body, opt_out, keyword_mode(self.settings))
+        # Twilio answered its own keywords already: record what it did, say nothing more.
+        ours = action is not None and not action.answered_by_twilio
+        if action is not None and action.keyword is Keyword.STOP:
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [STOP_REPLY])
             await asyncio.to_thread(self.queue.opt_out, number)
-        elif word is Keyword.START:
+        elif action is not None and action.keyword is Keyword.START:
             await asyncio.to_thread(self.queue.opt_in, number)
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
-        elif word is Keyword.HELP:
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
-        elif is_yes(body) and await asyncio.to_thread(acknowledge, self.engine, number, _utcnow()):
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
+        elif action is not None and action.keyword is Keyword.HELP:
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
+        elif is_got_it(body) and await asyncio.to_thread(
+            acknowledge, self.engine, number, _utcnow()
+        ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
             await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
@@ -487,7 +519,7 @@ class SmsService:
                 ),
                 [],
             )
-            bodies, new_options = formatting.compose_reply(texts, buttons, MAX_SEGMENTS)
+            bodies, new_options = formatting.compose_reply(texts, buttons)
             await asyncio.to_thread(self.save_options, conversation_id, new_options)
             if bodies:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)
@@ -601,7 +633,9 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                 parse = parser_of(request.app)
                 deliver = functools.partial(handle, request.app, message_id=sid, ready_wait=60.0)
                 task = asyncio.create_task(
-                    service.handle(deliver, number, body, sid, conversation_id, parse)
+                    service.handle(
+                        deliver, number, body, sid, conversation_id, parse, opt_out_type(form)
+                    )
                 )
                 service.tasks.add(task)
                 task.add_done_callback(service.tasks.discard)
