@@ -80,6 +80,7 @@ def service_environment(
             "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE": str(
                 settings.web_chat_address_messages_per_minute
             ),
+            "SAFETY_ALERTS_PER_ADDRESS_PER_HOUR": str(settings.safety_alerts_per_address_per_hour),
             "CONSOLE_PORT": str(settings.console_port),
             "CONSOLE_HOST": settings.console_host,
             "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),

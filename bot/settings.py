@@ -207,9 +207,14 @@ class Settings:
         web_chat_messages_per_minute: Most messages one web chat session may send a minute.
         redis_url: Redis for limits shared by several Rasa servers (unset: no such limits).
         web_chat_address_sessions_per_hour: Most new web chat sessions from one internet
-            address an hour (needs ``redis_url``).
+            address an hour (in Redis with ``redis_url``, else in the database).
         web_chat_address_messages_per_minute: Most web chat messages from one internet
-            address a minute, whatever the session (needs ``redis_url``).
+            address a minute, whatever the session (in Redis with ``redis_url``, else in
+            the database).
+        safety_alerts_per_address_per_hour: Safety alerts that text staff from one
+            internet address an hour, for people not on record
+            (``SAFETY_ALERTS_PER_ADDRESS_PER_HOUR``); later events from it are added to
+            its open alert (see :mod:`bot.cases.alerts`).
         office_hours: When the leaving-care team works, Monday to Friday except England's
             bank holidays, in ``timezone`` (``OFFICE_HOURS=09:00-17:00``); a case's clock
             starts at the next opening when a message comes outside them.
@@ -278,6 +283,7 @@ class Settings:
     redis_url: str = ""
     web_chat_address_sessions_per_hour: int = 60
     web_chat_address_messages_per_minute: int = 120
+    safety_alerts_per_address_per_hour: int = 3
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
@@ -374,6 +380,12 @@ class Settings:
                 env,
                 "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
                 default.web_chat_address_messages_per_minute,
+                minimum=1,
+            ),
+            safety_alerts_per_address_per_hour=_int(
+                env,
+                "SAFETY_ALERTS_PER_ADDRESS_PER_HOUR",
+                default.safety_alerts_per_address_per_hour,
                 minimum=1,
             ),
             web_chat_messages_per_minute=_int(

@@ -292,6 +292,7 @@ def tell_staff(
     person: CareLeaver | None,
     now: dt.datetime,
     priority: str = alerts.URGENT,
+    address_key: str | None = None,
 ) -> StaffTold:
     """Raise the alert for a safety event and text the staff it goes to at once.
 
@@ -299,7 +300,10 @@ def tell_staff(
     (``check_in``) to the PA, or the duty worker when there is no PA; a crisis reply
     that could not be delivered (``undelivered``) to all of them and the team manager.
     Someone not on record has no district: their alert goes to the duty district
-    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``).
+    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``). An event in a conversation
+    whose alert is still open, or past the cap for its internet address
+    (``address_key``), is added to an open alert and nobody is texted
+    (:func:`bot.cases.alerts.raise_alert`).
 
     Returns:
         How many were texted, and whether the PA and a duty worker were among those told.
@@ -313,6 +317,8 @@ def tell_staff(
         care_leaver_id=person.id if person else None,
         district=None if person else settings.on_duty_district,
         priority=priority,
+        address_key=address_key,
+        per_address_per_hour=settings.safety_alerts_per_address_per_hour,
     )
     if not raised.new:
         return StaffTold(alert_id=raised.alert.id)

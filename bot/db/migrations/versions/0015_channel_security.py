@@ -1,7 +1,10 @@
-"""Channel security (issue 15): the parts of a long SMS reply go out in order.
+"""Channel security (issue 15).
 
-``sms_outbound.follows_id``: the message that must leave the queue before this one (the
-part before it, of a reply longer than one 1,600-character text).
+- ``sms_outbound.follows_id``: the message that must leave the queue before this one (the
+  part before it, of a reply longer than one 1,600-character text);
+- ``address_counts``: counters per internet address (a keyed hash of it) in fixed
+  windows, for the limits without Redis: new web chats, web chat messages, safety alerts
+  (with the alert later events from the address are added to).
 
 Revision ID: 0015
 Revises: 0014
@@ -22,8 +25,20 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("sms_outbound") as batch:
         batch.add_column(sa.Column("follows_id", sa.Integer, nullable=True))
+    op.create_table(
+        "address_counts",
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("bucket", sa.BigInteger, primary_key=True),
+        sa.Column("hits", sa.Integer, nullable=False),
+        sa.Column("expires_at", sa.DateTime, nullable=False),
+        sa.Column("alert_id", sa.Integer, nullable=True),
+    )
+    op.create_index("ix_address_counts_expires_at", "address_counts", ["expires_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_address_counts_expires_at", table_name="address_counts")
+    op.drop_table("address_counts")
     with op.batch_alter_table("sms_outbound") as batch:
         batch.drop_column("follows_id")
