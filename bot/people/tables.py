@@ -45,6 +45,8 @@ care_leavers = sa.Table(
     # When the young person's personal data were erased on request; the row stays so
     # that kept records (cases, safety alerts) still resolve.
     sa.Column("erased_at", sa.DateTime, nullable=True),
+    # Web chat linking to this record is locked until then (too many wrong codes).
+    sa.Column("linking_locked_until", sa.DateTime, nullable=True),
 )
 
 conversation_identities = sa.Table(
@@ -67,4 +69,6 @@ link_codes = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("used_at", sa.DateTime, nullable=True),
+    # Wrong tries at this code itself (``attempts`` carries the chat's earlier ones).
+    sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
 )

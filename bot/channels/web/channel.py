@@ -374,14 +374,22 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 code = json_body(request, ("code",))["code"]
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
+            now = _utcnow()
             result = await asyncio.to_thread(
                 linking.verify_link,
                 service.engine,
                 service.key,
                 session.conversation_id,
                 code,
-                _utcnow(),
+                now,
             )
+            locked = result.locked_record
+            if locked is not None:
+                # Too many wrong codes for one record, across chats: their PA is told.
+                def tell(person: int = locked) -> None:
+                    linking.tell_staff_of_lock(service.engine, service.settings, person, now)
+
+                service.later(tell)
             return response.json(
                 {
                     "outcome": result.outcome.value,

@@ -4,7 +4,10 @@
   part before it, of a reply longer than one 1,600-character text);
 - ``address_counts``: counters per internet address (a keyed hash of it) in fixed
   windows, for the limits without Redis: new web chats, web chat messages, safety alerts
-  (with the alert later events from the address are added to).
+  (with the alert later events from the address are added to);
+- ``link_codes.wrong_tries`` (wrong tries at that code itself) and
+  ``care_leavers.linking_locked_until``: web chat linking to a record is locked for a day
+  once codes sent to it have been typed wrong too often, in however many chats.
 
 Revision ID: 0015
 Revises: 0014
@@ -35,9 +38,17 @@ def upgrade() -> None:
         sa.Column("alert_id", sa.Integer, nullable=True),
     )
     op.create_index("ix_address_counts_expires_at", "address_counts", ["expires_at"])
+    with op.batch_alter_table("link_codes") as batch:
+        batch.add_column(sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"))
+    with op.batch_alter_table("care_leavers") as batch:
+        batch.add_column(sa.Column("linking_locked_until", sa.DateTime, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("care_leavers") as batch:
+        batch.drop_column("linking_locked_until")
+    with op.batch_alter_table("link_codes") as batch:
+        batch.drop_column("wrong_tries")
     op.drop_index("ix_address_counts_expires_at", table_name="address_counts")
     op.drop_table("address_counts")
     with op.batch_alter_table("sms_outbound") as batch:
