@@ -81,6 +81,7 @@ def service_environment(
                 settings.web_chat_address_messages_per_minute
             ),
             "SAFETY_ALERTS_PER_ADDRESS_PER_HOUR": str(settings.safety_alerts_per_address_per_hour),
+            "SMS_IDENTITY_CHECK_DAYS": str(settings.sms_identity_check_days),
             "CONSOLE_PORT": str(settings.console_port),
             "CONSOLE_HOST": settings.console_host,
             "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),

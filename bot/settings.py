@@ -211,6 +211,9 @@ class Settings:
         web_chat_address_messages_per_minute: Most web chat messages from one internet
             address a minute, whatever the session (in Redis with ``redis_url``, else in
             the database).
+        sms_identity_check_days: How long a number on record stays checked after its young
+            person gave their date of birth (``SMS_IDENTITY_CHECK_DAYS``); then personal
+            answers ask again (see :mod:`bot.people.sms_check`).
         safety_alerts_per_address_per_hour: Safety alerts that text staff from one
             internet address an hour, for people not on record
             (``SAFETY_ALERTS_PER_ADDRESS_PER_HOUR``); later events from it are added to
@@ -284,6 +287,7 @@ class Settings:
     web_chat_address_sessions_per_hour: int = 60
     web_chat_address_messages_per_minute: int = 120
     safety_alerts_per_address_per_hour: int = 3
+    sms_identity_check_days: int = 30
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
@@ -381,6 +385,9 @@ class Settings:
                 "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
                 default.web_chat_address_messages_per_minute,
                 minimum=1,
+            ),
+            sms_identity_check_days=_int(
+                env, "SMS_IDENTITY_CHECK_DAYS", default.sms_identity_check_days, minimum=1
             ),
             safety_alerts_per_address_per_hour=_int(
                 env,

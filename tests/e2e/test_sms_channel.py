@@ -22,7 +22,9 @@ from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
 from bot.channels.sms.formatting import segments
 from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
+from bot.db.rasa_events import events
 from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
+from bot.people import sms_check
 from bot.people.identity import sms_conversation_id
 from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
@@ -342,16 +344,37 @@ TAYLOR = "+447700900105"  # Demo Taylor: former relevant, at university (demo re
 TAYLOR_BORN = dt.date(2007, 10, 15)
 
 
-def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
-    form = send_signed(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
-    sent = replies_to(sms_bot.settings.database_url, twilio, form)
-    bodies = [m["Body"] for m in sent]
-    assert bodies[0].startswith("Higher education bursary: ")
+def test_a_care_leaver_on_record_gets_an_answer_that_fits_them_once_checked(sms_bot, twilio):
+    """A text from a number on record: "this applies to you", nothing more, until the
+    young person gives their date of birth; then their own answer (issue 15)."""
+    [first] = conversation(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    assert first.startswith("Higher education bursary: ")
+    assert "This applies to you" in first and sms_check.ASK_FOR_DETAILS in first
+    assert "Taylor" not in first and "you're" not in first
+    # A wrong date: one try fewer. (The date given is never an answer's words.)
+    assert conversation(sms_bot, twilio, TAYLOR, "16/10/2007") == [sms_check.wrong_reply(2)]
+    [checked] = conversation(sms_bot, twilio, TAYLOR, "15 October 2007")
+    assert checked.startswith(sms_check.THANKS + "\n\nHigher education bursary: ")
     age = age_on(TAYLOR_BORN, today_in_london())
     assert (
         f"Demo Taylor, you're {age} and a former relevant care leaver, so this applies to you"
-        in " ".join(bodies)
+        in checked
     )
+    # Checked for 30 days: the next answer is personal at once.
+    [again] = conversation(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    assert "Demo Taylor, you're" in again and sms_check.ASK_FOR_DETAILS not in again
+    # Never a date that gives the date of birth away (the day of the 15th).
+    transcript = " ".join(m["Body"] for m in twilio.to(TAYLOR))
+    assert "15 October" not in transcript and "15/10" not in transcript
+    # The dates given went to no transcript: the channel took them, not the bot.
+    engine = create_db_engine(sms_bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            stored = " ".join(str(d) for d in conn.execute(sa.select(events.c.data)).scalars())
+    finally:
+        engine.dispose()
+    assert "can i get the uni bursary" in stored
+    assert "16/10/2007" not in stored and "15 October 2007" not in stored
 
 
 def test_an_unknown_number_gets_the_general_answer_and_nothing_personal(sms_bot, twilio):
@@ -436,10 +459,19 @@ def test_the_simulator_is_off_when_twilio_is_configured(sms_bot):
 
 
 SAM = "+447700900107"  # Demo Sam: Central, PA Kim Example-Adviser (+447700900003)
+SAM_BORN = "5/11/2006"
 KIM = "+447700900003"
 
 
+def checked(sms_bot, twilio, number: str, born: str) -> None:
+    """Make sure a number on record has given its date of birth lately."""
+    if conversation(sms_bot, twilio, number, "any news on my query") == [sms_check.ASK]:
+        [thanks] = conversation(sms_bot, twilio, number, born)
+        assert thanks.startswith(sms_check.THANKS)
+
+
 def test_a_plan_query_by_sms_gets_a_reference_and_the_pa_a_text(sms_bot, twilio):
+    checked(sms_bot, twilio, SAM, SAM_BORN)
     before = len(twilio.to(KIM))
     replies = conversation(sms_bot, twilio, SAM, "i never got a copy of my plan")
     assert replies[0].startswith("I've passed this to your PA, Kim Example-Adviser.")
@@ -460,6 +492,7 @@ def test_an_unknown_number_asking_for_a_pa_is_told_how_to_reach_the_team(sms_bot
 
 
 def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
+    checked(sms_bot, twilio, SAM, SAM_BORN)
     before_pa = len(twilio.to(KIM))
     handed = conversation(sms_bot, twilio, SAM, "can i talk to my PA")
     assert "I've asked your PA, Kim Example-Adviser" in handed[0]
@@ -532,3 +565,25 @@ def test_without_optouttype_yes_is_a_message_for_the_bot(service_bot, twilio):
     sender = number()
     form = send_signed(service_bot, twilio, sender, "yes")
     assert replies_to(service_bot.settings.database_url, twilio, form)
+
+
+CHARLIE = "+447700900108"  # Demo Charlie: East, PA Lee Example-Adviser (+447700900002)
+LEE = "+447700900002"
+CRISIS = "i want to kill myself tonight"
+
+
+def test_three_wrong_dates_of_birth_mean_general_answers_and_the_pa_is_told(sms_bot, twilio):
+    """The phone may be lost or have a new owner: nothing personal, and a person checks."""
+    assert conversation(sms_bot, twilio, CHARLIE, "when is my review") == [sms_check.ASK]
+    # The safety net is never held behind the check: a crisis text waiting for nothing.
+    assert "999" in " ".join(conversation(sms_bot, twilio, CHARLIE, CRISIS))
+    assert conversation(sms_bot, twilio, CHARLIE, "01/01/2004") == [sms_check.wrong_reply(2)]
+    assert conversation(sms_bot, twilio, CHARLIE, "02/02/2004") == [sms_check.wrong_reply(1)]
+    assert conversation(sms_bot, twilio, CHARLIE, "03/03/2004") == [sms_check.LOCKED_REPLY]
+    [notice] = wait_for(lambda: [m["Body"] for m in twilio.to(LEE) if "date of birth" in m["Body"]])
+    assert notice == sms_check.lock_notice("DEMO-CL-08")
+    assert conversation(sms_bot, twilio, CHARLIE, "when is my review") == [sms_check.GENERAL_ONLY]
+    assert "999" in " ".join(conversation(sms_bot, twilio, CHARLIE, CRISIS))  # locked too
+    # The right date now is just a message: nothing is waiting for it.
+    later = " ".join(conversation(sms_bot, twilio, CHARLIE, "22/10/2004"))
+    assert "Charlie" not in later and sms_check.THANKS not in later

@@ -148,6 +148,7 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "web_chat_address_sessions_per_hour": 11,
         "web_chat_address_messages_per_minute": 33,
         "safety_alerts_per_address_per_hour": 7,
+        "sms_identity_check_days": 9,
         "office_hours": (dt.time(8, 30), dt.time(16, 0)),
         "case_acknowledge_working_days": 2,
         "case_answer_working_days": 7,

@@ -20,8 +20,10 @@ For each request Twilio sends:
    reply cannot be delivered), then STOP / START / HELP (recorded; answered only when
    Twilio has not answered them itself: :mod:`bot.channels.sms.keywords`, which reads
    the webhook's ``OptOutType``), GOT IT from a care leaver with an entitlements pack
-   waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option ("2"),
-   or the bot;
+   waiting for it (:func:`bot.packs.service.acknowledge`), the date of birth when a
+   number on record was asked for it (:mod:`bot.people.sms_check`: checked here, never
+   sent to the bot; once right, the question they asked before is answered), a
+   numbered option ("2"), or the bot;
 5. the bot's replies are written for SMS (GSM-7, one message of up to 1,600
    characters that Twilio cuts into segments, buttons as numbered options; a longer
    reply's parts are sent each after the one before) and queued in the one SMS sender
@@ -67,8 +69,10 @@ from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
+from bot.people import sms_check
 from bot.people.identity import link_sms_sender, sms_conversation_id
 from bot.people.phones import to_e164
+from bot.people.sms_check import Outcome
 from bot.rasa_plugins.handling import HOLDING_RESPONSE, fixed_text, handle
 from bot.rasa_plugins.sentence_features import precompute
 from bot.safety.alerting import raise_undelivered_alert
@@ -498,11 +502,40 @@ class SmsService:
         ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
-            await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
-            # A numbered option is the payload of a button we sent; typed "/..." is words.
-            text = formatting.option_payload(body, options) or neutralise(body, offered_payloads())
+            person = await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
+            # Their date of birth, when it was asked for: checked here, never sent to the bot.
+            checked = None
+            if person is not None:
+                checked = await asyncio.to_thread(
+                    sms_check.answer, self.engine, conversation_id, body, _utcnow()
+                )
+            first: list[str] = []
+            if checked is not None:
+                first = [checked.reply]
+                if checked.care_leaver_id is not None and checked.outcome is Outcome.LOCKED:
+                    await asyncio.to_thread(
+                        sms_check.tell_staff_of_lock,
+                        self.engine,
+                        self.settings,
+                        conversation_id,
+                        checked.care_leaver_id,
+                    )
+                if checked.outcome is not Outcome.CHECKED or not checked.pending_text:
+                    await asyncio.to_thread(self.send, sid, conversation_id, number, first)
+                    await alerted(conversation_id, sid)
+                    await asyncio.to_thread(self.mark_handled, sid)
+                    return
+                # Checked: now the question they asked before, with their own details.
+                text = neutralise(checked.pending_text, offered_payloads())
+            else:
+                # A numbered option is the payload of a button we sent; typed "/..." is words.
+                text = formatting.option_payload(body, options) or neutralise(
+                    body, offered_payloads()
+                )
             await precompute(text)
             if await held_for_handoff(self.engine, conversation_id, text, parse, verdict):
+                if first:
+                    await asyncio.to_thread(self.send, sid, conversation_id, number, first)
                 await asyncio.to_thread(self.mark_handled, sid)
                 return
             collector = CollectingOutputChannel()
@@ -519,7 +552,7 @@ class SmsService:
                 ),
                 [],
             )
-            bodies, new_options = formatting.compose_reply(texts, buttons)
+            bodies, new_options = formatting.compose_reply([*first, *texts], buttons)
             await asyncio.to_thread(self.save_options, conversation_id, new_options)
             if bodies:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)

@@ -7,7 +7,9 @@
   (with the alert later events from the address are added to);
 - ``link_codes.wrong_tries`` (wrong tries at that code itself) and
   ``care_leavers.linking_locked_until``: web chat linking to a record is locked for a day
-  once codes sent to it have been typed wrong too often, in however many chats.
+  once codes sent to it have been typed wrong too often, in however many chats;
+- ``identity_checks``: whether a number on record has been checked to be its young
+  person's (their date of birth, asked once in a while), per SMS conversation.
 
 Revision ID: 0015
 Revises: 0014
@@ -42,9 +44,23 @@ def upgrade() -> None:
         batch.add_column(sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"))
     with op.batch_alter_table("care_leavers") as batch:
         batch.add_column(sa.Column("linking_locked_until", sa.DateTime, nullable=True))
+    op.create_table(
+        "identity_checks",
+        sa.Column("conversation_id", sa.String(255), primary_key=True),
+        sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=False),
+        sa.Column("verified_at", sa.DateTime, nullable=True),
+        sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("asked_at", sa.DateTime, nullable=True),
+        sa.Column("pending_text", sa.Text, nullable=True),
+        sa.Column("locked_at", sa.DateTime, nullable=True),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+    )
+    op.create_index("ix_identity_checks_care_leaver_id", "identity_checks", ["care_leaver_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_identity_checks_care_leaver_id", table_name="identity_checks")
+    op.drop_table("identity_checks")
     with op.batch_alter_table("care_leavers") as batch:
         batch.drop_column("linking_locked_until")
     with op.batch_alter_table("link_codes") as batch:
