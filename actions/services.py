@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
-from bot.people.identity import CareLeaver
 from bot.settings import Settings, get_settings
 from entitlements.embedding import SentenceEncoder
 from entitlements.knowledge_base import LiveKnowledgeBase
@@ -82,11 +81,6 @@ async def talking(conversation_id: str) -> sms_check.Talking:
         _utcnow(),
         services.settings.sms_identity_check_days,
     )
-
-
-async def who_is_talking(conversation_id: str) -> CareLeaver | None:
-    """The care leaver a conversation is linked to, if personal answers may be given."""
-    return (await talking(conversation_id)).checked
 
 
 async def ask_who_they_are(conversation_id: str, care_leaver_id: int, text: str) -> None:
