@@ -1,7 +1,11 @@
 """Actions for the young person's own pathway plan, their queries, and their PA.
 
-Thin: who is talking comes from :func:`actions.services.who_is_talking`, what to say and
-do from :mod:`bot.cases.conversation`.
+Thin: who is talking comes from :func:`actions.services.talking`, what to say and do
+from :mod:`bot.cases.conversation`. Each of these answers from the young person's
+records (review dates, case news, who their PA is) or acts on them, so a number on
+record not checked lately is first asked for the date of birth, and the question is
+answered once it is given (:mod:`bot.people.sms_check`); a number that failed the
+check gets what someone not on record gets.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.entitlement_actions import answer_if_clear
-from actions.services import get_services, who_is_talking
+from actions.services import ask_who_they_are, get_services, talking
 from bot.answering import Reply
 from bot.cases import conversation
+from bot.people import sms_check
+from bot.people.identity import CareLeaver
 
 
 def _now() -> dt.datetime:
@@ -31,8 +37,34 @@ def _channel(tracker: Tracker) -> str:
 
 def _say(dispatcher: CollectingDispatcher, replies: list[Reply]) -> list[dict[str, Any]]:
     for reply in replies:
-        dispatcher.utter_message(response=reply.response, **reply.variables)
+        if reply.text is not None:
+            dispatcher.utter_message(text=reply.text)
+        else:
+            dispatcher.utter_message(response=reply.response, **reply.variables)
     return []
+
+
+async def _checked(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[CareLeaver | None, bool]:
+    """The young person, if their records may be used; else whether it has been said why.
+
+    A number on record not checked lately is asked for the date of birth (the question
+    is kept, to answer once it is given); one that failed the check is told it gets
+    general answers only. Either way nothing from the records is used.
+    """
+    who = await talking(tracker.sender_id)
+    if who.checked is not None:
+        return who.checked, False
+    if who.unchecked is not None:
+        text = tracker.latest_message.get("text") or ""
+        await ask_who_they_are(tracker.sender_id, who.unchecked.id, text)
+        dispatcher.utter_message(text=sms_check.ASK)
+        return None, True
+    if who.trust is sms_check.Trust.LOCKED:
+        dispatcher.utter_message(text=sms_check.GENERAL_ONLY)
+        return None, True
+    return None, False
 
 
 def _user_texts(tracker: Tracker) -> list[str]:
@@ -55,7 +87,9 @@ class ActionPathwayPlan(Action):
     ) -> list[dict[str, Any]]:
         """The next review date from the records, or a case with a reference."""
         services = get_services()
-        person = await who_is_talking(tracker.sender_id)
+        person, said = await _checked(dispatcher, tracker)
+        if said:
+            return []
         if person is None:  # the general answer if there is one, and how to reach the team
             events = await answer_if_clear(dispatcher, tracker, domain) or []
             return events + _say(dispatcher, [conversation.anonymous_plan_reply(services.settings)])
@@ -84,7 +118,9 @@ class ActionCaseNews(Action):
     ) -> list[dict[str, Any]]:
         """Each recent query's status, or that there are none."""
         services = get_services()
-        person = await who_is_talking(tracker.sender_id)
+        person, said = await _checked(dispatcher, tracker)
+        if said:
+            return []
         if person is None:
             return _say(dispatcher, [conversation.anonymous_plan_reply(services.settings)])
         replies = await asyncio.to_thread(
@@ -105,7 +141,9 @@ class ActionAskForPA(Action):
     ) -> list[dict[str, Any]]:
         """Start the handoff and say when to expect a reply."""
         services = get_services()
-        person = await who_is_talking(tracker.sender_id)
+        person, said = await _checked(dispatcher, tracker)
+        if said:
+            return []
         if person is None:  # the general answer if there is one, and how to reach the team
             events = await answer_if_clear(dispatcher, tracker, domain) or []
             return events + _say(dispatcher, [conversation.anonymous_pa_reply(services.settings)])

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import ENTITLEMENT_SLOT, send
-from actions.services import get_services, who_is_talking
+from actions.services import ask_who_they_are, get_services, talking
 from bot.answering import (
     SENTENCE_VECTOR_KEY,
     FollowUp,
@@ -23,10 +23,12 @@ from bot.answering import (
     outcome_summary,
 )
 from bot.people.identity import CareLeaver
+from bot.people.sms_check import ASK_FOR_DETAILS, Talking
 from bot.personal import (
     age_reply,
     anonymous_reply,
     entitlements_for,
+    limited_reply,
     list_page,
     parse_age,
     personal_reply,
@@ -86,17 +88,29 @@ def _vector(tracker: Tracker) -> list[float] | None:
     return vector if isinstance(vector, list) and vector else None
 
 
-def _fit(
+async def _fit(
     dispatcher: CollectingDispatcher,
+    tracker: Tracker,
     kb: KnowledgeBase,
     entitlement_id: str,
-    person: CareLeaver | None,
+    who: Talking,
 ) -> list[dict[str, Any]]:
-    """Say whether the entry applies to who is talking (or its conditions, or ask their age)."""
+    """Say whether the entry applies to who is talking (or its conditions, or ask their age).
+
+    A number on record not checked lately hears only whether it applies, and how to get
+    an answer with their own details (their date of birth: :mod:`bot.people.sms_check`).
+    """
     entry = kb.entries[entitlement_id]
-    if person is not None:
-        reply = personal_reply(kb, entry, person, today_in_london())
+    if who.checked is not None:
+        reply = personal_reply(kb, entry, who.checked, today_in_london())
         dispatcher.utter_message(response=reply.response, **reply.variables)
+        return []
+    if who.unchecked is not None:
+        reply = limited_reply(kb, entry, who.unchecked, today_in_london())
+        dispatcher.utter_message(text=reply.text)
+        text = tracker.latest_message.get("text") or ""
+        await ask_who_they_are(tracker.sender_id, who.unchecked.id, text)
+        dispatcher.utter_message(text=ASK_FOR_DETAILS)
         return []
     extra, asks_age = anonymous_reply(entry)
     if extra is not None:
@@ -143,12 +157,13 @@ class ActionAnswerEntitlement(Action):
         kb = _knowledge(dispatcher)
         if kb is None:
             return []
-        person = await who_is_talking(tracker.sender_id)
+        who = await talking(tracker.sender_id)
+        person = who.person  # its district, for the figures only
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
             events = send(dispatcher, answer_entry(chosen))
             await _count_answer(tracker, chosen.id, person)
-            events += _fit(dispatcher, kb, chosen.id, person)
+            events += await _fit(dispatcher, tracker, kb, chosen.id, who)
             _ask_feedback(dispatcher, tracker, events)
             return [*events, *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
@@ -174,7 +189,7 @@ class ActionAnswerEntitlement(Action):
         events = send(dispatcher, outcome)
         if outcome.entitlement_id:
             await _count_answer(tracker, outcome.entitlement_id, person)
-            events += _fit(dispatcher, kb, outcome.entitlement_id, person)
+            events += await _fit(dispatcher, tracker, kb, outcome.entitlement_id, who)
             _ask_feedback(dispatcher, tracker, events)
         return [*events, *_clear_list(tracker)]
 
@@ -216,8 +231,9 @@ class ActionEntitlementFollowUp(Action):
         offset = tracker.get_slot(LIST_OFFSET_SLOT)
         listed = tracker.get_slot(LIST_IDS_SLOT)
         if kind is FollowUp.MORE and offset is not None and listed:
-            person = await who_is_talking(tracker.sender_id)
-            page = list_page(kb, listed, int(offset), personal=person is not None)
+            who = await talking(tracker.sender_id)
+            mine = who.checked or who.unchecked
+            page = list_page(kb, listed, int(offset), personal=mine is not None)
             dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
             return [SlotSet(LIST_OFFSET_SLOT, page.next_offset)]
         text = tracker.latest_message.get("text") or ""
@@ -251,7 +267,9 @@ class ActionListEntitlements(Action):
         specific = kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker))
         if specific.kind == "answer":  # "what can I get for my flat" names an entitlement
             return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
-        person = await who_is_talking(tracker.sender_id)
+        who = await talking(tracker.sender_id)
+        # What applies is no more than "this applies to you": unchecked numbers get it too.
+        person = who.checked or who.unchecked
         if person is None:
             dispatcher.utter_message(response="utter_ask_age_for_list")
             return [SlotSet(AGE_QUESTION_SLOT, "list"), *_clear_list(tracker)]

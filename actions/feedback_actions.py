@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import ENTITLEMENT_SLOT
-from actions.services import get_services, who_is_talking
+from actions.services import get_services, talking
 from bot.reports.feedback import record_feedback
 
 ASK_RESPONSE = "utter_ask_helpful"
@@ -51,7 +51,8 @@ class ActionRecordFeedback(Action):
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == HELPFUL_INTENT
         entitlement_id = tracker.get_slot(ENTITLEMENT_SLOT)
         if entitlement_id and was_asked(tracker):
-            person = await who_is_talking(tracker.sender_id)
+            # The district is for the figures only, never said: checked or not.
+            person = (await talking(tracker.sender_id)).person
             await asyncio.to_thread(
                 record_feedback,
                 get_services().engine,

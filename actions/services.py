@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import threading
 from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import create_db_engine
-from bot.people.identity import CareLeaver, identify
+from bot.people import sms_check
 from bot.settings import Settings, get_settings
 from entitlements.embedding import SentenceEncoder
 from entitlements.knowledge_base import LiveKnowledgeBase
@@ -62,6 +63,28 @@ def set_services(services: Services | None) -> None:
         _services = services
 
 
-async def who_is_talking(conversation_id: str) -> CareLeaver | None:
-    """The care leaver a conversation is linked to, if the server has verified one."""
-    return await asyncio.to_thread(identify, get_services().engine, conversation_id)
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+async def talking(conversation_id: str) -> sms_check.Talking:
+    """Who a conversation belongs to, and whether personal answers may be given.
+
+    A number on record is checked with the young person's date of birth once in a while
+    (:mod:`bot.people.sms_check`); a web chat linked with a code is checked.
+    """
+    services = get_services()
+    return await asyncio.to_thread(
+        sms_check.who_is_talking,
+        services.engine,
+        conversation_id,
+        _utcnow(),
+        services.settings.sms_identity_check_days,
+    )
+
+
+async def ask_who_they_are(conversation_id: str, care_leaver_id: int, text: str) -> None:
+    """Note that the date of birth is asked for, and the question to answer once it is given."""
+    await asyncio.to_thread(
+        sms_check.ask, get_services().engine, conversation_id, care_leaver_id, text, _utcnow()
+    )

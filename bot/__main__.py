@@ -21,6 +21,8 @@ Commands:
     subject-access REF --out FILE --by EMAIL   everything held about one young person
     erase REF --reason TEXT --by EMAIL [--yes]   erase their personal data on request
                                (the three: docs/data-protection.md)
+    clear-identity-lock REF --by EMAIL   after checking with the young person, let their
+                               texts and web chat use their records again (docs/security.md)
 
 Passwords are never taken as arguments (they would be in the shell's history and the
 process list): they are typed at a prompt, or read from the first line of standard input.
@@ -41,6 +43,7 @@ from sqlalchemy.engine import Engine
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
+from bot.people import commands as people_commands
 from bot.people.demo import DemoDataError, seed_demo
 from bot.people.importer import ImportReport, import_care_leavers, import_staff
 from bot.privacy import commands as privacy_commands
@@ -330,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
             help="read the password from the first line of standard input, not a prompt",
         )
     privacy_commands.add_parsers(commands)
+    people_commands.add_parsers(commands)
     return parser
 
 
@@ -356,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         return _send_packs(args, settings)
     if args.command in privacy_commands.COMMANDS:
         return privacy_commands.run(args, settings)
+    if args.command in people_commands.COMMANDS:
+        return people_commands.run(args, settings)
     if args.command in ("migrate", "setup"):
         secure_var_dir(settings.var_dir)
         upgrade(settings.database_url)

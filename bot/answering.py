@@ -56,11 +56,17 @@ class FollowUp(str, enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class Reply:
-    """One message to send: a domain response, its variables and any extra buttons."""
+    """One message to send: a domain response, its variables and any extra buttons.
+
+    ``text`` is a message in words of its own, for the few replies the service makes
+    outside the domain's responses (the identity check's, :mod:`bot.people.sms_check`);
+    when it is set, ``response`` is not used.
+    """
 
     response: str
     variables: dict[str, str] = dataclasses.field(default_factory=dict)
     buttons: tuple[dict[str, str], ...] = ()
+    text: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -81,6 +81,8 @@ def service_environment(
             "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE": str(
                 settings.web_chat_address_messages_per_minute
             ),
+            "SAFETY_ALERTS_PER_ADDRESS_PER_HOUR": str(settings.safety_alerts_per_address_per_hour),
+            "SMS_IDENTITY_CHECK_DAYS": str(settings.sms_identity_check_days),
             "CONSOLE_PORT": str(settings.console_port),
             "CONSOLE_HOST": settings.console_host,
             "CONSOLE_IDLE_MINUTES": str(settings.console_idle_minutes),
@@ -115,6 +117,7 @@ def service_environment(
         ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
         ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
         ("TWILIO_FROM_NUMBER", settings.twilio_from_number),
+        ("TWILIO_MESSAGING_SERVICE_SID", settings.twilio_messaging_service_sid),
         ("CONVERSATION_ID_SECRET", settings.conversation_id_secret),
         ("LEAVING_CARE_PHONE", settings.leaving_care_phone),
         ("OUT_OF_HOURS_PHONE", settings.out_of_hours_phone),

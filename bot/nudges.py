@@ -13,7 +13,9 @@ Each nudge is a row in ``nudges``, unique on (care leaver, kind, the date it is
 about): the row is written before anything is queued, so a second scheduler, or the
 same one after a restart, finds it and sends nothing. A young person who sent STOP
 gets nothing (the nudge is recorded as not sent, with why); their PA still hears.
-The PA's text names the record's reference, never the young person. Plain words,
+The PA's text names the record's reference, never the young person. The young
+person's text says the birthday's month and year, never the day or how many days
+away (either would give their date of birth to whoever has the phone). Plain words,
 short sentences, no amounts. No Rasa import.
 """
 
@@ -32,7 +34,7 @@ from bot.packs.contents import Published
 from bot.packs.service import Recipient, opted_out
 from bot.packs.tables import nudges
 from bot.people.identity import sms_conversation_id
-from bot.personal import long_date, ordinal, profile_of
+from bot.personal import long_date, month_year, ordinal, profile_of
 from bot.settings import Settings
 from entitlements.eligibility import applicable, evaluate
 from entitlements.model import Entitlement
@@ -108,11 +110,11 @@ def age_limit_nudges(
     for (until, age), ended in sorted(ending.items(), key=lambda item: item[0]):
         titles = [e.title for e in ended]
         when = in_words((until - today).days)
-        birthday = f"your {ordinal(age)} birthday"
+        birthday = f"your {ordinal(age)} birthday in {month_year(until)}"
         if len(titles) == 1:
-            words = f"{titles[0]}: you can get this until {birthday}, {when}."
+            words = f"{titles[0]}: you can get this until {birthday}."
         else:
-            words = f"You can get these until {birthday}, {when}: {'; '.join(titles)}."
+            words = f"You can get these until {birthday}: {'; '.join(titles)}."
         ids = tuple(sorted(e.id for e in ended))
         found.append(
             Nudge(

@@ -6,6 +6,12 @@ and the :class:`~bot.answering.Reply` that says it, in the fixed wording of
 ``domain.yml``. Someone not identified never gets a name, an age or a date: they get
 the conditions in plain words, or one short question (their age) when the age alone
 settles it. The age they give is used for that answer and kept nowhere else.
+
+A number on record that has not been checked lately (:mod:`bot.people.sms_check`) gets
+only whether it applies (:func:`limited_reply`), never a name, an age, a status or a
+date. And no answer ever gives a date worked out from someone's birthday as a day: a
+birthday that starts or ends something is said as its month and year ("until your 21st
+birthday in October 2028"), since the day would give away their date of birth.
 """
 
 from __future__ import annotations
@@ -55,8 +61,13 @@ def ordinal(n: int) -> str:
 
 
 def long_date(day: dt.date) -> str:
-    """A date as young people read it: 3 May 2027."""
+    """A date as young people read it: 3 May 2027 (never a birthday: :func:`month_year`)."""
     return f"{day.day} {day:%B %Y}"
+
+
+def month_year(day: dt.date) -> str:
+    """A birthday's month and year, October 2028: the day would give the date of birth away."""
+    return f"{day:%B %Y}"
 
 
 def legal_status(person: CareLeaver, on: dt.date) -> str:
@@ -130,8 +141,8 @@ def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on
         until = ""
         if verdict.until and verdict.rule and verdict.rule.below_age:
             until = (
-                f" until your {ordinal(verdict.rule.below_age)} birthday on "
-                f"{long_date(verdict.until)}"
+                f" until your {ordinal(verdict.rule.below_age)} birthday in "
+                f"{month_year(verdict.until)}"
             )
         note = ""
         if verdict.rule and verdict.rule.note:
@@ -141,8 +152,8 @@ def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on
         start = ""
         if verdict.from_date and verdict.rule and verdict.rule.min_age:
             start = (
-                f" until your {ordinal(verdict.rule.min_age)} birthday on "
-                f"{long_date(verdict.from_date)}"
+                f" until your {ordinal(verdict.rule.min_age)} birthday in "
+                f"{month_year(verdict.from_date)}"
             )
         return Reply(
             "utter_personal_not_applies",
@@ -150,6 +161,27 @@ def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on
         )
     return Reply(
         "utter_personal_depends", {"name": person.preferred_name, "missing": _missing(verdict)}
+    )
+
+
+def limited_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on: dt.date) -> Reply:
+    """Whether ``entry`` applies, for a number on record not yet checked: nothing else.
+
+    No name, age, status or date: the phone may not be theirs (:mod:`bot.people.sms_check`).
+    """
+    profile = profile_of(person, on)
+    verdict = evaluate(entry, profile, on)
+    if verdict.applies == "yes":
+        note = ""
+        if verdict.rule and verdict.rule.note:
+            note = f" ({verdict.rule.note.strip().rstrip('.')})"
+        return Reply("", text=f"This applies to you{note}.")
+    if verdict.applies == "no":
+        return Reply("", text=f"This one doesn't apply to you.{_instead(kb, entry, profile, on)}")
+    return Reply(
+        "",
+        text=f"Whether this applies to you depends on {_missing(verdict)}. Your PA can check "
+        "this with you.",
     )
 
 

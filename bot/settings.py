@@ -105,9 +105,24 @@ PRODUCTION_SECRETS = (
 TWILIO_SETTINGS = (
     ("TWILIO_ACCOUNT_SID", "twilio_account_sid"),
     ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
-    ("TWILIO_FROM_NUMBER", "twilio_from_number"),
 )
-"""Twilio's settings, which production needs: without them is demo mode (the outbox)."""
+"""Twilio's settings, which production needs: without them is demo mode (the outbox).
+Production also needs a sender: ``TWILIO_MESSAGING_SERVICE_SID`` or ``TWILIO_FROM_NUMBER``."""
+
+
+def _messaging_service_sid(environ: Mapping[str, str]) -> str | None:
+    raw = _optional(environ, "TWILIO_MESSAGING_SERVICE_SID")
+    if raw is None:
+        return None
+    if len(raw) != 34 or not raw.startswith("MG") or any(c not in HEX for c in raw[2:]):
+        raise SettingsError(
+            "TWILIO_MESSAGING_SERVICE_SID must be a Messaging Service's SID: MG and 32 "
+            "hexadecimal characters"
+        )
+    return raw
+
+
+HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _app_env(environ: Mapping[str, str]) -> str:
@@ -146,7 +161,11 @@ class Settings:
             starts a fresh window (keeps every message equally fast; see docs).
         twilio_account_sid: Twilio account; unset means demo mode (outbox).
         twilio_auth_token: Twilio auth token, used to check request signatures.
-        twilio_from_number: The number SMS are sent from.
+        twilio_from_number: The number SMS are sent from (when there is no Messaging
+            Service).
+        twilio_messaging_service_sid: The Twilio Messaging Service texts are sent through
+            (``TWILIO_MESSAGING_SERVICE_SID``; with Advanced Opt-Out, see
+            docs/sms-setup.md): used instead of ``twilio_from_number`` when set.
         twilio_api_url: Base URL of Twilio's REST API (tests point it at a local fake).
         public_base_url: The URL Twilio calls us on, for signature checks.
         rasa_port: Port of the Rasa server.
@@ -189,9 +208,17 @@ class Settings:
         web_chat_messages_per_minute: Most messages one web chat session may send a minute.
         redis_url: Redis for limits shared by several Rasa servers (unset: no such limits).
         web_chat_address_sessions_per_hour: Most new web chat sessions from one internet
-            address an hour (needs ``redis_url``).
+            address an hour (in Redis with ``redis_url``, else in the database).
         web_chat_address_messages_per_minute: Most web chat messages from one internet
-            address a minute, whatever the session (needs ``redis_url``).
+            address a minute, whatever the session (in Redis with ``redis_url``, else in
+            the database).
+        sms_identity_check_days: How long a number on record stays checked after its young
+            person gave their date of birth (``SMS_IDENTITY_CHECK_DAYS``); then personal
+            answers ask again (see :mod:`bot.people.sms_check`).
+        safety_alerts_per_address_per_hour: Safety alerts that text staff from one
+            internet address an hour, for people not on record
+            (``SAFETY_ALERTS_PER_ADDRESS_PER_HOUR``); later events from it are added to
+            its open alert (see :mod:`bot.cases.alerts`).
         office_hours: When the leaving-care team works, Monday to Friday except England's
             bank holidays, in ``timezone`` (``OFFICE_HOURS=09:00-17:00``); a case's clock
             starts at the next opening when a message comes outside them.
@@ -233,6 +260,7 @@ class Settings:
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
     public_base_url: str = "http://localhost:5005"
     rasa_port: int = 5005
@@ -259,6 +287,8 @@ class Settings:
     redis_url: str = ""
     web_chat_address_sessions_per_hour: int = 60
     web_chat_address_messages_per_minute: int = 120
+    safety_alerts_per_address_per_hour: int = 3
+    sms_identity_check_days: int = 30
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
@@ -317,6 +347,7 @@ class Settings:
             twilio_account_sid=_optional(env, "TWILIO_ACCOUNT_SID"),
             twilio_auth_token=_optional(env, "TWILIO_AUTH_TOKEN"),
             twilio_from_number=_optional(env, "TWILIO_FROM_NUMBER"),
+            twilio_messaging_service_sid=_messaging_service_sid(env),
             twilio_api_url=env.get("TWILIO_API_URL") or default.twilio_api_url,
             public_base_url=env.get("PUBLIC_BASE_URL") or default.public_base_url,
             rasa_port=_int(env, "RASA_PORT", default.rasa_port, minimum=1),
@@ -354,6 +385,15 @@ class Settings:
                 env,
                 "WEB_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
                 default.web_chat_address_messages_per_minute,
+                minimum=1,
+            ),
+            sms_identity_check_days=_int(
+                env, "SMS_IDENTITY_CHECK_DAYS", default.sms_identity_check_days, minimum=1
+            ),
+            safety_alerts_per_address_per_hour=_int(
+                env,
+                "SAFETY_ALERTS_PER_ADDRESS_PER_HOUR",
+                default.safety_alerts_per_address_per_hour,
                 minimum=1,
             ),
             web_chat_messages_per_minute=_int(
@@ -425,6 +465,11 @@ class Settings:
         for variable, attribute in TWILIO_SETTINGS:
             if not getattr(self, attribute):
                 problems.append(f"{variable} is not set (no text could leave this machine)")
+        if not (self.twilio_messaging_service_sid or self.twilio_from_number):
+            problems.append(
+                "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER is not set "
+                "(no text could leave this machine)"
+            )
         if not self.public_base_url.lower().startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be the service's public https:// address")
         console = urlsplit(self.console_base_url)
@@ -465,7 +510,8 @@ class Settings:
     @property
     def demo_mode(self) -> bool:
         """True when no Twilio account is configured: outbound SMS go to the outbox."""
-        return not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+        sender = self.twilio_messaging_service_sid or self.twilio_from_number
+        return not (self.twilio_account_sid and self.twilio_auth_token and sender)
 
     def action_server_url(self) -> str:
         """Where the action server is reached: ``http://ACTION_HOST:ACTION_PORT``."""

@@ -16,17 +16,35 @@ duty workers and the team manager are all told at once).
 The waits are clock time, not working time: risk does not keep office hours.
 Every step (raised, acknowledged, escalated) is kept in ``safety_alert_events``
 with who and when.
+
+So that a flood of messages cannot flood the staff's phones (issue 15), alerts are
+limited, never the young person's reply (the safety net has sent it before any of this):
+
+- **one open alert per conversation**: a later message that shows risk, in a
+  conversation whose alert nobody has acknowledged yet, is recorded (its safety event)
+  and added to that alert (``message added`` in its history, with its words), and
+  nobody is texted again; once the alert is acknowledged, the next one raises a new
+  alert. A message of a higher priority than the open alert (a crisis after a check-in,
+  an undelivered crisis reply) still raises its own;
+- **a cap per internet address per hour** for people not on record (the web chat's
+  anonymous conversations: ``SAFETY_ALERTS_PER_ADDRESS_PER_HOUR``, 3): past it, a new
+  conversation's event is added to the address's latest open alert; if that was
+  acknowledged, a new alert is raised without texting anyone (it is in the console and
+  escalates as any other). The address is kept only as a keyed hash in
+  ``address_counts``, for two hours.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.address_limits import count_hit, remember_alert
 from bot.cases import history, staff
 from bot.cases.model import (
     SYSTEM,
@@ -51,6 +69,10 @@ URGENT = "urgent"
 CHECK_IN = "check_in"
 UNDELIVERED = "undelivered"
 PRIORITIES = (URGENT, CHECK_IN, UNDELIVERED)
+RANK = {CHECK_IN: 1, URGENT: 2, UNDELIVERED: 3}
+"""An open alert takes in later events of its priority or lower."""
+ADDRESS_WINDOW_SECONDS = 3600
+ADDED = "message added"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,13 +82,16 @@ class RaisedAlert:
     Attributes:
         alert: The alert.
         notify: Who to tell now (PA and duty workers, or the team manager).
-        new: False when the safety event already had an alert (nothing was written).
+        new: False when the safety event already had an alert (nothing was written),
+            or was added to an open one (``added``).
+        added: The safety event was added to this open alert: nobody is told again.
 
     """
 
     alert: SafetyAlert
     notify: tuple[StaffRef, ...]
     new: bool
+    added: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +139,47 @@ def _recipients(
     return people
 
 
+def _open_alert(
+    conn: Connection,
+    priority: str,
+    *,
+    conversation_id: str | None = None,
+    alert_id: int | None = None,
+) -> SafetyAlert | None:
+    """The newest unacknowledged alert (of a conversation, or by id) that takes ``priority``."""
+    query = sa.select(safety_alerts).where(safety_alerts.c.acknowledged_at.is_(None))
+    if conversation_id is not None:
+        query = query.where(safety_alerts.c.conversation_id == conversation_id[:255])
+    if alert_id is not None:
+        query = query.where(safety_alerts.c.id == alert_id)
+    for row in conn.execute(query.order_by(safety_alerts.c.id.desc())).all():
+        if RANK.get(row.priority, 0) >= RANK.get(priority, 0):
+            return alert_from_row(row)
+    return None
+
+
+def _add_to(
+    conn: Connection,
+    alert: SafetyAlert,
+    *,
+    now: dt.datetime,
+    safety_event_id: int,
+    conversation_id: str,
+    priority: str,
+    why: str,
+) -> RaisedAlert:
+    """Add a safety event to an open alert: recorded in its history, nobody texted."""
+    detail: dict[str, object] = {
+        "safety_event_id": safety_event_id,
+        "priority": priority,
+        "note": why,
+    }
+    if conversation_id != alert.conversation_id:
+        detail["conversation_id"] = conversation_id
+    history.append(conn, "alert", alert.id, at=now, actor=SYSTEM, action=ADDED, detail=detail)
+    return RaisedAlert(alert=_read(conn, alert.id), notify=(), new=False, added=True)
+
+
 def raise_alert(
     engine: Engine,
     *,
@@ -123,6 +189,8 @@ def raise_alert(
     care_leaver_id: int | None = None,
     district: str | None = None,
     priority: str = URGENT,
+    address_key: str | None = None,
+    per_address_per_hour: int = 0,
 ) -> RaisedAlert:
     """Raise an alert for a safety event, and say who to tell.
 
@@ -136,9 +204,13 @@ def raise_alert(
         district: Where the alert goes; by default the young person's district
             (needed when nobody is on record).
         priority: One of :data:`PRIORITIES` (who is told, and how soon it escalates).
+        address_key: A keyed hash of the internet address the message came from (web
+            chat), for the cap per address; None when there is none (SMS).
+        per_address_per_hour: Alerts an address may raise an hour for people not on
+            record before the rest are added to its open alert (0: no cap).
 
     Returns:
-        The alert and who to notify.
+        The alert and who to notify (nobody, when the event was added to an open alert).
 
     Raises:
         MissingDistrictError: No care leaver and no district.
@@ -147,13 +219,57 @@ def raise_alert(
     """
     try:
         with engine.begin() as conn:
-            if safety_event_id is not None:
-                existing = _for_event(conn, safety_event_id)
-                if existing is not None:
-                    return RaisedAlert(alert=existing, notify=(), new=False)
-            return _insert(
-                conn, conversation_id, now, safety_event_id, care_leaver_id, district, priority
+            if safety_event_id is None:
+                return _insert(conn, conversation_id, now, None, care_leaver_id, district, priority)
+            existing = _for_event(conn, safety_event_id)
+            if existing is not None:
+                return RaisedAlert(alert=existing, notify=(), new=False)
+            add = functools.partial(
+                _add_to,
+                conn,
+                now=now,
+                safety_event_id=safety_event_id,
+                conversation_id=conversation_id,
+                priority=priority,
             )
+            open_here = _open_alert(conn, priority, conversation_id=conversation_id)
+            if open_here is not None:
+                return add(
+                    open_here,
+                    why="Another message showing risk in this conversation, while this alert "
+                    "waits to be acknowledged: nobody was texted again",
+                )
+            capped = care_leaver_id is None and address_key and per_address_per_hour > 0
+            quiet = False
+            if capped and address_key:
+                hits, flood = count_hit(
+                    conn, "alert", address_key, ADDRESS_WINDOW_SECONDS, now.timestamp()
+                )
+                if hits > per_address_per_hour:
+                    open_there = flood and _open_alert(conn, priority, alert_id=flood)
+                    if open_there:
+                        return add(
+                            open_there,
+                            why=f"More than {per_address_per_hour} alerts from one internet "
+                            "address this hour: this message, from another chat at that "
+                            "address, was added here and nobody was texted again",
+                        )
+                    quiet = True
+            raised = _insert(
+                conn,
+                conversation_id,
+                now,
+                safety_event_id,
+                care_leaver_id,
+                district,
+                priority,
+                quiet=quiet,
+            )
+            if capped and address_key:
+                remember_alert(
+                    conn, address_key, ADDRESS_WINDOW_SECONDS, now.timestamp(), raised.alert.id
+                )
+            return raised
     except IntegrityError:
         # The same event raised at the same moment by another process: theirs stands.
         if safety_event_id is None:
@@ -173,6 +289,8 @@ def _insert(
     care_leaver_id: int | None,
     district: str | None,
     priority: str = URGENT,
+    *,
+    quiet: bool = False,
 ) -> RaisedAlert:
     if priority not in PRIORITIES:
         raise ValueError(f"unknown alert priority {priority!r}: one of {', '.join(PRIORITIES)}")
@@ -184,7 +302,7 @@ def _insert(
         raise MissingDistrictError(
             "a safety alert for someone not on record needs a district to go to"
         )
-    notify = _recipients(conn, adviser_id, district, priority)
+    notify = [] if quiet else _recipients(conn, adviser_id, district, priority)
     inserted = conn.execute(
         safety_alerts.insert().values(
             safety_event_id=safety_event_id,
@@ -209,6 +327,14 @@ def _insert(
             "district": district,
             "priority": priority,
             "notified": [{"id": p.id, "name": p.name, "role": p.role} for p in notify],
+            **(
+                {
+                    "note": "Nobody was texted: too many alerts from one internet address "
+                    "this hour. Check it in the console."
+                }
+                if quiet
+                else {}
+            ),
         },
     )
     return RaisedAlert(alert=_read(conn, alert_id), notify=tuple(notify), new=True)

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.answering import Reply
-from bot.cases import alerts, handoffs, service
+from bot.cases import alerts, handoffs, service, staff
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.categories import Category, categorise
 from bot.cases.model import Case, CaseStatus, StaffRef
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.people.identity import CareLeaver
+from bot.people.tables import care_leavers
 from bot.personal import long_date
 from bot.settings import Settings
 
@@ -86,6 +88,35 @@ def notify_staff(
     if messages:
         SmsQueue(engine, settings).enqueue(messages)
     return len(messages)
+
+
+def tell_adviser(
+    engine: Engine,
+    settings: Settings,
+    care_leaver_id: int,
+    key: str,
+    words: Callable[[str], str],
+) -> int:
+    """Text a young person's PA (their district's team manager when they have none).
+
+    Args:
+        engine: The project's database.
+        settings: The SMS sender's settings.
+        care_leaver_id: The young person.
+        key: Makes the text once (see :class:`~bot.notify.sms.Outgoing`).
+        words: The text, given the record's reference (staff texts never name the
+            young person).
+
+    Returns:
+        How many were texted (0 when nobody has a mobile).
+    """
+    with engine.connect() as conn:
+        adviser_id, district = staff.young_person(conn, care_leaver_id)
+        who = staff.adviser(conn, adviser_id) or staff.team_manager(conn, district)
+        reference = conn.execute(
+            sa.select(care_leavers.c.external_ref).where(care_leavers.c.id == care_leaver_id)
+        ).scalar_one()
+    return notify_staff(settings, engine, [who] if who else [], key, words(str(reference)))
 
 
 def anonymous_plan_reply(settings: Settings) -> Reply:
@@ -292,6 +323,7 @@ def tell_staff(
     person: CareLeaver | None,
     now: dt.datetime,
     priority: str = alerts.URGENT,
+    address_key: str | None = None,
 ) -> StaffTold:
     """Raise the alert for a safety event and text the staff it goes to at once.
 
@@ -299,7 +331,10 @@ def tell_staff(
     (``check_in``) to the PA, or the duty worker when there is no PA; a crisis reply
     that could not be delivered (``undelivered``) to all of them and the team manager.
     Someone not on record has no district: their alert goes to the duty district
-    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``).
+    (``DUTY_DISTRICT``, by default the first of ``DISTRICTS``). An event in a conversation
+    whose alert is still open, or past the cap for its internet address
+    (``address_key``), is added to an open alert and nobody is texted
+    (:func:`bot.cases.alerts.raise_alert`).
 
     Returns:
         How many were texted, and whether the PA and a duty worker were among those told.
@@ -313,6 +348,8 @@ def tell_staff(
         care_leaver_id=person.id if person else None,
         district=None if person else settings.on_duty_district,
         priority=priority,
+        address_key=address_key,
+        per_address_per_hour=settings.safety_alerts_per_address_per_hour,
     )
     if not raised.new:
         return StaffTold(alert_id=raised.alert.id)

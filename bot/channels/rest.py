@@ -149,6 +149,7 @@ class RestChannel(InputChannel):  # type: ignore[misc]
         message_id: str,
         collector: CollectingOutputChannel,
         button: bool = False,
+        address: str = "",
     ) -> Any:
         async def send(messages: list[dict[str, Any]]) -> None:
             for message in messages:
@@ -163,7 +164,18 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             engine=self.engine(),
             message_id=message_id,
             button=button,
+            address=address,
         )
+
+    def address(self, request: Request) -> str:
+        """The caller's internet address, for the cap on safety alerts per address.
+
+        Empty when the channel has a token: then the caller is the council's own web site,
+        whose one address carries every young person it serves.
+        """
+        if self.settings().rest_channel_token:
+            return ""
+        return str(request.remote_addr or request.ip or "")
 
     @classmethod
     def name(cls) -> str:
@@ -202,7 +214,11 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             except MessageTooLong as long:
                 # Too long to take, but read by the safety net first: risk is answered.
                 verdict = await self._safety_first(
-                    long.sender, long.message, new_message_id(), collector
+                    long.sender,
+                    long.message,
+                    new_message_id(),
+                    collector,
+                    address=self.address(request),
                 )
                 if verdict.needs_alert:
                     return response.json(collector.messages)
@@ -212,7 +228,12 @@ class RestChannel(InputChannel):  # type: ignore[misc]
             message_id = message_id or new_message_id()
             text = neutralise(given, offered_payloads())
             verdict = await self._safety_first(
-                sender, given, message_id, collector, button=text.startswith(INTENT_PREFIX)
+                sender,
+                given,
+                message_id,
+                collector,
+                button=text.startswith(INTENT_PREFIX),
+                address=self.address(request),
             )
             handling = asyncio.ensure_future(
                 self._rest_of(request, text, sender, message_id, collector, verdict)

@@ -9,7 +9,9 @@ call to the action server:
 2. a crisis gets the signposting for its kind at once, a possible risk the kind,
    direct check-in (``bot/safety/data/replies.yml``), through the channel's ``send``;
 3. staff are told in the background (:func:`bot.safety.alerting.raise_safety_alert`),
-   and, once they have been, the young person is told who was (a second message).
+   and, once they have been, the young person is told who was (a second message). The
+   alerts are limited (one open alert per conversation, a cap per internet address:
+   :mod:`bot.cases.alerts`), the reply never: it has gone before staff are told.
 
 So the signposting never waits for the action server, a busy conversation, a slow
 database or a rate limit, and a message that jams nothing can delay it. The verdict is
@@ -100,6 +102,7 @@ async def safety_first(
     message_id: str,
     clock: Callable[[], dt.datetime] | None = None,
     button: bool = False,
+    address: str = "",
 ) -> Verdict:
     """Check a message and answer any risk at once, before anything else is done with it.
 
@@ -115,6 +118,8 @@ async def safety_first(
         clock: The time now (timezone-aware); the real clock by default.
         button: The message is the payload of a button the bot offered (its words are
             the bot's own, not the young person's): not checked.
+        address: The internet address the message came from (web chat, open REST), for
+            the cap on staff alerts per address; never on the reply's path.
 
     Returns:
         The verdict, for the channel to pass on to Rasa.
@@ -144,6 +149,7 @@ async def safety_first(
                 key=key,
                 now=now,
                 send=send,
+                address=address,
             )
         )
         _alerting[key] = task
@@ -162,6 +168,7 @@ async def _tell_staff(
     key: str,
     now: dt.datetime,
     send: Send,
+    address: str = "",
 ) -> None:
     try:
         alert = await asyncio.to_thread(
@@ -176,6 +183,7 @@ async def _tell_staff(
             tier=verdict.tier,
             categories=verdict.categories,
             detected_by=verdict.detected_by,
+            address=address,
         )
     except Exception as error:
         logger.error(

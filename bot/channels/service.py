@@ -9,7 +9,9 @@ Listed in ``credentials.yml`` like the channels, so Rasa registers it:
   answer also says whether the database can be reached just now, without making the
   server "not ready" for it: while the database is down, a ready server still gives
   young people the holding reply with the crisis numbers.
-- ``GET /webhooks/service/``: alive (the process answers), for a liveness check.
+- ``GET /webhooks/service/``: alive (the process answers), for a liveness check;
+- before the server takes connections, every route's request body is limited to 64 KB,
+  a larger one answered with a plain 413 (:mod:`bot.channels.body_limit`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import body_limit
 from bot.rasa_plugins.handling import is_ready, mark_ready, prepare, warm_up
 from bot.safety.semantic import install_in_process, keep_up_with_approved
 
@@ -57,6 +60,10 @@ class ServiceChannel(InputChannel):  # type: ignore[misc]
         hook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
         )
+
+        @hook.listener("before_server_start")
+        async def _limit_bodies(app: Any, _loop: Any) -> None:
+            body_limit.install(app)
 
         @hook.listener("after_server_start")
         async def _prepare(app: Any, _loop: Any) -> None:

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = (2, 5, 15, 30, 60, 120, 300)
 POLL_SECONDS = 1.0
+# A message still "sending" this long after it was claimed: its process died mid-send.
+STUCK_SENDING = dt.timedelta(minutes=5)
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 # Dedupe keys of the safety net's replies: attempted even after STOP.
 SAFETY_KEY_PREFIX = "safety:"
@@ -71,6 +73,9 @@ class Outgoing:
     to_number: str
     body: str
     urgent: bool = False
+    after_previous: bool = False
+    """Send only once the message before it in the same :meth:`SmsQueue.enqueue` call has
+    been taken by Twilio (or given up): the parts of one long reply, in order."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +85,17 @@ class Undelivered:
     message_id: int
     conversation_id: str
     reason: str
+
+
+def sender(settings: Settings) -> dict[str, str]:
+    """Who a text is sent from: the Messaging Service when there is one, else the number.
+
+    Sent through a Messaging Service (``messaging_service_sid``), a text follows the
+    service's Advanced Opt-Out: the keywords and replies the council set there.
+    """
+    if settings.twilio_messaging_service_sid:
+        return {"messaging_service_sid": settings.twilio_messaging_service_sid}
+    return {"from_": settings.twilio_from_number or ""}
 
 
 def is_safety_reply(dedupe_key: str) -> bool:
@@ -109,6 +125,7 @@ class SmsQueue:
         """
         now = self.clock()
         waiting: list[int] = []
+        previous: int | None = None
         with self.engine.begin() as conn:
             for message in messages:
                 exists = conn.execute(
@@ -117,6 +134,7 @@ class SmsQueue:
                     )
                 ).first()
                 if exists is not None:
+                    previous = int(exists.id)
                     continue
                 urgent = message.urgent and is_safety_reply(message.dedupe_key)
                 if not urgent and self._opted_out(conn, message.to_number):
@@ -136,10 +154,12 @@ class SmsQueue:
                         next_attempt_at=now,
                         created_at=now,
                         updated_at=now,
+                        follows_id=previous if message.after_previous else None,
                     )
                 )
+                previous = int(result.inserted_primary_key[0])
                 if status == "queued":
-                    waiting.append(int(result.inserted_primary_key[0]))
+                    waiting.append(previous)
         return waiting
 
     @staticmethod
@@ -150,13 +170,37 @@ class SmsQueue:
         return found is not None
 
     def claim_due(self, limit: int = 20) -> list[dict[str, Any]]:
-        """Claim messages due for sending; each is claimed by one process only."""
+        """Claim messages due for sending; each is claimed by one process only.
+
+        A message that follows another (the next part of a long reply) waits until that
+        one has left the queue: sent, given up, or stuck in sending for ``STUCK_SENDING``
+        (its process died: Twilio may have it, and the rest must not wait for ever).
+        """
         now = self.clock()
         claimed: list[dict[str, Any]] = []
+        before = sms_outbound.alias("before")
+        still_going = (
+            sa.select(before.c.id)
+            .where(
+                before.c.id == sms_outbound.c.follows_id,
+                sa.or_(
+                    before.c.status == "queued",
+                    sa.and_(
+                        before.c.status == "sending",
+                        before.c.updated_at > now - STUCK_SENDING,
+                    ),
+                ),
+            )
+            .exists()
+        )
         with self.engine.begin() as conn:
             due = conn.execute(
                 sa.select(sms_outbound)
-                .where(sms_outbound.c.status == "queued", sms_outbound.c.next_attempt_at <= now)
+                .where(
+                    sms_outbound.c.status == "queued",
+                    sms_outbound.c.next_attempt_at <= now,
+                    sa.or_(sms_outbound.c.follows_id.is_(None), ~still_going),
+                )
                 .order_by(sms_outbound.c.id)
                 .limit(limit)
             ).all()
@@ -310,9 +354,9 @@ class TwilioDelivery:
         try:
             created = await self.client().messages.create_async(
                 to=message["to_number"],
-                from_=settings.twilio_from_number,
                 body=message["body"],
                 status_callback=settings.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH,
+                **sender(settings),
             )
         except TwilioRestException as error:
             reason = f"Twilio {error.status}: {error.code or ''}".strip()

@@ -24,6 +24,8 @@ sms_outbound = sa.Table(
     sa.Column("error", sa.String(255), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # The message that must leave the queue first (the part before, of a long reply).
+    sa.Column("follows_id", sa.Integer, nullable=True),
 )
 
 sms_opt_outs = sa.Table(

@@ -85,7 +85,8 @@ def sms_body(link: str) -> str:
     young person's pack from the outbox.
     """
     return (
-        f"Your leaving care pack: what you can get, in one place. {link} Reply YES if you got it."
+        f"Your leaving care pack: what you can get, in one place. {link} "
+        "Reply GOT IT if you got it."
     )
 
 
@@ -336,10 +337,11 @@ def view_for_staff(engine: Engine, care_leaver_id: int, now: dt.datetime) -> Pac
 
 
 def acknowledge(engine: Engine, number: str, now: dt.datetime) -> bool:
-    """Mark the packs texted to ``number`` that wait for a YES as acknowledged.
+    """Mark the packs texted to ``number`` that wait for a GOT IT as acknowledged.
 
-    One YES answers every unexpired pack texted to them that has not had one (the
-    latest holds what the earlier ones did, and more): a second YES is for the bot.
+    One GOT IT answers every unexpired pack texted to them that has not had one (the
+    latest holds what the earlier ones did, and more): a second GOT IT is for the bot.
+    Not YES: that is one of Twilio's opt-in keywords (:mod:`bot.channels.sms.keywords`).
 
     Args:
         engine: The project's database.

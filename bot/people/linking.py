@@ -24,7 +24,18 @@ code's ``used_at`` is set: that is when the cool-off began.
 
 Sending codes is limited as well, so nobody can flood a young person's phone:
 ``MAX_CODES_PER_HOUR`` per conversation (the person is told) and per care leaver
-(silently: telling would say the number is on record).
+(silently: telling would say the number is on record), and ``MAX_CODES_PER_DAY`` per
+care leaver (silently).
+
+Guesses are counted per care leaver too, not only per conversation: anyone can start
+new chats, and each used to bring five more guesses at codes sent to the same phone.
+Each code keeps its own wrong tries (``wrong_tries``); once the codes sent to one care
+leaver in the last day have been typed wrong ``MAX_WRONG_TRIES_PER_RECORD`` times, in
+however many chats, linking to that record is locked for ``RECORD_LOCK`` (a day:
+``care_leavers.linking_locked_until``) and their PA is told
+(:func:`tell_staff_of_lock`). While it is locked no code is sent to them and no code,
+even the right one, links a chat to them; the answers stay exactly those for a
+number not on record (a wrong code is "wrong"), so the lock says nothing either.
 """
 
 from __future__ import annotations
@@ -39,15 +50,21 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.cases.conversation import tell_adviser
 from bot.people import identity
 from bot.people.phones import to_e164
 from bot.people.tables import care_leavers, link_codes
+from bot.settings import Settings
 
 CODE_DIGITS = 6
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
 COOL_OFF = dt.timedelta(minutes=15)
 MAX_CODES_PER_HOUR = 3
+MAX_CODES_PER_DAY = 5
+MAX_WRONG_TRIES_PER_RECORD = 8
+RECORD_LOCK = dt.timedelta(hours=24)
+DAY = dt.timedelta(hours=24)
 LINK_METHOD = "web_code"
 
 SENT_REPLY = (
@@ -135,6 +152,8 @@ class VerifyResult:
     message: str
     tries_left: int | None = None
     care_leaver_id: int | None = None
+    locked_record: int | None = None
+    """The care leaver whose linking this try locked (never shown: their PA is told)."""
 
 
 def code_hash(key: bytes, conversation_id: str, code: str) -> str:
@@ -171,6 +190,52 @@ def _carried_tries(latest: sa.engine.Row | None) -> int:
     if latest is None or latest.used_at is not None:
         return 0  # none yet; used (linked); or a cool-off that is over
     return int(latest.attempts)
+
+
+def _record_locked(conn: Connection, person_id: int | None, now: dt.datetime) -> bool:
+    if person_id is None:
+        return False
+    until = conn.execute(
+        sa.select(care_leavers.c.linking_locked_until).where(care_leavers.c.id == person_id)
+    ).scalar()
+    return until is not None and now < until
+
+
+def _codes_sent(conn: Connection, person_id: int, since: dt.datetime) -> int:
+    return int(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(link_codes)
+            .where(link_codes.c.care_leaver_id == person_id, link_codes.c.created_at > since)
+        ).scalar_one()
+    )
+
+
+def _wrong_tries_on_record(conn: Connection, person_id: int, now: dt.datetime) -> int:
+    """Wrong tries at codes sent to one care leaver in the last day, in every chat."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(link_codes.c.wrong_tries), 0)).where(
+                link_codes.c.care_leaver_id == person_id, link_codes.c.created_at > now - DAY
+            )
+        ).scalar_one()
+    )
+
+
+def _lock_record(conn: Connection, person_id: int, now: dt.datetime) -> bool:
+    """Lock linking to a record for :data:`RECORD_LOCK`; True if this call locked it."""
+    taken = conn.execute(
+        care_leavers.update()
+        .where(
+            care_leavers.c.id == person_id,
+            sa.or_(
+                care_leavers.c.linking_locked_until.is_(None),
+                care_leavers.c.linking_locked_until <= now,
+            ),
+        )
+        .values(linking_locked_until=now + RECORD_LOCK)
+    )
+    return bool(taken.rowcount == 1)
 
 
 def cool_off_until(engine: Engine, conversation_id: str, now: dt.datetime) -> dt.datetime | None:
@@ -220,17 +285,12 @@ def start_link(
         person_id = conn.execute(
             sa.select(care_leavers.c.id).where(care_leavers.c.mobile == number)
         ).scalar()
-        if person_id is not None:
-            sent_to_person = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(link_codes)
-                .where(
-                    link_codes.c.care_leaver_id == person_id,
-                    link_codes.c.created_at > hour_ago,
-                )
-            ).scalar_one()
-            if sent_to_person >= MAX_CODES_PER_HOUR:
-                person_id = None  # silently: the phone has had enough codes this hour
+        if person_id is not None and (
+            _record_locked(conn, person_id, now)
+            or _codes_sent(conn, person_id, hour_ago) >= MAX_CODES_PER_HOUR
+            or _codes_sent(conn, person_id, now - DAY) >= MAX_CODES_PER_DAY
+        ):
+            person_id = None  # silently: locked, or the phone has had enough codes
         code = new_code()
         result = conn.execute(
             link_codes.insert().values(
@@ -273,8 +333,10 @@ def verify_link(
             return VerifyResult(VerifyOutcome.BAD_FORMAT, BAD_CODE_FORMAT_REPLY)
         if latest is None or latest.used_at is not None or now >= latest.expires_at:
             return VerifyResult(VerifyOutcome.NO_CODE, NO_CODE_REPLY)
-        right = hmac.compare_digest(latest.code_hash, code_hash(key, conversation_id, code)) and (
-            latest.care_leaver_id is not None
+        right = (
+            hmac.compare_digest(latest.code_hash, code_hash(key, conversation_id, code))
+            and latest.care_leaver_id is not None
+            and not _record_locked(conn, latest.care_leaver_id, now)
         )
         if right:
             # Used once: the update only succeeds if nobody used the code meanwhile.
@@ -291,8 +353,19 @@ def verify_link(
             conn.execute(
                 link_codes.update()
                 .where(link_codes.c.id == latest.id)
-                .values(attempts=link_codes.c.attempts + 1)
+                .values(
+                    attempts=link_codes.c.attempts + 1,
+                    wrong_tries=link_codes.c.wrong_tries + 1,
+                )
             )
+            locked_record = None
+            person = latest.care_leaver_id
+            if (
+                person is not None
+                and _wrong_tries_on_record(conn, person, now) >= MAX_WRONG_TRIES_PER_RECORD
+                and _lock_record(conn, person, now)
+            ):
+                locked_record = int(person)
             tries = int(
                 conn.execute(
                     sa.select(link_codes.c.attempts).where(link_codes.c.id == latest.id)
@@ -305,11 +378,54 @@ def verify_link(
                     .where(link_codes.c.id == latest.id, link_codes.c.used_at.is_(None))
                     .values(used_at=now)
                 )
-                return VerifyResult(VerifyOutcome.COOLING_OFF, COOL_OFF_REPLY, tries_left=0)
+                return VerifyResult(
+                    VerifyOutcome.COOLING_OFF,
+                    COOL_OFF_REPLY,
+                    tries_left=0,
+                    locked_record=locked_record,
+                )
             left = MAX_WRONG_TRIES - tries
-            return VerifyResult(VerifyOutcome.WRONG, wrong_code_reply(left), tries_left=left)
+            return VerifyResult(
+                VerifyOutcome.WRONG,
+                wrong_code_reply(left),
+                tries_left=left,
+                locked_record=locked_record,
+            )
     identity.link(engine, conversation_id, person_id, method=LINK_METHOD)
     return VerifyResult(VerifyOutcome.LINKED, LINKED_REPLY, care_leaver_id=person_id)
+
+
+def lock_notice(reference: str) -> str:
+    """The text to a PA when linking to their young person's record has been locked."""
+    return (
+        f"Web chat linking for {reference} is locked for 24 hours: codes texted to their "
+        f"mobile were typed wrong {MAX_WRONG_TRIES_PER_RECORD} times. Someone may be trying "
+        "to get into their records. Please check with them."
+    )
+
+
+def tell_staff_of_lock(
+    engine: Engine, settings: Settings, care_leaver_id: int, now: dt.datetime
+) -> int:
+    """Text the PA (or, with none, the team manager) that linking to a record is locked.
+
+    Once per lock (the text's key is the record and the lock's end). Returns how many
+    members of staff were texted.
+    """
+    with engine.connect() as conn:
+        until = conn.execute(
+            sa.select(care_leavers.c.linking_locked_until).where(
+                care_leavers.c.id == care_leaver_id
+            )
+        ).scalar()
+    stamp = f"{until:%Y%m%dT%H%M}" if until else f"{now:%Y%m%d}"
+    return tell_adviser(
+        engine,
+        settings,
+        care_leaver_id,
+        f"link-lock:{care_leaver_id}:{stamp}",
+        lock_notice,
+    )
 
 
 def forget_link(engine: Engine, conversation_id: str) -> None:

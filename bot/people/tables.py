@@ -45,6 +45,8 @@ care_leavers = sa.Table(
     # When the young person's personal data were erased on request; the row stays so
     # that kept records (cases, safety alerts) still resolve.
     sa.Column("erased_at", sa.DateTime, nullable=True),
+    # Web chat linking to this record is locked until then (too many wrong codes).
+    sa.Column("linking_locked_until", sa.DateTime, nullable=True),
 )
 
 conversation_identities = sa.Table(
@@ -67,4 +69,26 @@ link_codes = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("used_at", sa.DateTime, nullable=True),
+    # Wrong tries at this code itself (``attempts`` carries the chat's earlier ones).
+    sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Whether a number on record has been checked to be its young person's (bot/people/sms_check.py):
+# one row per SMS conversation (a keyed hash of the number). Never the date of birth given.
+identity_checks = sa.Table(
+    "identity_checks",
+    metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=False),
+    # The last time the right date of birth was given.
+    sa.Column("verified_at", sa.DateTime, nullable=True),
+    sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
+    # A question asking for the date of birth is waiting for its answer since then, and
+    # the young person's question to answer once it comes (cleared when used).
+    sa.Column("asked_at", sa.DateTime, nullable=True),
+    sa.Column("pending_text", sa.Text, nullable=True),
+    # The check was failed: general answers only until staff clear it.
+    sa.Column("locked_at", sa.DateTime, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_identity_checks_care_leaver_id", "care_leaver_id"),
 )

@@ -39,6 +39,7 @@ from bot.privacy.holdings import (
     Holdings,
     find_person,
     gather,
+    identity_check_rows,
     link_code_rows,
     naive_utc,
     staff_names,
@@ -218,6 +219,7 @@ def collect(conn: Connection, holdings: Holdings) -> dict[str, Any]:
         "safety_events": event_rows,
         "questions": questions,
         "link_codes": link_code_rows(conn, holdings),
+        "identity_checks": identity_check_rows(conn, holdings),
         "staff": [names[i] for i in sorted(names)],
     }
 

@@ -27,7 +27,13 @@ from bot.console import audit
 from bot.db.rasa_events import events
 from bot.db.tables import unanswered_questions
 from bot.notify.tables import sms_opt_outs, sms_outbound
-from bot.people.tables import care_leavers, conversation_identities, link_codes, staff
+from bot.people.tables import (
+    care_leavers,
+    conversation_identities,
+    identity_checks,
+    link_codes,
+    staff,
+)
 from bot.privacy.holdings import Holdings, find_person, gather, naive_utc
 from bot.settings import Settings
 
@@ -53,6 +59,7 @@ class ErasurePlan:
     unanswered_questions: int = 0
     identities: int = 0
     link_codes: int = 0
+    identity_checks: int = 0
     kept: list[str] = dataclasses.field(default_factory=list)
 
     def removed_lines(self) -> list[str]:
@@ -65,6 +72,7 @@ class ErasurePlan:
             f"{self.unanswered_questions} unanswered questions' words",
             f"{self.identities} links between conversations and the record",
             f"{self.link_codes} link codes",
+            f"{self.identity_checks} checks that texts came from them",
         ]
 
     def audit_detail(self, reason: str) -> str:
@@ -72,7 +80,7 @@ class ErasurePlan:
         counts = (
             f"events {self.events}, SMS {self.sms_texts}, contacts {self.sms_contacts}, "
             f"questions {self.unanswered_questions}, links {self.identities}, "
-            f"codes {self.link_codes}"
+            f"codes {self.link_codes}, checks {self.identity_checks}"
         )
         kept = "; ".join(self.kept) if self.kept else "nothing"
         return f"reason: {reason} | removed: {counts} | kept: {kept}"
@@ -129,6 +137,13 @@ def _wheres(holdings: Holdings) -> dict[str, tuple[sa.Table, sa.sql.ColumnElemen
             sa.or_(
                 link_codes.c.care_leaver_id == holdings.person.id,
                 link_codes.c.conversation_id.in_(conversations),
+            ),
+        ),
+        "identity_checks": (
+            identity_checks,
+            sa.or_(
+                identity_checks.c.care_leaver_id == holdings.person.id,
+                identity_checks.c.conversation_id.in_(conversations),
             ),
         ),
     }
@@ -223,6 +238,7 @@ def erase(
         )
         conn.execute(conversation_identities.delete().where(wheres["identities"][1]))
         conn.execute(link_codes.delete().where(wheres["link_codes"][1]))
+        conn.execute(identity_checks.delete().where(wheres["identity_checks"][1]))
         conn.execute(
             care_leavers.update()
             .where(care_leavers.c.id == person.id)
@@ -233,6 +249,7 @@ def erase(
                 circumstances="",
                 pathway_last_review=None,
                 pathway_next_review=None,
+                linking_locked_until=None,
                 erased_at=now,
                 updated_at=now,
             )

@@ -27,7 +27,13 @@ from bot.channels.sms.tables import sms_contacts
 from bot.db.tables import safety_events
 from bot.notify.tables import sms_outbound
 from bot.people.identity import sms_conversation_id
-from bot.people.tables import care_leavers, conversation_identities, link_codes, staff
+from bot.people.tables import (
+    care_leavers,
+    conversation_identities,
+    identity_checks,
+    link_codes,
+    staff,
+)
 from bot.records import conversation_key
 
 
@@ -205,6 +211,27 @@ def link_code_rows(conn: Connection, holdings: Holdings) -> list[sa.engine.Row]:
                 )
             )
             .order_by(link_codes.c.id)
+        ).all()
+    )
+
+
+def identity_check_rows(conn: Connection, holdings: Holdings) -> list[sa.engine.Row]:
+    """The checks that texts came from them (never a date of birth: none is kept)."""
+    return list(
+        conn.execute(
+            sa.select(
+                identity_checks.c.verified_at,
+                identity_checks.c.wrong_tries,
+                identity_checks.c.pending_text,
+                identity_checks.c.locked_at,
+            )
+            .where(
+                sa.or_(
+                    identity_checks.c.care_leaver_id == holdings.person.id,
+                    identity_checks.c.conversation_id.in_(holdings.conversation_ids),
+                )
+            )
+            .order_by(identity_checks.c.conversation_id)
         ).all()
     )
 

@@ -8,7 +8,9 @@ What goes, once older than the period (see docs/data-protection.md):
   delivery reports and dedupe keys refer to it);
 - SMS conversations' numbers not heard from in the period (``sms_contacts``);
 - the words of unanswered questions (blanked; the row stays for the figures);
-- web chat link codes.
+- web chat link codes;
+- the words of a question kept to answer once a number's date of birth was given
+  (``identity_checks.pending_text``), when that was never given.
 
 What stays: cases, handoffs, safety alerts, safety events and their histories, which
 are safeguarding and complaints records kept under the council's own retention policy.
@@ -36,7 +38,7 @@ from bot.console.tables import audit_log
 from bot.db.rasa_events import events
 from bot.db.tables import unanswered_questions
 from bot.notify.tables import sms_outbound
-from bot.people.tables import link_codes
+from bot.people.tables import identity_checks, link_codes
 from bot.privacy.holdings import naive_utc
 from bot.settings import Settings
 
@@ -65,6 +67,7 @@ class RetentionReport:
     sms_contacts: int = 0
     unanswered_questions: int = 0
     link_codes: int = 0
+    identity_questions: int = 0
     complete: bool = True
 
     def lines(self) -> list[str]:
@@ -78,6 +81,7 @@ class RetentionReport:
             f"{verb} {self.sms_contacts} SMS contacts not heard from since then",
             f"{blank} the words of {self.unanswered_questions} unanswered questions",
             f"{verb} {self.link_codes} link codes",
+            f"{blank} {self.identity_questions} questions kept for a date of birth never given",
         ] + ([] if self.complete else ["more to do: the next run carries on"])
 
     def summary(self) -> str:
@@ -176,6 +180,20 @@ def _steps(cutoff: dt.datetime) -> list[_Step]:
             link_codes.c.id,
             link_codes.c.created_at < cutoff,
             lambda ids: link_codes.delete().where(link_codes.c.id.in_(ids)),
+        ),
+        _Step(
+            "identity_questions",
+            identity_checks,
+            identity_checks.c.conversation_id,
+            sa.and_(
+                identity_checks.c.pending_text.is_not(None),
+                identity_checks.c.asked_at < cutoff,
+            ),
+            lambda ids: (
+                identity_checks.update()
+                .where(identity_checks.c.conversation_id.in_(ids))
+                .values(pending_text=None)
+            ),
         ),
     ]
 

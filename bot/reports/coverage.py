@@ -28,7 +28,7 @@ class Coverage:
         scope: ``"council"`` or a district.
         care_leavers: Care leavers on record.
         sent: Of them, how many have been sent (or given) a pack.
-        acknowledged: Of them, how many said they got one (replied YES).
+        acknowledged: Of them, how many said they got one (replied GOT IT).
         without_pack: The ids of those who have had no pack, in id order.
     """
 

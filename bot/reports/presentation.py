@@ -43,7 +43,7 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("Content", "content_past_review", "Entitlement entries past their review date"),
     ("Entitlements pack", "pack_care_leavers", "Care leavers on record at the end of the week"),
     ("Entitlements pack", "packs_sent", "Have been sent or given their pack"),
-    ("Entitlements pack", "packs_acknowledged", "Said they got it (replied YES)"),
+    ("Entitlements pack", "packs_acknowledged", "Said they got it (replied GOT IT)"),
     ("Entitlements pack", "packs_missing", "Have not had their pack yet"),
     ("Quality assurance", "qa_reviewed", "Conversations reviewed (sampled in earlier weeks)"),
     ("Quality assurance", "qa_outstanding", "Graded outstanding"),

@@ -15,6 +15,7 @@ import logging
 
 from sqlalchemy.engine import Engine
 
+from bot.address_limits import address_digest
 from bot.cases import alerts
 from bot.cases.conversation import tell_staff
 from bot.people.identity import identify
@@ -59,6 +60,7 @@ def raise_safety_alert(
     tier: Tier | None = None,
     categories: tuple[str, ...] | None = None,
     detected_by: str | None = None,
+    address: str = "",
 ) -> SafetyAlert:
     """Store the safety event for a message and text the staff its alert goes to.
 
@@ -75,9 +77,11 @@ def raise_safety_alert(
             crisis if neither layer sees one: Rasa's model called it).
         categories: The kinds of risk, when already known.
         detected_by: Which layer saw it, when already known.
+        address: The internet address it came from (web chat), for the cap on alerts
+            per address; only a keyed hash of it is kept.
 
     Returns:
-        The event's id and who was told.
+        The event's id and who was told (nobody, when it was added to an open alert).
     """
     if tier is None or categories is None:
         verdict = check_now(text)
@@ -114,6 +118,7 @@ def raise_safety_alert(
         person=identify(engine, conversation_id),
         now=now,
         priority=PRIORITY.get(tier, alerts.URGENT),
+        address_key=address_digest(settings.web_chat_key(), address) if address else None,
     )
     logger.warning("Safety alert for event %s: %s member(s) of staff texted", event_id, told.texted)
     return SafetyAlert(event_id, told.texted, told_pa=told.pa, told_duty=told.duty)

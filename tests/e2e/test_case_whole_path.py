@@ -33,6 +33,7 @@ from bot.launcher import (
     service_environment,
     service_specs,
 )
+from bot.people import sms_check
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
@@ -50,8 +51,8 @@ pytestmark = pytest.mark.e2e
 
 PUBLIC = "https://sms.example.org"
 PASSWORD = "whole path password 1"
-JORDAN = "+447700900101"  # Demo Jordan: North, PA Pat Example-Adviser
-CASEY = "+447700900103"  # Demo Casey: Central, PA Kim Example-Adviser
+JORDAN = "+447700900101"  # Demo Jordan: North, PA Pat Example-Adviser, born 2 November 2010
+CASEY = "+447700900103"  # Demo Casey: Central, PA Kim Example-Adviser, born 7 October 2010
 PAT = ("pat.example-adviser@example.org", "+447700900001")
 KIM = ("kim.example-adviser@example.org", "+447700900003")
 QUIET_SECONDS = 5.0
@@ -130,7 +131,11 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 def test_a_plan_query_by_sms_is_answered_by_the_pa_in_the_console(running):
     jordan = running.phone(JORDAN)
     words = "I want to change what my plan says about college"
-    opened = " ".join(jordan.ask(words))
+    # Their records are used only once they have given their date of birth.
+    assert jordan.ask(words) == [sms_check.ASK]
+    opened = " ".join(jordan.ask("2/11/2010"))
+    assert opened.startswith(sms_check.THANKS), opened
+    opened = opened.removeprefix(sms_check.THANKS).strip()
     assert opened.startswith("I've passed this to your PA, Pat Example-Adviser."), opened
     found = re.search(r"Your reference is (PP-\d+)\.", opened)
     assert found, opened
@@ -166,7 +171,8 @@ def test_a_plan_query_by_sms_is_answered_by_the_pa_in_the_console(running):
 
 def test_a_handoff_reaches_the_pa_and_goes_back_to_the_bot(running):
     casey = running.phone(CASEY)
-    asked = " ".join(casey.ask("can I talk to my PA"))
+    assert casey.ask("can I talk to my PA") == [sms_check.ASK]
+    asked = " ".join(casey.ask("07 10 2010"))
     assert "I've asked your PA, Kim Example-Adviser" in asked, asked
     [notice] = wait_for(lambda: running.texts_to(KIM[1]))
     found = re.search(r"\(Central, handoff (\d+)\)", notice)

@@ -130,7 +130,9 @@ def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, brows
     assert reply.headers["Location"] == f"/packs/{console.young['taylor']}?sent=outbox"
     texts = outbox_to(console, TAYLOR_NUMBER)[before:]
     assert (
-        len(texts) == 1 and "/pack/" in texts[0] and texts[0].endswith("Reply YES if you got it.")
+        len(texts) == 1
+        and "/pack/" in texts[0]
+        and texts[0].endswith("Reply GOT IT if you got it.")
     )
     latest = packs_of(console, "taylor")[-1]
     assert latest.created_by == console.staff_ids["pat"] and latest.sent_at is not None

@@ -38,6 +38,7 @@ from bot.db.engine import create_db_engine
 from bot.db.tables import safety_events
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
 from bot.notify.tables import sms_outbound
+from bot.people import sms_check
 from bot.people.tables import care_leavers, staff
 from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.fake_twilio import FakeTwilio
@@ -54,6 +55,7 @@ NAME = "Zephyrine Canaryone"
 NUMBER = "+447700900911"
 NUMBER_FORMS = (NUMBER, "07700900911", "07700 900911", "7700900911", "447700900911")
 OTHER_NUMBER = "+447700900912"  # not on record: texts from it get general answers
+BIRTHDAY_TEXT = "14 March 2006"  # the canary's date of birth, as they text it when asked
 WRONG_EMAIL = "zephyrine.canaryone@example.org"
 WRONG_PASSWORD = "velvet canary password"
 # One canary word per channel, so a leak says where it came from.
@@ -80,6 +82,8 @@ CANARIES = {
     "email typed at sign-in": WRONG_EMAIL,
     "password typed at sign-in": WRONG_PASSWORD,
     "a staff password": PASSWORD,
+    "date of birth texted": BIRTHDAY_TEXT,
+    "date of birth": "2006-03-14",
     **{f"{channel} words": word for channel, word in WORDS.items()},
 }
 
@@ -146,7 +150,9 @@ def use_sms(bot: RunningBot, twilio: FakeTwilio, seen: dict[str, Any]) -> None:
         return list(wait_for(lambda: twilio.to(NUMBER)[before:], timeout=60))
 
     seen["sms"] = text(sentence("sms"))
-    seen["sms case"] = text(f"I never got a copy of my pathway plan {WORDS['sms']}")
+    # A number on record is asked for the date of birth before its records are used.
+    seen["sms asked"] = text(f"I never got a copy of my pathway plan {WORDS['sms']}")
+    seen["sms case"] = text(BIRTHDAY_TEXT)
     seen["sms handoff"] = text("can I talk to my PA")
     # Handed over: the bot stays quiet, the message is kept for the PA.
     requests.post(
@@ -439,6 +445,7 @@ def test_every_channel_really_handled_its_canaries(traffic: Traffic) -> None:
     seen = traffic.seen
     assert seen["rest"], "the REST channel did not answer"
     assert "999" in seen["rest crisis"] or "Samaritans" in seen["rest crisis"]
+    assert [m["Body"] for m in seen["sms asked"]] == [sms_check.ASK]
     assert any("Your reference is PP-" in m["Body"] for m in seen["sms case"]), seen["sms case"]
     assert any("116 123" in m["Body"] or "999" in m["Body"] for m in seen["sms crisis"])
     # The crisis message's safety reply comes at once, as a frame of its own (and "who was

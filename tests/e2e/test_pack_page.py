@@ -1,7 +1,7 @@
-"""End to end: the pack page on the real Rasa server, and YES through the real SMS webhook.
+"""End to end: the pack page on the real Rasa server, and GOT IT through the real SMS webhook.
 
 Both servers run (not in demo mode): the pack's text goes through the real twilio
-client to the local fake of Twilio's API (``TWILIO_API_URL``), YES comes back as a
+client to the local fake of Twilio's API (``TWILIO_API_URL``), GOT IT comes back as a
 signed webhook request, and the page is read over HTTP and in Debian's headless
 Chromium with axe-core's accessibility checks. The people are the demo records.
 """
@@ -26,6 +26,7 @@ from bot.packs.tables import packs
 from bot.people.tables import care_leavers
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
+from tests.support.sms_replies import replies_to
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +85,8 @@ def send_pack(bot: RunningBot, engine, twilio: FakeTwilio, number: str, **extra:
     assert result.sent
     texts = wait_for(lambda: twilio.to(number)[before:])
     body = texts[-1]["Body"]
-    assert body.endswith("Reply YES if you got it.")
+    assert body.endswith("Reply GOT IT if you got it.")
+    assert "YES" not in body  # one of Twilio's opt-in keywords
     assert f"{PUBLIC}/pack/" in body
     return body.split("/pack/")[1].split()[0]
 
@@ -103,13 +105,14 @@ def sms_form(sender: str, body: str) -> dict[str, str]:
     }
 
 
-def text_in(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str) -> None:
+def text_in(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str) -> dict[str, str]:
     form = sms_form(sender, body)
     signature = RequestValidator(twilio.token).compute_signature(PUBLIC + WEBHOOK, form)
     reply = requests.post(
         f"{bot.base_url}{WEBHOOK}", data=form, headers={"X-Twilio-Signature": signature}, timeout=10
     )
     assert reply.status_code == 200
+    return form
 
 
 # ---- the page over HTTP ----------------------------------------------------------------------
@@ -162,15 +165,15 @@ def test_two_people_two_links_each_shows_only_its_own_pack(pack_bot, engine, twi
     assert "Staying put" in alex.text and '<h3 id="e-staying-put">' not in taylor.text
 
 
-# ---- YES through the signed webhook ----------------------------------------------------------
+# ---- GOT IT through the signed webhook -------------------------------------------------------
 
 
-def test_yes_from_the_registered_number_acknowledges_the_pack_and_thanks_them(
+def test_got_it_from_the_registered_number_acknowledges_the_pack_and_thanks_them(
     pack_bot, engine, twilio
 ):
     send_pack(pack_bot, engine, twilio, ALEX)
     before = len(twilio.to(ALEX))
-    text_in(pack_bot, twilio, ALEX, " Yeah. ")
+    text_in(pack_bot, twilio, ALEX, " Got it! ")
     [thanks] = wait_for(lambda: twilio.to(ALEX)[before:])
     assert thanks["Body"] == service.THANKS
 
@@ -183,17 +186,31 @@ def test_yes_from_the_registered_number_acknowledges_the_pack_and_thanks_them(
             ).first()
 
     assert wait_for(lambda: latest().acknowledged_at is not None)
-    # Now nothing is waiting: the next YES goes to the bot, not to the packs.
-    text_in(pack_bot, twilio, ALEX, "YES")
+    # Now nothing is waiting: the next GOT IT goes to the bot, not to the packs.
+    text_in(pack_bot, twilio, ALEX, "got it")
     replies = wait_for(lambda: twilio.to(ALEX)[before + 1 :])
     assert replies and all(r["Body"] != service.THANKS for r in replies)
 
 
-def test_yes_from_a_number_not_on_record_goes_to_the_bot(pack_bot, twilio):
+def test_got_it_from_a_number_not_on_record_goes_to_the_bot(pack_bot, twilio):
     stranger = "+447700900988"
-    text_in(pack_bot, twilio, stranger, "yes")
+    text_in(pack_bot, twilio, stranger, "GOT IT")
     replies = wait_for(lambda: twilio.to(stranger))
     assert replies and all(r["Body"] != service.THANKS for r in replies)
+
+
+def test_yes_acknowledges_no_pack(pack_bot, engine, twilio):
+    """YES is Twilio's opt-in keyword, which Twilio answers on this number itself."""
+    token = send_pack(pack_bot, engine, twilio, JORDAN)
+    form = text_in(pack_bot, twilio, JORDAN, "YES")
+    assert replies_to(pack_bot.settings.database_url, twilio, form) == []
+    with engine.connect() as conn:
+        acknowledged = conn.execute(
+            sa.select(packs.c.acknowledged_at).where(
+                packs.c.token_hash == service.token_hash(token)
+            )
+        ).scalar_one()
+    assert acknowledged is None
 
 
 # ---- in a real browser -----------------------------------------------------------------------

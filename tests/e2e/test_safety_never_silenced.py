@@ -27,11 +27,10 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
-from bot.cases.tables import safety_alerts
-from bot.channels.sms.channel import STOP_REPLY
+from bot.cases.tables import safety_alert_events, safety_alerts
 from bot.db.engine import create_db_engine
 from bot.db.tables import safety_events
-from bot.notify.tables import sms_outbound
+from bot.notify.tables import sms_opt_outs, sms_outbound
 from bot.safety import replies
 from tests.support import adversarial
 from tests.support.fake_twilio import FakeTwilio
@@ -263,10 +262,22 @@ def test_sms_the_crisis_reply_reaches_twilio_within_2_s_with_the_action_server_h
     assert sent
 
 
+def _opted_out(bot: RunningBot, number: str) -> bool:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.select(sms_opt_outs.c.number).where(sms_opt_outs.c.number == number)
+            ).first()
+    finally:
+        engine.dispose()
+    return found is not None
+
+
 def test_sms_after_stop_a_crisis_text_still_gets_the_reply(safe_bot, twilio):
     sender = fresh_number()
-    post_sms(safe_bot, twilio, sms(sender, "STOP"))
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == STOP_REPLY])
+    post_sms(safe_bot, twilio, sms(sender, "STOP"))  # Twilio answers it: we record it
+    assert wait_for(lambda: _opted_out(safe_bot, sender))
     post_sms(safe_bot, twilio, sms(sender, CRISIS))
     assert wait_for(
         lambda: [m for m in twilio.to(sender) if m["Body"].startswith("I'm really glad")],
@@ -300,3 +311,51 @@ def test_sms_a_crisis_reply_twilio_refuses_tells_everyone_at_once(safe_bot, twil
     finally:
         engine.dispose()
     assert "undelivered" in priorities
+
+
+MANAGER_CHRIS = (
+    "+447700900004"  # North's team manager: North (the duty district) has no duty worker
+)
+
+
+def _handled_flood(bot: RunningBot, conversations: list[str]) -> int:
+    """How many of these chats' safety events have become an alert or been added to one."""
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            raised = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(safety_alerts)
+                .where(safety_alerts.c.conversation_id.in_(conversations))
+            ).scalar_one()
+            details = conn.execute(
+                sa.select(safety_alert_events.c.detail).where(
+                    safety_alert_events.c.action == "message added"
+                )
+            ).scalars()
+            added = sum(1 for d in details if any(c in d for c in conversations))
+    finally:
+        engine.dispose()
+    return int(raised) + added
+
+
+def test_web_chat_a_flood_from_one_address_gets_every_reply_and_texts_staff_three_times(
+    safe_bot,
+):
+    """Without Redis: many new chats from one address, each with a crisis message."""
+    before = len(_queued_to(safe_bot, MANAGER_CHRIS))
+    tokens = [new_token(safe_bot) for _ in range(6)]
+
+    async def flood() -> list[dict[str, Any]]:
+        return list(
+            await asyncio.gather(*(_chat_until_safety(safe_bot, t, [CRISIS]) for t in tokens))
+        )
+
+    frames = asyncio.run(flood())
+    assert all(f["messages"][0]["text"].startswith(SUICIDE_REPLY_START) for f in frames)
+    conversations = [t.split(".")[0] for t in tokens]
+    assert wait_for(lambda: _handled_flood(safe_bot, conversations) == 6, timeout=30)
+    assert all(_events(safe_bot, c) for c in conversations)
+    texts = [r.body for r in _queued_to(safe_bot, MANAGER_CHRIS)[before:]]
+    # At most 3 an hour from one address (earlier tests here may have used some).
+    assert len([t for t in texts if "URGENT safety alert" in t]) <= 3

@@ -335,3 +335,117 @@ def test_typed_payloads_of_sms_buttons_are_words(production, twilio):
     _text_in(production, twilio, number, "council tax")
     more = _text_in(production, twilio, number, "/ask_more")
     assert more[0]["Body"].startswith("Council tax exemption")
+
+
+# ---- request bodies ---------------------------------------------------------------------------
+
+BODY_LIMIT = 64 * 1024
+OVERSIZE_MARKER = "OVERSIZE-MARKER"
+PUBLIC_POSTS = [
+    "/webhooks/twilio/webhook",
+    "/webhooks/twilio/status",
+    "/webhooks/rest/webhook",
+    "/chat/session",
+    "/chat/link/start",
+    "/chat/link/verify",
+    "/chat/link/forget",
+]
+
+
+def _raw_post(bot: RunningBot, path: str, head: dict[str, str], chunks: list[bytes]) -> bytes:
+    """POST with a raw socket (so a chunked body is really chunked); return the answer."""
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{bot.settings.rasa_port}"]
+    lines.append("Connection: close")
+    lines += [f"{name}: {value}" for name, value in head.items()]
+    with socket.create_connection(("127.0.0.1", bot.settings.rasa_port), timeout=10) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        try:
+            for chunk in chunks:
+                conn.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server refused the rest: its answer is already on the way
+        answer = b""
+        while True:
+            try:
+                data = conn.recv(65536)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            answer += data
+    return answer
+
+
+@pytest.mark.parametrize("path", PUBLIC_POSTS)
+def test_every_route_refuses_a_body_over_64_kb_with_a_plain_413(production, path):
+    body = (OVERSIZE_MARKER * (BODY_LIMIT // len(OVERSIZE_MARKER) + 10)).encode()
+    assert len(body) > BODY_LIMIT
+    reply = requests.post(
+        production.base_url + path,
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert reply.status_code == 413
+    assert reply.text == "the request body is too big: at most 64 KB"
+    assert OVERSIZE_MARKER not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/webhooks/service/ready", 405), ("/no/such/route", 404)]
+)
+def test_a_big_body_to_a_route_that_takes_none_is_answered_as_before(production, path, status):
+    body = (OVERSIZE_MARKER * (BODY_LIMIT // len(OVERSIZE_MARKER) + 10)).encode()
+    reply = requests.post(production.base_url + path, data=body, timeout=10)
+    assert reply.status_code == status
+    assert OVERSIZE_MARKER not in reply.text
+
+
+@pytest.mark.parametrize("path", ["/webhooks/twilio/webhook", "/webhooks/rest/webhook"])
+def test_a_chunked_body_is_refused_as_soon_as_it_passes_64_kb(production, path):
+    piece = OVERSIZE_MARKER.encode() * 1000
+    chunks = [f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for _ in range(6)]
+    answer = _raw_post(
+        production,
+        path,
+        {"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+        [*chunks, b"0\r\n\r\n"],
+    )
+    head, _, text = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert text == b"the request body is too big: at most 64 KB"
+    # The server is as well as before.
+    assert requests.get(production.base_url + "/webhooks/service/", timeout=10).ok
+
+
+def test_the_sms_webhook_refuses_a_big_form_before_parsing_or_checking_it(production, twilio):
+    # Not signed: before, the form was parsed to check the signature (403); now its size
+    # is checked first, whatever it holds.
+    form = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": "+447700900982", "Body": "x" * 40_000}
+    reply = requests.post(f"{production.base_url}/webhooks/twilio/webhook", data=form, timeout=10)
+    assert (reply.status_code, reply.text) == (413, "the form is too big: at most 32 KB")
+    signed = requests.post(
+        f"{production.base_url}/webhooks/twilio/webhook",
+        data=form,
+        headers={"X-Twilio-Signature": _sign(form, twilio.token)},
+        timeout=10,
+    )
+    assert (signed.status_code, signed.text) == (413, "the form is too big: at most 32 KB")
+
+
+def test_twilios_largest_text_still_goes_through(production, twilio):
+    """1,600 emoji: Twilio's largest text is about 19 KB as its form."""
+    form = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": "+447700900983",
+        "To": "+447700900000",
+        "Body": "\U0001f600" * 1600,
+        "AccountSid": twilio.account_sid,
+    }
+    reply = requests.post(
+        f"{production.base_url}/webhooks/twilio/webhook",
+        data=form,
+        headers={"X-Twilio-Signature": _sign(form, twilio.token)},
+        timeout=10,
+    )
+    assert reply.status_code == 200

@@ -19,9 +19,12 @@ import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
+from bot.channels.sms.formatting import segments
 from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_delivery_reports, sms_outbound
+from bot.db.rasa_events import events
+from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
+from bot.people import sms_check
 from bot.people.identity import sms_conversation_id
 from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
@@ -166,18 +169,93 @@ def test_a_malformed_sms_gets_a_plain_4xx(sms_bot, twilio, change, status, reaso
     assert "aaaa" not in reply.text
 
 
-def test_stop_start_and_help(sms_bot, twilio):
+def opted_out(bot: RunningBot, sender: str) -> bool:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return (
+                conn.execute(
+                    sa.select(sms_opt_outs.c.number).where(sms_opt_outs.c.number == sender)
+                ).first()
+                is not None
+            )
+    finally:
+        engine.dispose()
+
+
+def statuses(bot: RunningBot, form: dict[str, str]) -> list[str]:
+    """The statuses of the replies queued for one inbound text, once it is handled."""
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+
+        def handled() -> tuple[list[str]] | None:
+            with engine.connect() as conn:
+                done = conn.execute(
+                    sa.select(sms_inbound.c.handled_at).where(
+                        sms_inbound.c.message_sid == form["MessageSid"]
+                    )
+                ).scalar()
+                rows = conn.execute(
+                    sa.select(sms_outbound.c.status)
+                    .where(sms_outbound.c.dedupe_key.like(f"reply:{form['MessageSid']}:%"))
+                    .order_by(sms_outbound.c.id)
+                ).scalars()
+                return ([str(r) for r in rows],) if done is not None else None
+
+        return wait_for(handled)[0]
+    finally:
+        engine.dispose()
+
+
+def test_twilios_own_stop_start_and_help_are_recorded_and_not_answered_again(sms_bot, twilio):
+    """On a plain number Twilio answers its keywords itself: a second reply would be one
+    too many (and after STOP, refused)."""
     sender = number()
-    send_signed(sms_bot, twilio, sender, "STOP")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == STOP_REPLY])
-    count = len(twilio.to(sender))
-    send_signed(sms_bot, twilio, sender, "what is the junior isa")
-    time.sleep(3)
-    assert len(twilio.to(sender)) == count  # nothing after STOP
-    send_signed(sms_bot, twilio, sender, "Start")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == START_REPLY])
-    send_signed(sms_bot, twilio, sender, "help")
-    assert wait_for(lambda: [m for m in twilio.to(sender) if m["Body"] == HELP_REPLY])
+    stop = send_signed(sms_bot, twilio, sender, "STOP")
+    assert replies_to(sms_bot.settings.database_url, twilio, stop) == []
+    assert opted_out(sms_bot, sender)
+    asked = send_signed(sms_bot, twilio, sender, "what is the junior isa")
+    assert statuses(sms_bot, asked) == ["suppressed"]  # nothing after STOP
+    start = send_signed(sms_bot, twilio, sender, "Start")
+    assert replies_to(sms_bot.settings.database_url, twilio, start) == []
+    assert not opted_out(sms_bot, sender)
+    helped = send_signed(sms_bot, twilio, sender, "help")
+    assert replies_to(sms_bot.settings.database_url, twilio, helped) == []
+    assert twilio.to(sender) == []
+
+
+@pytest.mark.parametrize("word", ["REVOKE", "optout"])
+def test_the_newer_opt_out_keywords_stop_texts_too(sms_bot, twilio, word):
+    sender = number()
+    replies_to(sms_bot.settings.database_url, twilio, send_signed(sms_bot, twilio, sender, word))
+    assert opted_out(sms_bot, sender)
+    replies_to(sms_bot.settings.database_url, twilio, send_signed(sms_bot, twilio, sender, "YES"))
+    assert not opted_out(sms_bot, sender)  # YES is one of Twilio's opt-in keywords
+
+
+def test_a_keyword_twilio_did_not_take_as_one_is_answered_by_us(sms_bot, twilio):
+    sender = number()
+    stop = send_signed(sms_bot, twilio, sender, "Stop.")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, stop)] == [
+        STOP_REPLY
+    ]
+    assert opted_out(sms_bot, sender)
+    start = send_signed(sms_bot, twilio, sender, "start!")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, start)] == [
+        START_REPLY
+    ]
+    helped = send_signed(sms_bot, twilio, sender, "Help?")
+    assert [m["Body"] for m in replies_to(sms_bot.settings.database_url, twilio, helped)] == [
+        HELP_REPLY
+    ]
+
+
+def test_a_long_reply_is_one_text_that_twilio_segments(sms_bot, twilio):
+    sender = number()
+    conversation(sms_bot, twilio, sender, "what is a personal adviser")
+    [more] = conversation(sms_bot, twilio, sender, "tell me more")
+    assert more.startswith("Personal adviser: ")
+    assert segments(more) > 3 and len(more) <= 1600
 
 
 def test_stop_inside_a_sentence_is_a_message_not_an_opt_out(sms_bot, twilio):
@@ -266,16 +344,37 @@ TAYLOR = "+447700900105"  # Demo Taylor: former relevant, at university (demo re
 TAYLOR_BORN = dt.date(2007, 10, 15)
 
 
-def test_a_care_leaver_on_record_gets_an_answer_that_fits_them(sms_bot, twilio):
-    form = send_signed(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
-    sent = replies_to(sms_bot.settings.database_url, twilio, form)
-    bodies = [m["Body"] for m in sent]
-    assert bodies[0].startswith("Higher education bursary: ")
+def test_a_care_leaver_on_record_gets_an_answer_that_fits_them_once_checked(sms_bot, twilio):
+    """A text from a number on record: "this applies to you", nothing more, until the
+    young person gives their date of birth; then their own answer (issue 15)."""
+    [first] = conversation(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    assert first.startswith("Higher education bursary: ")
+    assert "This applies to you" in first and sms_check.ASK_FOR_DETAILS in first
+    assert "Taylor" not in first and "you're" not in first
+    # A wrong date: one try fewer. (The date given is never an answer's words.)
+    assert conversation(sms_bot, twilio, TAYLOR, "16/10/2007") == [sms_check.wrong_reply(2)]
+    [checked] = conversation(sms_bot, twilio, TAYLOR, "15 October 2007")
+    assert checked.startswith(sms_check.THANKS + "\n\nHigher education bursary: ")
     age = age_on(TAYLOR_BORN, today_in_london())
     assert (
         f"Demo Taylor, you're {age} and a former relevant care leaver, so this applies to you"
-        in bodies[1]
+        in checked
     )
+    # Checked for 30 days: the next answer is personal at once.
+    [again] = conversation(sms_bot, twilio, TAYLOR, "can i get the uni bursary")
+    assert "Demo Taylor, you're" in again and sms_check.ASK_FOR_DETAILS not in again
+    # Never a date that gives the date of birth away (the day of the 15th).
+    transcript = " ".join(m["Body"] for m in twilio.to(TAYLOR))
+    assert "15 October" not in transcript and "15/10" not in transcript
+    # The dates given went to no transcript: the channel took them, not the bot.
+    engine = create_db_engine(sms_bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            stored = " ".join(str(d) for d in conn.execute(sa.select(events.c.data)).scalars())
+    finally:
+        engine.dispose()
+    assert "can i get the uni bursary" in stored
+    assert "16/10/2007" not in stored and "15 October 2007" not in stored
 
 
 def test_an_unknown_number_gets_the_general_answer_and_nothing_personal(sms_bot, twilio):
@@ -360,10 +459,19 @@ def test_the_simulator_is_off_when_twilio_is_configured(sms_bot):
 
 
 SAM = "+447700900107"  # Demo Sam: Central, PA Kim Example-Adviser (+447700900003)
+SAM_BORN = "5/11/2006"
 KIM = "+447700900003"
 
 
+def checked(sms_bot, twilio, number: str, born: str) -> None:
+    """Make sure a number on record has given its date of birth lately."""
+    if conversation(sms_bot, twilio, number, "any news on my query") == [sms_check.ASK]:
+        [thanks] = conversation(sms_bot, twilio, number, born)
+        assert thanks.startswith(sms_check.THANKS)
+
+
 def test_a_plan_query_by_sms_gets_a_reference_and_the_pa_a_text(sms_bot, twilio):
+    checked(sms_bot, twilio, SAM, SAM_BORN)
     before = len(twilio.to(KIM))
     replies = conversation(sms_bot, twilio, SAM, "i never got a copy of my plan")
     assert replies[0].startswith("I've passed this to your PA, Kim Example-Adviser.")
@@ -384,6 +492,7 @@ def test_an_unknown_number_asking_for_a_pa_is_told_how_to_reach_the_team(sms_bot
 
 
 def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
+    checked(sms_bot, twilio, SAM, SAM_BORN)
     before_pa = len(twilio.to(KIM))
     handed = conversation(sms_bot, twilio, SAM, "can i talk to my PA")
     assert "I've asked your PA, Kim Example-Adviser" in handed[0]
@@ -397,3 +506,84 @@ def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
     assert "999" in " ".join(crisis)
     alert = wait_for(lambda: twilio.to(KIM)[before_alerts:])
     assert alert[0]["Body"].startswith("URGENT safety alert ")
+
+
+# ---- a Messaging Service with Advanced Opt-Out ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def service_bot(
+    twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    """Texts sent through a Messaging Service; its Advanced Opt-Out says what it did."""
+    workdir: Path = tmp_path_factory.mktemp("sms-service-bot")
+    with running_bot(
+        f"sqlite:///{workdir / 'bot.db'}",
+        workdir,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_messaging_service_sid=twilio.messaging_service_sid,
+        twilio_api_url=twilio.url,
+        public_base_url=PUBLIC,
+        demo_people=True,
+    ) as running:
+        yield running
+
+
+def send_form(bot: RunningBot, twilio: FakeTwilio, form: dict[str, str]) -> dict[str, str]:
+    reply = post(bot, form, sign(form, twilio.token))
+    assert reply.status_code == 200
+    return form
+
+
+def test_replies_go_through_the_messaging_service(service_bot, twilio):
+    sender = number()
+    form = send_signed(service_bot, twilio, sender, "what is staying put")
+    [sent] = replies_to(service_bot.settings.database_url, twilio, form)
+    assert sent["Body"].startswith("Staying put: ")
+    assert sent["MessagingServiceSid"] == twilio.messaging_service_sid
+    assert "From" not in sent
+
+
+def test_optouttype_is_recorded_and_twilios_reply_is_the_only_one(service_bot, twilio):
+    sender = number()
+    url = service_bot.settings.database_url
+    stop = send_form(service_bot, twilio, {**sms(sender, "Arret"), "OptOutType": "STOP"})
+    assert replies_to(url, twilio, stop) == []
+    assert opted_out(service_bot, sender)
+    start = send_form(service_bot, twilio, {**sms(sender, "START"), "OptOutType": "START"})
+    assert replies_to(url, twilio, start) == []
+    assert not opted_out(service_bot, sender)
+    helped = send_form(service_bot, twilio, {**sms(sender, "HELP"), "OptOutType": "HELP"})
+    assert replies_to(url, twilio, helped) == []
+    assert twilio.to(sender) == []
+
+
+def test_without_optouttype_yes_is_a_message_for_the_bot(service_bot, twilio):
+    """The council took YES out of the service's opt-in keywords: Twilio sends no
+    OptOutType, so the bot answers it."""
+    sender = number()
+    form = send_signed(service_bot, twilio, sender, "yes")
+    assert replies_to(service_bot.settings.database_url, twilio, form)
+
+
+CHARLIE = "+447700900108"  # Demo Charlie: East, PA Lee Example-Adviser (+447700900002)
+LEE = "+447700900002"
+CRISIS = "i want to kill myself tonight"
+
+
+def test_three_wrong_dates_of_birth_mean_general_answers_and_the_pa_is_told(sms_bot, twilio):
+    """The phone may be lost or have a new owner: nothing personal, and a person checks."""
+    assert conversation(sms_bot, twilio, CHARLIE, "when is my review") == [sms_check.ASK]
+    # The safety net is never held behind the check: a crisis text waiting for nothing.
+    assert "999" in " ".join(conversation(sms_bot, twilio, CHARLIE, CRISIS))
+    assert conversation(sms_bot, twilio, CHARLIE, "01/01/2004") == [sms_check.wrong_reply(2)]
+    assert conversation(sms_bot, twilio, CHARLIE, "02/02/2004") == [sms_check.wrong_reply(1)]
+    assert conversation(sms_bot, twilio, CHARLIE, "03/03/2004") == [sms_check.LOCKED_REPLY]
+    [notice] = wait_for(lambda: [m["Body"] for m in twilio.to(LEE) if "date of birth" in m["Body"]])
+    assert notice == sms_check.lock_notice("DEMO-CL-08")
+    assert conversation(sms_bot, twilio, CHARLIE, "when is my review") == [sms_check.GENERAL_ONLY]
+    assert "999" in " ".join(conversation(sms_bot, twilio, CHARLIE, CRISIS))  # locked too
+    # The right date now is just a message: nothing is waiting for it.
+    later = " ".join(conversation(sms_bot, twilio, CHARLIE, "22/10/2004"))
+    assert "Charlie" not in later and sms_check.THANKS not in later

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from bot.channels.sms.simulator import FAKE_ONLY
 from bot.db.engine import create_db_engine
 from bot.notify.tables import sms_outbound
+from bot.people import sms_check
 from tests.support.servers import RunningBot
 from tests.support.waiting import wait_for
 
@@ -39,24 +40,32 @@ def test_the_simulator_lists_the_demo_numbers(bot: RunningBot):
     assert "+447700900105 (Demo Taylor)" in page.text
 
 
-def test_a_demo_text_is_answered_once_into_the_outbox(bot: RunningBot):
-    number = "+447700900105"
+def simulate(bot: RunningBot, number: str, body: str) -> list[str]:
+    """Text ``body`` from ``number`` through the simulator; the replies it queued."""
     before = len(outbox(bot, number))
     sent = requests.post(
         bot.base_url + SIMULATOR + "/send",
-        data={"number": number, "other": "", "body": "can i get the uni bursary"},
+        data={"number": number, "other": "", "body": body},
         allow_redirects=False,
         timeout=30,
     )
     assert sent.status_code == 302
-    replies = wait_for(
-        lambda: outbox(bot, number)[before:] if len(outbox(bot, number)) > before + 1 else []
-    )
-    assert replies[0][0].startswith("Higher education bursary: ")
-    assert "Demo Taylor, you're" in replies[1][0]
+    replies = wait_for(lambda: outbox(bot, number)[before:])
     assert {status for _, status in replies} == {"outbox"}
+    return [text for text, _ in replies]
+
+
+def test_a_demo_text_is_answered_once_into_the_outbox(bot: RunningBot):
+    number = "+447700900105"  # Demo Taylor, born 15 October 2007
+    [first] = simulate(bot, number, "can i get the uni bursary")
+    assert first.startswith("Higher education bursary: ")
+    # A number on record hears only "this applies to you" until it gives the date of birth.
+    assert "This applies to you" in first and sms_check.ASK_FOR_DETAILS in first
+    [checked] = simulate(bot, number, "15/10/2007")
+    assert checked.startswith(sms_check.THANKS) and "Demo Taylor, you're" in checked
+    count = len(outbox(bot, number))
     time.sleep(2)
-    assert len(outbox(bot, number)) == before + len(replies)  # once, not again
+    assert len(outbox(bot, number)) == count  # once, not again
     page = requests.get(bot.base_url + SIMULATOR, params={"number": number}, timeout=10)
     assert "Higher education bursary: " in page.text
 

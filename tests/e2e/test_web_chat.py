@@ -28,6 +28,7 @@ from bot.db.engine import create_db_engine
 from bot.notify.tables import sms_outbound
 from bot.people import linking
 from bot.people.identity import sms_conversation_id
+from bot.people.tables import link_codes
 from bot.secrets import local_secret
 from tests.support.servers import RunningBot, running_bot
 from tests.support.waiting import wait_for
@@ -452,6 +453,57 @@ def test_a_number_not_on_record_gets_the_same_answer_and_no_text(web_bot):
     assert again["outcome"] == "cooling_off"
     time.sleep(1)
     assert outbox(web_bot, conversation_of(token)) == []
+
+
+MORGAN = "+447700900104"  # Demo Morgan (North, PA Pat): only the next test links to Morgan
+PAT = "+447700900001"
+
+
+def outbox_to(bot: RunningBot, number: str) -> list[str]:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(sms_outbound.c.body)
+                    .where(sms_outbound.c.to_number == number)
+                    .order_by(sms_outbound.c.id)
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+
+
+def code_for(bot: RunningBot, conversation_id: str) -> Any:
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.select(link_codes).where(link_codes.c.conversation_id == conversation_id)
+            ).one()
+    finally:
+        engine.dispose()
+
+
+def test_guessing_across_new_chats_locks_the_record_and_tells_the_pa(web_bot):
+    """Each new chat used to bring five more guesses at codes sent to the same phone."""
+    for tries in (5, 3):
+        token = new_token(web_bot)
+        started = link_post(web_bot, token, "start", {"mobile": MORGAN}).json()
+        assert started["outcome"] == "sent_if_on_record"
+        code = texted_code(web_bot, conversation_of(token))
+        for _ in range(tries):
+            guess = f"{(int(code) + 1) % 1_000_000:06d}"
+            outcome = link_post(web_bot, token, "verify", {"code": guess}).json()["outcome"]
+            assert outcome in ("wrong", "cooling_off")
+    notices = wait_for(lambda: [b for b in outbox_to(web_bot, PAT) if "is locked" in b])
+    assert notices == [linking.lock_notice("DEMO-CL-04")]
+    assert "Morgan" not in notices[0]
+    # Another new chat: the same answer as ever, and no code made for Morgan.
+    token = new_token(web_bot)
+    again = link_post(web_bot, token, "start", {"mobile": MORGAN}).json()
+    assert again == {"outcome": "sent_if_on_record", "message": linking.SENT_REPLY}
+    assert code_for(web_bot, conversation_of(token)).care_leaver_id is None
 
 
 # ---- in a real browser --------------------------------------------------------------------

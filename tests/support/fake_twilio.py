@@ -5,7 +5,10 @@ the real ``twilio`` client (pointed here through ``TWILIO_API_URL``) sends real 
 requests, and this server answers as Twilio documents, recording each message.
 ``mode`` makes it fail: ``"error500"`` (Twilio's server error: the sender retries),
 ``"error400"`` (a bad request: the sender gives up); stopping the server makes
-Twilio unreachable.
+Twilio unreachable. A message names its sender as Twilio requires, exactly one of
+``From`` (a number) and ``MessagingServiceSid`` (this account's service,
+:attr:`FakeTwilio.messaging_service_sid`); otherwise it is refused, as Twilio does.
+Bodies over 1,600 characters are refused (Twilio's 21617).
 """
 
 from __future__ import annotations
@@ -25,9 +28,15 @@ from tests.support.servers import free_port
 class FakeTwilio:
     """Twilio's ``POST /2010-04-01/Accounts/{sid}/Messages.json``, run on a thread."""
 
-    def __init__(self, account_sid: str = "ACfake00000000000000000000000000", token: str = "t0ken"):
+    def __init__(
+        self,
+        account_sid: str = "ACfake00000000000000000000000000",
+        token: str = "t0ken",
+        messaging_service_sid: str = "MG" + "0f" * 16,
+    ):
         self.account_sid = account_sid
         self.token = token
+        self.messaging_service_sid = messaging_service_sid
         self.port = free_port()
         self.messages: list[dict[str, str]] = []
         self.arrivals: list[tuple[str, float]] = []  # (To, time.monotonic()) per message
@@ -65,6 +74,11 @@ class FakeTwilio:
                 {"code": 21211, "message": "The 'To' number is not valid", "status": 400},
                 status=400,
             )
+        problem = self._sender_problem(form)
+        if problem is not None:
+            code, words = problem
+            self.refused.append({k: str(v) for k, v in form.items()})
+            return web.json_response({"code": code, "message": words, "status": 400}, status=400)
         if str(form.get("To")) in self.unsubscribed:
             self.refused.append({k: str(v) for k, v in form.items()})
             return web.json_response(
@@ -84,6 +98,7 @@ class FakeTwilio:
             "account_sid": self.account_sid,
             "to": form.get("To"),
             "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
             "body": form.get("Body"),
             "status": "queued",
             "num_segments": "1",
@@ -92,6 +107,17 @@ class FakeTwilio:
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
         }
         return web.json_response(body, status=201)
+
+    def _sender_problem(self, form: Any) -> tuple[int, str] | None:
+        """Why Twilio would refuse the message's sender or body, if it would."""
+        has_from, service = "From" in form, form.get("MessagingServiceSid")
+        if has_from == (service is not None):
+            return 21603, "A 'From' phone number or a 'MessagingServiceSid' is required"
+        if service is not None and service != self.messaging_service_sid:
+            return 21701, "The Messaging Service does not exist"
+        if len(str(form.get("Body") or "")) > 1600:
+            return 21617, "The concatenated message body exceeds the 1600 character limit"
+        return None
 
     def start(self) -> None:
         ready = threading.Event()

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.channels.web.sessions import new_conversation_id
+from bot.notify.tables import sms_outbound
 from bot.people import linking
 from bot.people.demo import seed_demo
 from bot.people.identity import identify
 from bot.people.linking import StartOutcome, VerifyOutcome
-from bot.people.tables import conversation_identities, link_codes
+from bot.people.tables import care_leavers, conversation_identities, link_codes
 
 KEY = b"link-key" * 4
 T0 = dt.datetime(2026, 11, 25, 12, 0, 0)
@@ -210,3 +211,101 @@ def test_codes_are_six_random_digits():
     codes = [linking.new_code() for _ in range(2000)]
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     assert len(set(codes)) > 1900
+
+
+# ---- per care leaver, not per chat (issue 15) ------------------------------------------------
+
+PAT = "+447700900001"  # Taylor's PA
+
+
+def taylor_id(engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(care_leavers.c.id).where(care_leavers.c.mobile == "+447700900105")
+            ).scalar_one()
+        )
+
+
+def texts_to(engine, number: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(sms_outbound.c.body).where(sms_outbound.c.to_number == number)
+            ).scalars()
+        )
+
+
+def test_wrong_tries_are_counted_per_record_across_new_chats(people, settings):
+    """New chats used to bring five more guesses each, at codes sent to the same phone."""
+    guesses = 0
+    locked_by = []
+    before = new_conversation_id()  # a code asked for before the lock
+    early = code_of(start(people, before, now=T0 + dt.timedelta(minutes=59)))
+    for n in range(2):
+        at = T0 + dt.timedelta(hours=n)  # past the codes' hourly limit
+        chat = new_conversation_id()
+        code = code_of(start(people, chat, now=at))
+        for _ in range(5 if n == 0 else 3):
+            result = verify(people, chat, wrong(code), at)
+            guesses += 1
+            locked_by.append(result.locked_record)
+    assert guesses == linking.MAX_WRONG_TRIES_PER_RECORD == 8
+    assert locked_by[:-1] == [None] * 7 and locked_by[-1] == taylor_id(people)
+    # Locked for a day: no code is sent; the answer is the one a number not on record gets.
+    later = T0 + dt.timedelta(hours=3)
+    chat = new_conversation_id()
+    asked = start(people, chat, now=later)
+    assert (asked.outcome, asked.message, asked.sms) == (
+        StartOutcome.SENT_IF_ON_RECORD,
+        linking.SENT_REPLY,
+        None,
+    )
+    # A code sent before the lock no longer links, and says no more than a wrong one.
+    refused = verify(people, before, early, T0 + dt.timedelta(hours=1, minutes=2))
+    assert refused.outcome is VerifyOutcome.WRONG and refused.locked_record is None
+    assert identify(people, before) is None
+    # A day after the lock, codes go again.
+    day_on = T0 + dt.timedelta(hours=26)
+    fresh = new_conversation_id()
+    assert verify(people, fresh, code_of(start(people, fresh, now=day_on)), day_on).outcome is (
+        VerifyOutcome.LINKED
+    )
+
+
+def test_no_more_than_five_codes_a_day_to_one_record(people):
+    sent = [
+        start(people, new_conversation_id(), now=T0 + dt.timedelta(hours=h)).sms is not None
+        for h in range(7)
+    ]
+    assert sent == [True] * linking.MAX_CODES_PER_DAY + [False, False]
+    assert start(people, new_conversation_id(), now=T0 + dt.timedelta(hours=24, minutes=1)).sms
+
+
+def test_the_pa_is_told_once_per_lock_without_the_young_persons_name(people, settings):
+    person = taylor_id(people)
+    with people.begin() as conn:
+        conn.execute(
+            care_leavers.update()
+            .where(care_leavers.c.id == person)
+            .values(linking_locked_until=T0 + linking.RECORD_LOCK)
+        )
+    assert linking.tell_staff_of_lock(people, settings, person, T0) == 1
+    assert linking.tell_staff_of_lock(people, settings, person, T0) == 1  # the same text
+    (text,) = texts_to(people, PAT)
+    assert text == linking.lock_notice("DEMO-CL-05")
+    assert "Taylor" not in text and "locked for 24 hours" in text
+
+
+def test_guessing_at_a_number_not_on_record_locks_nobody(people):
+    for hour in range(3):
+        chat = new_conversation_id()
+        at = T0 + dt.timedelta(hours=hour)
+        start(people, chat, NOT_ON_RECORD, now=at)
+        results = [verify(people, chat, f"{n:06d}", at) for n in range(5)]
+        assert all(r.locked_record is None for r in results)
+    with people.connect() as conn:
+        assert (
+            conn.execute(sa.select(care_leavers.c.linking_locked_until)).scalars().all()
+            == [None] * 10
+        )

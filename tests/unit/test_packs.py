@@ -135,7 +135,7 @@ def test_a_pack_is_texted_with_a_long_random_link_and_only_its_hash_is_kept(
     [(body, status)] = texts_to(engine, ASH)
     assert status == "outbox"  # demo mode
     assert body.startswith("Your leaving care pack: ")
-    assert body.endswith("Reply YES if you got it.")
+    assert body.endswith("Reply GOT IT if you got it.")
     assert f"{settings.public_base_url}/pack/" in body
     token = token_from(body)
     assert len(token) >= 43 and len(token) * 6 >= 256  # 32 random bytes, base64url
@@ -456,7 +456,9 @@ def test_an_age_limit_nudge_names_the_birthday_from_the_knowledge_base(engine, s
     assert not [t for t in texts_to(engine, ASH) if "21st birthday" in t.body]
     run_nudges(engine, settings, NOW)  # 54 days before
     [text] = [t.body for t in texts_to(engine, ASH) if "21st birthday" in t.body]
-    assert text.startswith("Staying put: you can get this until your 21st birthday, in 7 weeks.")
+    # The month, never the day or "in 7 weeks": either gives the date of birth away.
+    assert text.startswith("Staying put: you can get this until your 21st birthday in March 2027.")
+    assert "10" not in text and "week" not in text
     assert "£" not in text
     run_nudges(engine, settings, NOW + dt.timedelta(days=7))
     assert len([t for t in texts_to(engine, ASH) if "21st birthday" in t.body]) == 1

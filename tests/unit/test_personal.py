@@ -15,6 +15,7 @@ from bot.personal import (
     depends_on_who,
     entitlements_for,
     legal_status,
+    limited_reply,
     list_page,
     long_date,
     ordinal,
@@ -76,14 +77,15 @@ def test_the_bursary_does_not_apply_to_someone_not_studying(kb):
     assert reply.variables["age"] == "19"
 
 
-def test_an_age_limit_names_the_birthday_it_ends_on(kb):
+def test_an_age_limit_names_the_birthdays_month_never_the_day_that_gives_the_birth_date(kb):
     # Staying Put runs until the 21st birthday: 20-year-old in Staying Put.
     person = dataclasses.replace(
         TAYLOR, date_of_birth=dt.date(2006, 5, 3), circumstances=frozenset({"staying_put"})
     )
     reply = personal_reply(kb, kb.entries["staying-put"], person, ON)
     assert reply.response == "utter_personal_applies"
-    assert reply.variables["until"] == " until your 21st birthday on 3 May 2027"
+    assert reply.variables["until"] == " until your 21st birthday in May 2027"
+    assert "3" not in reply.variables["until"].replace("2027", "")
 
 
 def test_a_leap_day_birthday_ends_on_1_march_in_a_common_year(kb):
@@ -92,7 +94,7 @@ def test_a_leap_day_birthday_ends_on_1_march_in_a_common_year(kb):
     )
     reply = personal_reply(kb, kb.entries["staying-put"], person, ON)
     assert reply.response == "utter_personal_applies"
-    assert reply.variables["until"] == " until your 21st birthday on 1 March 2029"
+    assert reply.variables["until"] == " until your 21st birthday in March 2029"
 
 
 def test_someone_too_young_is_told_when_it_starts(kb):
@@ -101,7 +103,7 @@ def test_someone_too_young_is_told_when_it_starts(kb):
     )
     reply = personal_reply(kb, kb.entries["care-leaver-covenant"], young, ON)
     assert reply.response == "utter_personal_not_applies"
-    assert reply.variables["start"] == " until your 16th birthday on 10 January 2027"
+    assert reply.variables["start"] == " until your 16th birthday in January 2027"
 
 
 def test_what_a_record_does_not_say_is_a_question_for_the_pa_not_a_no(kb):
@@ -188,3 +190,29 @@ def test_the_list_is_paged_in_threes_with_more_until_the_end(kb):
 )
 def test_ages_are_read_from_short_replies(text, age):
     assert parse_age(text) == age
+
+
+@pytest.mark.parametrize(
+    ("person", "entry", "starts"),
+    [
+        (TAYLOR, "higher-education-bursary", "This applies to you"),
+        (
+            dataclasses.replace(TAYLOR, circumstances=frozenset()),
+            "higher-education-bursary",
+            "This one doesn't apply to you.",
+        ),
+        (
+            dataclasses.replace(
+                TAYLOR, date_of_birth=dt.date(2006, 5, 3), circumstances=frozenset({"staying_put"})
+            ),
+            "staying-put",
+            "This applies to you",
+        ),
+    ],
+)
+def test_a_number_not_yet_checked_hears_only_whether_it_applies(kb, person, entry, starts):
+    """No name, age, status or date: the phone may not be theirs (issue 15)."""
+    reply = limited_reply(kb, kb.entries[entry], person, ON)
+    assert reply.text is not None and reply.text.startswith(starts)
+    for personal in ("Demo", "Taylor", "you're", "former relevant", "birthday", "2027", "May"):
+        assert personal not in reply.text

@@ -322,7 +322,7 @@ def test_a_second_run_finds_nothing(engine, settings, people):
     first = retention.run(engine, settings, NOW)
     second = retention.run(engine, settings, NOW)
     assert first.events > 0
-    assert dataclasses.astuple(second)[2:] == (0, 0, 0, 0, 0, True)
+    assert dataclasses.astuple(second)[2:] == (0, 0, 0, 0, 0, 0, True)
     assert len(audit_rows(engine, retention.ACTION)) == 2
 
 

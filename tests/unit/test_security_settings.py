@@ -67,6 +67,25 @@ def test_production_without_twilio_refuses_rather_than_keep_texts_in_an_outbox(
     assert PRODUCTION["TWILIO_AUTH_TOKEN"] not in str(refused.value)
 
 
+def test_production_needs_a_sender_a_messaging_service_or_a_number():
+    without = {k: v for k, v in PRODUCTION.items() if k != "TWILIO_FROM_NUMBER"}
+    assert Settings.from_env({**without, "APP_ENV": "development"}).demo_mode
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(without)
+    assert "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER is not set" in str(refused.value)
+    service = Settings.from_env({**without, "TWILIO_MESSAGING_SERVICE_SID": "MG" + "ab" * 16})
+    assert service.twilio_messaging_service_sid == "MG" + "ab" * 16
+    assert service.production_problems() == [] and not service.demo_mode
+    launched = service_environment(service)
+    assert launched["TWILIO_MESSAGING_SERVICE_SID"] == "MG" + "ab" * 16
+
+
+@pytest.mark.parametrize("sid", ["MG123", "AC" + "ab" * 16, "MG" + "zz" * 16, "MG" + "ab" * 17])
+def test_a_messaging_service_sid_that_is_not_one_is_refused_by_name(sid):
+    with pytest.raises(SettingsError, match="TWILIO_MESSAGING_SERVICE_SID must be"):
+        Settings.from_env({"TWILIO_MESSAGING_SERVICE_SID": sid})
+
+
 @pytest.mark.parametrize("address", [None, "http://sms.example.org", "sms.example.org"])
 def test_production_needs_the_public_https_address_twilio_signs(address):
     environ = {k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}

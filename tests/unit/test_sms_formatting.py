@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from bot.channels.sms.formatting import (
     GSM7_BASIC,
     GSM7_EXTENDED,
+    MAX_MESSAGE_CHARS,
     MAX_OPTIONS,
     compose_reply,
     encoding,
@@ -492,11 +493,23 @@ def test_compose_reply_of_buttons_alone() -> None:
     )
 
 
-def test_compose_reply_long_answer_keeps_the_options_line_whole() -> None:
+def test_compose_reply_a_long_answer_is_one_message_for_twilio_to_segment() -> None:
+    """Several texts could arrive out of order; one message of up to 1,600 characters
+    is cut into segments by Twilio and joined again, in order, by the phone."""
     texts = [" ".join(sentence(n) for n in range(8)), " ".join(sentence(n) for n in range(8, 12))]
-    bodies, _ = compose_reply(texts, BUTTONS, 3)
+    bodies, _ = compose_reply(texts, BUTTONS)
+    line = "Reply 1 for Tell me more, 2 for How do I get it?, 3 for Who can get it?"
+    assert segments(bodies[0]) > 3
+    assert len(bodies) == 1 and len(bodies[0]) <= MAX_MESSAGE_CHARS
+    assert bodies[0].endswith(line)
+    assert bodies[0].split() == " ".join([*texts, line]).split()
+
+
+def test_compose_reply_over_1600_characters_keeps_the_options_line_whole() -> None:
+    texts = [" ".join(sentence(n) for n in range(40)), " ".join(sentence(n) for n in range(40, 60))]
+    bodies, _ = compose_reply(texts, BUTTONS)
     assert len(bodies) > 1
-    assert all(segments(body) <= 3 for body in bodies)
+    assert all(len(body) <= MAX_MESSAGE_CHARS for body in bodies)
     line = "Reply 1 for Tell me more, 2 for How do I get it?, 3 for Who can get it?"
     assert sum(body.count(line) for body in bodies) == 1
     assert bodies[-1].endswith(line)
@@ -505,25 +518,24 @@ def test_compose_reply_long_answer_keeps_the_options_line_whole() -> None:
 
 def test_compose_reply_cuts_a_long_options_line_only_between_options() -> None:
     buttons = [(f"The {n}th rather long option title here", f"/o{n}") for n in range(1, 10)]
-    bodies, options = compose_reply(["Pick one."], buttons, 1)
+    bodies, options = compose_reply(["Pick one."], buttons, 60)
     assert len(options) == 9
-    assert all(segments(body) <= 1 for body in bodies)
+    assert all(len(body) <= 60 for body in bodies)
     chunks = [c for c in "\n".join(bodies).replace(", ", ",\n").splitlines() if c]
     assert chunks[0] == "Pick one."
     assert chunks[1].startswith("Reply 1 for The 1th")
     assert all(chunk.rstrip(",").endswith("title here") for chunk in chunks[1:])
 
 
-def test_compose_reply_with_emoji_goes_ucs2_within_the_limit() -> None:
-    bodies, _ = compose_reply([f"Well done {EMOJI} " + ANSWER], BUTTONS, 3)
-    assert all(segments(body) <= 3 for body in bodies)
-    assert any(EMOJI in body for body in bodies)
+def test_compose_reply_with_emoji_goes_ucs2_in_one_message() -> None:
+    bodies, _ = compose_reply([f"Well done {EMOJI} " + ANSWER], BUTTONS)
+    assert len(bodies) == 1 and EMOJI in bodies[0]
     assert all("\u2019" not in body and "\u2014" not in body for body in bodies)
 
 
-def test_compose_reply_refuses_fewer_than_one_segment() -> None:
-    with pytest.raises(ValueError, match="max_segments"):
-        compose_reply(["hi"], max_segments=0)
+def test_compose_reply_refuses_fewer_than_one_character() -> None:
+    with pytest.raises(ValueError, match="max_chars"):
+        compose_reply(["hi"], max_chars=0)
 
 
 # ---------------------------------------------------------------------------
@@ -682,20 +694,20 @@ def test_to_gsm7_makes_latin_text_gsm7(text: str) -> None:
 @given(
     st.lists(long_texts, max_size=4),
     st.lists(st.tuples(words, st.text(max_size=10)), max_size=MAX_OPTIONS),
-    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=20, max_value=700),
 )
 def test_compose_reply_properties(
-    texts_: list[str], buttons: list[tuple[str, str]], max_segments: int
+    texts_: list[str], buttons: list[tuple[str, str]], max_chars: int
 ) -> None:
     buttons = [(title, payload) for title, payload in buttons if to_gsm7(title).strip()]
-    bodies, options = compose_reply(texts_, buttons, max_segments)
+    bodies, options = compose_reply(texts_, buttons, max_chars)
     line, expected_options = numbered_options(buttons)
     assert options == expected_options
     for body in bodies:
         assert body
         assert body == body.strip()
         assert to_gsm7(body) == body
-        if segments(body) > max_segments:  # only one word, or one option, alone
+        if len(body) > max_chars:  # only one word, or one option, alone
             assert len(body.split()) == 1 or dots(body) in dots(line)
     # The words of the texts and the options, in order (each body went through to_gsm7
     # again, which may have turned an ellipsis into dots where that no longer costs).

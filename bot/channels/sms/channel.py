@@ -2,6 +2,9 @@
 
 For each request Twilio sends:
 
+0. a body larger than any form Twilio sends (``MAX_FORM_BYTES``) is refused with 413
+   before it is parsed (the Rasa server reads no body over 64 KB at all:
+   :mod:`bot.channels.body_limit`);
 1. the ``X-Twilio-Signature`` is checked with twilio's ``RequestValidator`` against
    ``PUBLIC_BASE_URL`` + the path; missing or wrong: 403, and nothing is recorded;
 2. the form is checked (From, Body, MessageSid, their sizes): a plain 400 otherwise;
@@ -14,11 +17,16 @@ For each request Twilio sends:
    one dies: :meth:`SmsService.claim_unhandled`) is handled afterwards,
    on the event loop: first the safety net (:mod:`bot.channels.safety_first`: any risk
    is answered at once, even to a number that sent STOP, and staff are told if that
-   reply cannot be delivered), then STOP / START / HELP, YES from a care leaver with an entitlements
-   pack waiting for it (:func:`bot.packs.service.acknowledge`), a numbered option
-   ("2"), or the bot;
-5. the bot's replies are written for SMS (GSM-7, at most 3 segments where the
-   content allows, buttons as numbered options) and queued in the one SMS sender
+   reply cannot be delivered), then STOP / START / HELP (recorded; answered only when
+   Twilio has not answered them itself: :mod:`bot.channels.sms.keywords`, which reads
+   the webhook's ``OptOutType``), GOT IT from a care leaver with an entitlements pack
+   waiting for it (:func:`bot.packs.service.acknowledge`), the date of birth when a
+   number on record was asked for it (:mod:`bot.people.sms_check`: checked here, never
+   sent to the bot; once right, the question they asked before is answered), a
+   numbered option ("2"), or the bot;
+5. the bot's replies are written for SMS (GSM-7, one message of up to 1,600
+   characters that Twilio cuts into segments, buttons as numbered options; a longer
+   reply's parts are sent each after the one before) and queued in the one SMS sender
    (:mod:`bot.notify.sms`), which Twilio's async client delivers (or the outbox
    keeps, in demo mode).
 
@@ -55,14 +63,16 @@ from bot.channels.handoff import Parse, held_for_handoff, parser_of
 from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, reply_text, safety_first
 from bot.channels.sms import formatting
-from bot.channels.sms.keywords import Keyword, is_yes, keyword
+from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
 from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
+from bot.people import sms_check
 from bot.people.identity import link_sms_sender, sms_conversation_id
 from bot.people.phones import to_e164
+from bot.people.sms_check import Outcome
 from bot.rasa_plugins.handling import HOLDING_RESPONSE, fixed_text, handle
 from bot.rasa_plugins.sentence_features import precompute
 from bot.safety.alerting import raise_undelivered_alert
@@ -74,7 +84,10 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY = 1600
 MAX_FIELD = 64
-MAX_SEGMENTS = 3
+# The largest form the webhooks parse: Twilio's for a 1,600-character text is under 20 KB
+# even when every character is an emoji (12 bytes each once URL-encoded).
+MAX_FORM_BYTES = 32 * 1024
+FORM_TOO_BIG = f"the form is too big: at most {MAX_FORM_BYTES // 1024} KB"
 HANDLING = 8
 # Unfinished inbound messages taken over per look, and how often one is tried in all.
 RECOVERY_BATCH = 20
@@ -140,6 +153,30 @@ def parse_inbound(form: dict[str, str]) -> tuple[str, str, str]:
     if number is None:
         raise RequestProblem(400, "From is not a valid phone number")
     return number, body, sid
+
+
+def opt_out_type(form: dict[str, str]) -> str | None:
+    """The webhook's ``OptOutType`` (Advanced Opt-Out: ``STOP``, ``START`` or ``HELP``).
+
+    Twilio sends it only for a Messaging Service with Advanced Opt-Out, when the text was
+    one of the service's keywords (and Twilio has answered it). Anything else is None.
+    """
+    value = (form.get("OptOutType") or "").strip().upper()
+    return value if value in ("STOP", "START", "HELP") else None
+
+
+def keyword_mode(settings: Settings) -> KeywordMode:
+    """Who answers STOP, START and HELP: nobody but us (demo), or Twilio (see keywords)."""
+    if settings.demo_mode:
+        return KeywordMode.DEMO
+    if settings.twilio_messaging_service_sid:
+        return KeywordMode.MESSAGING_SERVICE
+    return KeywordMode.NUMBER
+
+
+def form_too_big(request: Request) -> bool:
+    """True if the request's body is larger than any form Twilio sends (checked unparsed)."""
+    return len(request.body or b"") > MAX_FORM_BYTES
 
 
 def signed_fields(request: Request) -> dict[str, str]:
@@ -372,7 +409,9 @@ class SmsService:
         """Queue the replies to one inbound message (each part once, whatever happens)."""
         waiting = self.queue.enqueue(
             [
-                Outgoing(f"reply:{sid}:{part}", conversation_id, number, body)
+                Outgoing(
+                    f"reply:{sid}:{part}", conversation_id, number, body, after_previous=part > 0
+                )
                 for part, body in enumerate(bodies)
             ]
         )
@@ -387,6 +426,7 @@ class SmsService:
         sid: str,
         conversation_id: str,
         parse: Parse | None = None,
+        opt_out: str | None = None,
     ) -> None:
         """Handle one new inbound SMS, after Twilio has had its answer.
 
@@ -398,7 +438,7 @@ class SmsService:
             verdict = await self.safety_first(number, body, sid, conversation_id)
             async with self.handling:
                 await self._handle(
-                    on_new_message, number, body, sid, conversation_id, parse, verdict
+                    on_new_message, number, body, sid, conversation_id, parse, verdict, opt_out
                 )
         except Exception:
             logger.exception("Handling an inbound SMS failed")
@@ -440,25 +480,62 @@ class SmsService:
         conversation_id: str,
         parse: Parse | None,
         verdict: Verdict = NO_RISK,
+        opt_out: str | None = None,
     ) -> None:
         options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
-        word = keyword(body)
-        if word is Keyword.STOP:
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [STOP_REPLY])
+        action = keyword_action(body, opt_out, keyword_mode(self.settings))
+        # Twilio answered its own keywords already: record what it did, say nothing more.
+        ours = action is not None and not action.answered_by_twilio
+        if action is not None and action.keyword is Keyword.STOP:
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [STOP_REPLY])
             await asyncio.to_thread(self.queue.opt_out, number)
-        elif word is Keyword.START:
+        elif action is not None and action.keyword is Keyword.START:
             await asyncio.to_thread(self.queue.opt_in, number)
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
-        elif word is Keyword.HELP:
-            await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
-        elif is_yes(body) and await asyncio.to_thread(acknowledge, self.engine, number, _utcnow()):
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [START_REPLY])
+        elif action is not None and action.keyword is Keyword.HELP:
+            if ours:
+                await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
+        elif is_got_it(body) and await asyncio.to_thread(
+            acknowledge, self.engine, number, _utcnow()
+        ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
-            await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
-            # A numbered option is the payload of a button we sent; typed "/..." is words.
-            text = formatting.option_payload(body, options) or neutralise(body, offered_payloads())
+            person = await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
+            # Their date of birth, when it was asked for: checked here, never sent to the bot.
+            checked = None
+            if person is not None:
+                checked = await asyncio.to_thread(
+                    sms_check.answer, self.engine, conversation_id, body, _utcnow()
+                )
+            first: list[str] = []
+            if checked is not None:
+                first = [checked.reply]
+                if checked.care_leaver_id is not None and checked.outcome is Outcome.LOCKED:
+                    await asyncio.to_thread(
+                        sms_check.tell_staff_of_lock,
+                        self.engine,
+                        self.settings,
+                        conversation_id,
+                        checked.care_leaver_id,
+                    )
+                if checked.outcome is not Outcome.CHECKED or not checked.pending_text:
+                    await asyncio.to_thread(self.send, sid, conversation_id, number, first)
+                    await alerted(conversation_id, sid)
+                    await asyncio.to_thread(self.mark_handled, sid)
+                    return
+                # Checked: now the question they asked before, with their own details.
+                text = neutralise(checked.pending_text, offered_payloads())
+            else:
+                # A numbered option is the payload of a button we sent; typed "/..." is words.
+                text = formatting.option_payload(body, options) or neutralise(
+                    body, offered_payloads()
+                )
             await precompute(text)
             if await held_for_handoff(self.engine, conversation_id, text, parse, verdict):
+                if first:
+                    await asyncio.to_thread(self.send, sid, conversation_id, number, first)
                 await asyncio.to_thread(self.mark_handled, sid)
                 return
             collector = CollectingOutputChannel()
@@ -475,7 +552,7 @@ class SmsService:
                 ),
                 [],
             )
-            bodies, new_options = formatting.compose_reply(texts, buttons, MAX_SEGMENTS)
+            bodies, new_options = formatting.compose_reply([*first, *texts], buttons)
             await asyncio.to_thread(self.save_options, conversation_id, new_options)
             if bodies:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)
@@ -558,6 +635,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             service = self.service()
+            if form_too_big(request):
+                return response.text(FORM_TOO_BIG, status=413)
             form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)
@@ -587,7 +666,9 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                 parse = parser_of(request.app)
                 deliver = functools.partial(handle, request.app, message_id=sid, ready_wait=60.0)
                 task = asyncio.create_task(
-                    service.handle(deliver, number, body, sid, conversation_id, parse)
+                    service.handle(
+                        deliver, number, body, sid, conversation_id, parse, opt_out_type(form)
+                    )
                 )
                 service.tasks.add(task)
                 task.add_done_callback(service.tasks.discard)
@@ -596,6 +677,8 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
         @hook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
             service = self.service()
+            if form_too_big(request):
+                return response.text(FORM_TOO_BIG, status=413)
             form = signed_fields(request)
             if not service.signed(request, form):
                 return response.text("signature missing or not valid", status=403)

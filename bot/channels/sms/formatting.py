@@ -16,7 +16,12 @@ chatbot answer can thus more than double what it costs, so:
   segments each, at whitespace only: the fewest messages, then the fewest segments;
 * :func:`numbered_options` and :func:`option_payload` stand in for buttons ("Reply 1
   for ...", and the "1" that comes back);
-* :func:`compose_reply` does all of it for one turn of the bot.
+* :func:`compose_reply` does all of it for one turn of the bot: one message of up to
+  1,600 characters (Twilio's longest), which Twilio cuts into segments and the phone
+  puts back together in order. Several texts for one reply could arrive out of order (a
+  retried first one overtaken by the second); only a reply longer than 1,600 characters
+  is more than one, and the SMS queue sends each part only after the one before it has
+  been taken by Twilio (:class:`bot.notify.sms.SmsQueue`).
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ UCS2_SEGMENT_UNITS = 67
 """UTF-16 code units in each segment of a longer UCS-2 message."""
 MAX_OPTIONS = 9
 """Numbered options are one digit each: at most 9 of them."""
+MAX_MESSAGE_CHARS = 1600
+"""The longest message body Twilio takes (it sends it as as many segments as it needs)."""
 
 _GSM7 = GSM7_BASIC | GSM7_EXTENDED
 _ELLIPSIS = "\u2026"
@@ -306,14 +313,22 @@ def _break_quality(text: str, before: tuple[int, int], after: tuple[int, int]) -
     return _BREAK_SPACE
 
 
-def _split(text: str, atoms: Sequence[tuple[int, int]], max_segments: int) -> list[str]:
+def _split(
+    text: str,
+    atoms: Sequence[tuple[int, int]],
+    max_segments: int | None,
+    max_chars: int | None = None,
+) -> list[str]:
     """Cut a text between its atoms into the fewest messages, then the fewest segments.
 
     Args:
         text: The text.
         atoms: The ``(start, end)`` spans, in order, that are never cut (words, or a
             line of options); everything between two atoms is whitespace.
-        max_segments: The most segments a message may have, unless it is one atom.
+        max_segments: The most segments a message may have, unless it is one atom
+            (None: no limit).
+        max_chars: The most characters a message may have, unless it is one atom
+            (None: no limit).
 
     Returns:
         The messages: ``text[start of first atom : end of last atom]`` for each.
@@ -332,14 +347,17 @@ def _split(text: str, atoms: Sequence[tuple[int, int]], max_segments: int) -> li
             counter.add(text[position : atoms[j - 1][1]])
             position = atoms[j - 1][1]
             count = counter.count()
-            if count > max_segments and j > i + 1:
-                break  # segments only grow as text is added: no longer message fits
+            over = (max_segments is not None and count > max_segments) or (
+                max_chars is not None and atoms[j - 1][1] - atoms[i][0] > max_chars
+            )
+            if over and j > i + 1:
+                break  # messages only grow as text is added: no longer one fits
             rest = best[j]
             candidate = (1 + rest[0], count + rest[1], quality[j] + rest[2])
             if j == i + 1 or candidate <= chosen:  # on a tie, the longer message
                 chosen = candidate
                 end[i] = j
-            if count > max_segments:
+            if over:
                 break  # one atom alone, too long: it goes whole
         best[i] = chosen
     parts: list[str] = []
@@ -417,36 +435,37 @@ def numbered_options(buttons: Sequence[tuple[str, str]]) -> tuple[str, dict[str,
 
 
 def compose_reply(
-    texts: Sequence[str], buttons: Sequence[tuple[str, str]] = (), max_segments: int = 3
+    texts: Sequence[str],
+    buttons: Sequence[tuple[str, str]] = (),
+    max_chars: int = MAX_MESSAGE_CHARS,
 ) -> tuple[list[str], dict[str, str]]:
     """The SMS bodies for one turn of the bot, and the numbered options they offer.
 
     The texts (through :func:`to_gsm7`, blank ones dropped) are joined with a blank
     line between them, the options line (see :func:`numbered_options`) after another,
-    and the whole is cut as :func:`split_for_sms` cuts: the fewest messages, then the
-    fewest segments, at paragraph and sentence ends where that costs nothing. The
-    options line is kept in one message if it fits in ``max_segments``, else it is
-    cut only between options.
-
-    Each body has at most ``max_segments`` segments where the content allows: a single
-    word (or a single option) longer than that goes whole, in a longer message. Words
-    are never cut, sentences may be.
+    and sent as one message when the whole is at most ``max_chars`` characters (1,600,
+    Twilio's longest body: Twilio cuts it into segments, which the phone joins in
+    order). A longer reply is cut as :func:`split_for_sms` cuts, by characters: the
+    fewest messages, then the fewest segments, at paragraph and sentence ends where that
+    costs nothing. The options line stays whole, in the last message, if it fits in
+    ``max_chars``; else it is cut only between options. Words are never cut: a single
+    word (or option) longer than ``max_chars`` goes whole.
 
     Args:
         texts: The bot's messages for the turn, in order.
         buttons: The last message's buttons, ``(title, payload)``; at most 9.
-        max_segments: The most segments in one SMS, at least 1.
+        max_chars: The most characters in one SMS, at least 1.
 
     Returns:
         The bodies to send, in order (``[]`` if there is nothing to say), and the
         options as :func:`option_payload` reads them (``{"1": payload, ...}``).
 
     Raises:
-        ValueError: If ``max_segments`` is less than 1, there are more than 9 buttons,
+        ValueError: If ``max_chars`` is less than 1, there are more than 9 buttons,
             or a button's title is blank.
     """
-    if max_segments < 1:
-        raise ValueError(f"max_segments must be at least 1, not {max_segments}")
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, not {max_chars}")
     cleaned = [to_gsm7(text).strip() for text in texts]
     body = "\n\n".join(text for text in cleaned if text)
     atoms = [match.span() for match in linear_re.compile(_WORD).finditer(body)]
@@ -455,14 +474,13 @@ def compose_reply(
     if chunks:
         start = len(body) + 2 if body else 0
         body = body + "\n\n" + " ".join(chunks) if body else " ".join(chunks)
-        line = body[start:]
-        if segments(line) <= max_segments:
+        if len(body) - start <= max_chars:
             atoms.append((start, len(body)))
         else:
             for chunk in chunks:
                 atoms.append((start, start + len(chunk)))
                 start += len(chunk) + 1
-    bodies = (to_gsm7(part).strip() for part in _split(body, atoms, max_segments))
+    bodies = (to_gsm7(part).strip() for part in _split(body, atoms, None, max_chars))
     return [part for part in bodies if part], options
 
 

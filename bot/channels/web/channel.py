@@ -47,7 +47,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import linear_re
-from bot.address_limits import AddressLimits
+from bot.address_limits import AddressLimits, DatabaseAddressLimits
 from bot.channels.handoff import HELD_NOTICE, Parse, held_for_handoff, parser_of
 from bot.channels.payloads import INTENT_PREFIX, neutralise, offered_payloads
 from bot.channels.safety_first import new_message_id, safety_first
@@ -154,7 +154,7 @@ class WebChatService:
         self.tasks: set[asyncio.Task[None]] = set()
         self._static: dict[str, bytes] = {}
         self._pusher: StaffMessagePusher | None = None
-        self._address_limits: AddressLimits | None = None
+        self._address_limits: AddressLimits | DatabaseAddressLimits | None = None
 
     @property
     def engine(self) -> Engine:
@@ -171,19 +171,22 @@ class WebChatService:
         return self._queue
 
     @property
-    def address_limits(self) -> AddressLimits | None:
-        """Per-address limits shared by every server (only with ``REDIS_URL``)."""
-        if self._address_limits is None and self.settings.redis_url:
-            self._address_limits = AddressLimits(
-                self.settings.redis_url, self.settings.web_chat_key()
-            )
+    def address_limits(self) -> AddressLimits | DatabaseAddressLimits:
+        """Per-address limits shared by every server: Redis (``REDIS_URL``), else the database."""
+        if self._address_limits is None:
+            if self.settings.redis_url:
+                self._address_limits = AddressLimits(
+                    self.settings.redis_url, self.settings.web_chat_key()
+                )
+            else:
+                self._address_limits = DatabaseAddressLimits(
+                    self.engine, self.settings.web_chat_key()
+                )
         return self._address_limits
 
     async def over_address_limit(self, kind: str, address: str) -> bool:
         """Count one ``session`` or ``message`` from ``address``; True if over its limit."""
         limits_ = self.address_limits
-        if limits_ is None:
-            return False
         if kind == "session":
             limit, window = self.settings.web_chat_address_sessions_per_hour, 3600
         else:
@@ -373,14 +376,22 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 code = json_body(request, ("code",))["code"]
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
+            now = _utcnow()
             result = await asyncio.to_thread(
                 linking.verify_link,
                 service.engine,
                 service.key,
                 session.conversation_id,
                 code,
-                _utcnow(),
+                now,
             )
+            locked = result.locked_record
+            if locked is not None:
+                # Too many wrong codes for one record, across chats: their PA is told.
+                def tell(person: int = locked) -> None:
+                    linking.tell_staff_of_lock(service.engine, service.settings, person, now)
+
+                service.later(tell)
             return response.json(
                 {
                     "outcome": result.outcome.value,
@@ -480,7 +491,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             self._answer_in_turn(ws, session, waiting, on_new_message, parse, address)
         )
         try:
-            await self._read(ws, service, session, waiting)
+            await self._read(ws, service, session, waiting, address)
         finally:
             waiting.put_nowait(None)
             try:
@@ -494,6 +505,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         service: WebChatService,
         session: sessions.WebSession,
         waiting: asyncio.Queue[tuple[str, str, Verdict] | None],
+        address: str = "",
     ) -> None:
         while True:
             raw = await ws.recv()
@@ -536,7 +548,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
             # One id for the message from here on: its one safety event is keyed by it.
             message_id = message_id or new_message_id()
             button = neutralise(text, offered_payloads()).startswith(INTENT_PREFIX)
-            verdict = await self._safety_first(ws, session, text, message_id, button)
+            verdict = await self._safety_first(ws, session, text, message_id, button, address)
             if len(raw) > MAX_FRAME:
                 await ws.send(
                     json.dumps(
@@ -556,6 +568,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
         text: str,
         message_id: str,
         button: bool = False,
+        address: str = "",
     ) -> Verdict:
         """The safety net's look at a message, its reply pushed at once as a ``safety`` frame."""
         if not text.strip():
@@ -578,6 +591,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 message_id=message_id,
                 clock=lambda: dt.datetime.fromtimestamp(service.clock(), dt.timezone.utc),
                 button=button,
+                address=address,
             )
         except Exception:
             logger.exception("The safety net's first look at a web chat message failed")
