@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterable, Sequence
 
 from bot.answering import Reply
@@ -297,13 +296,18 @@ _AGE_WORDS = {
 
 
 def parse_age(text: str) -> int | None:
-    """The age in a reply such as "19", "im 19", "i'm nineteen" (10 to 30), if there is one."""
-    cleaned = re.sub(r"[^a-z0-9 ]", " ", text.lower().replace("-", " "))
-    numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", cleaned)]
+    """The age in a reply such as "19", "im 19", "i'm nineteen" (10 to 30), if there is one.
+
+    Plain string work, no regular expression: the reply is the young person's own words.
+    """
+    lowered = text.lower().replace("-", " ")
+    cleaned = "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else " " for c in lowered)
+    tokens = cleaned.split()
+    numbers = [int(t) for t in tokens if len(t) <= 2 and all("0" <= c <= "9" for c in t)]
     if numbers:
         return numbers[0] if 10 <= numbers[0] <= 30 else None
-    words = " ".join(cleaned.split())
+    words = f" {' '.join(tokens)} "
     for phrase, value in sorted(_AGE_WORDS.items(), key=lambda item: -len(item[0])):
-        if re.search(rf"\b{phrase}\b", words):
+        if f" {phrase} " in words:
             return value
     return None

@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import linear_re
 from bot.cases.categories import Category, categorise, normalise
 from bot.channels import pack
 from bot.channels.payloads import NO_WORDS, OfferedPayloads, neutralise
 from bot.channels.sms import formatting
-from bot.channels.sms.keywords import Keyword, is_yes, keyword
+from bot.channels.sms.keywords import Keyword, is_got_it, keyword
 from bot.channels.web import sessions
 from bot.channels.web.channel import content_security_policy
 from bot.console.content_form import anchor
@@ -40,7 +41,7 @@ LONGEST = 70_000
 USER_TEXT_MODULES: dict[str, str] = {
     "bot/cases/categories.py": "a young person's pathway-plan query, to categorise it",
     "bot/channels/payloads.py": "every chat, SMS and REST message, before Rasa sees it",
-    "bot/channels/sms/keywords.py": "every SMS: STOP, START, HELP and YES",
+    "bot/channels/sms/keywords.py": "every SMS: STOP, START, HELP and GOT IT",
     "bot/channels/sms/formatting.py": "SMS replies ('option 2') and staff messages split for SMS",
     "bot/channels/web/sessions.py": "the web chat's session token, from the browser",
     "bot/channels/web/channel.py": "web chat frames (message ids) and the Host header",
@@ -59,6 +60,9 @@ USER_TEXT_MODULES: dict[str, str] = {
     "entitlements/normalise.py": "every question, spelled out for the search",
     "entitlements/embedding.py": "every question, split into word pieces for the search",
     "entitlements/linear.py": "the search's and content checks' door to RE2",
+    "bot/answering.py": "follow-up questions ('how do I get it'), to find what 'it' is",
+    "bot/personal.py": "a young person's reply giving their age",
+    "bot/people/sms_check.py": "the date of birth a young person texts to be checked",
 }
 
 
@@ -210,8 +214,8 @@ def test_plan_queries_are_categorised_right_on_adversarial_text() -> None:
 @pytest.mark.timeout(300)
 def test_sms_words_and_options_are_right_on_adversarial_text() -> None:
     assert keyword("S" + "!" * LONGEST + "TOP") is Keyword.STOP
-    assert is_yes("y" + "." * LONGEST)
-    assert not is_yes("y" * LONGEST)
+    assert is_got_it("got" + "." * LONGEST + " it")
+    assert not is_got_it("g" * LONGEST)
     options = {"2": "/two"}
     assert formatting.option_payload("option" + " " * LONGEST + "2", options) == "/two"
     assert formatting.option_payload("option" + "\xa0" * LONGEST + "2)", options) == "/two"
@@ -273,3 +277,19 @@ def test_uploads_are_read_right_on_adversarial_text() -> None:
     assert parse_email("a@" + "b." * 120 + "!")[0] is not None
     assert parse_email("a@" + "." * 250)[0] is None
     assert parse_email("a\xa0b@c.d")[0] is None
+
+
+@pytest.mark.timeout(120)
+def test_an_age_and_a_follow_up_are_read_right_on_adversarial_text() -> None:
+    from bot.answering import _BACK_REFERENCE
+    from bot.personal import parse_age
+
+    assert parse_age(_fill("im ") + " 19") == 19
+    assert parse_age(_fill("9")) is None  # one long number is no age
+    assert parse_age(_fill("twenty ")) == 20
+    assert parse_age(_fill("-") + "twenty-one") == 21
+    assert parse_age("\u2003" * LONGEST) is None
+    back = linear_re.compile(_BACK_REFERENCE)
+    assert back.search(_fill("x") + " it") is not None
+    assert back.search(_fill("itt")) is None
+    assert back.search(_fill("tha ") + "THAT") is not None
