@@ -34,7 +34,7 @@ PASSWORD = "console test password 1"
 EDITOR = "ash.example-editor@example.org"
 APPROVER = "jo.example-approver@example.org"
 QUESTION = "how much is the setting up home grant"
-NEW_QUESTION = "can i get a free bus pass"
+NEW_QUESTION = "can i get a christmas hamper"
 LIVE_WITHIN = 10.0
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -223,35 +223,35 @@ def test_edit_approve_publish_roll_back_and_a_new_entry_answered_live(services, 
         )
 
         # ---- a new entry with its example questions, answered once published ----------------
-        assert "Free bus pass" not in first_answer(services, NEW_QUESTION)
+        assert "Christmas hamper" not in first_answer(services, NEW_QUESTION)
         editor.goto(services.url("/content"))
         editor.get_by_role("link", name="Add a new entry").click()
         fields = {
-            "#f-id": "free-bus-pass",
-            "#f-title": "Free bus pass",
-            "#f-summary": "Care leavers who live here can get a free bus pass until they are "
-            "21. Ask your PA for the form.",
-            "#f-details": "The pass works on every bus in the council's area, at any time.",
-            "#f-how_to_get": "Ask your PA for the form and fill it in together.",
+            "#f-id": "christmas-hamper",
+            "#f-title": "Christmas hamper",
+            "#f-summary": "Care leavers who live here can get a free food hamper each "
+            "December. Ask your PA to put your name down.",
+            "#f-details": "The hamper has food for Christmas and is brought to your door.",
+            "#f-how_to_get": "Ask your PA to put your name down by 1 December.",
             "#f-legal_basis": "A local scheme of the council, not a law.",
-            "#f-eligibility_explanation": "Care leavers aged 16 to 20 who live here.",
+            "#f-eligibility_explanation": "Care leavers aged 16 to 25 who live here.",
             "#f-rule-1-min_age": "16",
-            "#f-rule-1-below_age": "21",
+            "#f-rule-1-below_age": "26",
             "#f-varies_note": "Only this council runs it.",
-            "#f-sources": "https://example.org/local-offer/bus-pass",
+            "#f-sources": "https://example.org/local-offer/christmas-hamper",
             "#f-examples": "\n".join(
                 [
                     NEW_QUESTION,
-                    "bus fares r too much help",
-                    "do care leavers get free buses",
-                    "free travel 4 care leavers",
-                    "cant afford the bus to college",
-                    "is there a bus card for me",
-                    "bus pass for care leavers",
-                    "how do i get a bus pass",
+                    "xmas hamper 4 care leavers",
+                    "do care leavers get a christmas food parcel",
+                    "christmas food box",
+                    "is there a hamper at christmas",
+                    "free food at xmas for care leavers",
+                    "council christmas hamper",
+                    "how do i get a christmas hamper",
                 ]
             ),
-            "#f-synonyms": "bus pass\ntravel card\nfree buses",
+            "#f-synonyms": "christmas hamper\nxmas hamper\nfood hamper",
             "#f-note": "New local scheme",
         }
         for selector, value in fields.items():
@@ -267,8 +267,8 @@ def test_edit_approve_publish_roll_back_and_a_new_entry_answered_live(services, 
         approver.get_by_role("button", name="Approve").click()
         approver.get_by_role("button", name="Publish").click()
         expect(approver.get_by_role("status")).to_contain_text("Published")
-        answered_within(services, NEW_QUESTION, "Free bus pass: Care leavers who live here", 10)
-        answered_within(services, "how do i get a bus pass", "Free bus pass", 10)
+        answered_within(services, NEW_QUESTION, "Christmas hamper: Care leavers who live here", 10)
+        answered_within(services, "how do i get a christmas hamper", "Christmas hamper", 10)
     finally:
         editor_context.close()
         approver_context.close()
