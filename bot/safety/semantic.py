@@ -426,7 +426,10 @@ class SemanticLayer:
         parts = windows(text, t.window_words, t.window_step, t.max_windows)
         if not parts:
             return -9.0, -9.0, "", None
-        vectors = self.encode(parts)
+        # A window repeated (an adversary's repeated words) is encoded once.
+        distinct = list(dict.fromkeys(parts))
+        encoded = self.encode(distinct)
+        vectors = encoded[[distinct.index(part) for part in parts]]
         with self._lock:
             fitted = self._fitted
         matched: str | None = None

@@ -66,3 +66,14 @@ def test_wrong_weights_are_refused(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"\x00" * 64)
     with pytest.raises(ModelNotInstalledError):
         SentenceEncoder(tmp_path)
+
+
+def test_the_shared_encoder_runs_matrix_products_on_one_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    from entitlements.embedding import shared_encoder
+
+    shared_encoder()
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    assert blas
+    assert all(info["num_threads"] == 1 for info in blas)

@@ -204,3 +204,17 @@ def semantic_encoder():
     from entitlements.embedding import shared_encoder
 
     return shared_encoder().encode
+
+
+def test_a_window_repeated_is_encoded_once(layer, monkeypatch) -> None:
+    encoded: list[str] = []
+    encode = layer.encode
+
+    def counting(texts):
+        encoded.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(layer, "encode", counting)
+    verdict = Screen(layer).check("qzxv wkpj " * 400)  # 800 words: 12 windows, all alike
+    assert verdict.tier is Tier.NONE
+    assert len(encoded) == 1
