@@ -221,6 +221,21 @@ def client_hash(request: Request) -> str:
     return address_hash(console(request).key, address)
 
 
+def audit_action(request: Request, action: str, target: str, detail: str = "") -> None:
+    """Record what the signed-in member of staff did, in the audit log, in its own transaction."""
+    state = console(request)
+    with state.db.begin() as conn:
+        audit.record(
+            conn,
+            action,
+            now=state.clock(),
+            staff_id=request.ctx.person.staff_id,
+            target=target,
+            detail=detail,
+            ip_hash=client_hash(request),
+        )
+
+
 def safe_next(value: str | None) -> str:
     """A path on this site to go to after signing in (anything else becomes ``/``)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:

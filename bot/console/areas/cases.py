@@ -24,8 +24,8 @@ from bot.cases.conversation import notify_staff, staff_time
 from bot.cases.model import Actor, Event, NotFoundError, TransitionError
 from bot.channels.web import staff_messages
 from bot.channels.web.sessions import CONVERSATION_PREFIX as WEB_PREFIX
-from bot.console import audit, caseload
-from bot.console.web import client_hash, console, error_page, render, requires
+from bot.console import caseload
+from bot.console.web import audit_action, console, error_page, render, requires
 from bot.notify.sms import Outgoing, SmsQueue
 
 MAX_TEXT = 1600
@@ -38,22 +38,10 @@ def _now(request: Request) -> dt.datetime:
     return caseload.aware(console(request).clock())
 
 
-def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
-    state = console(request)
-    with state.db.begin() as conn:
-        audit.record(
-            conn,
-            action,
-            now=state.clock(),
-            staff_id=request.ctx.person.staff_id,
-            target=target,
-            detail=detail,
-            ip_hash=client_hash(request),
-        )
-
-
 def _forbidden(request: Request, target: str) -> HTTPResponse:
-    _audit(request, "forbidden", f"{request.method} {request.path}"[:255], f"not theirs: {target}")
+    audit_action(
+        request, "forbidden", f"{request.method} {request.path}"[:255], f"not theirs: {target}"
+    )
     return error_page(request, 403, "You cannot use this page", NOT_YOURS)
 
 
@@ -266,7 +254,7 @@ def blueprint() -> Blueprint:
         found = _case_or_error(request, reference)
         if isinstance(found, HTTPResponse):
             return found
-        _audit(request, "case.view", f"case:{found.reference}")
+        audit_action(request, "case.view", f"case:{found.reference}")
         return _case_page(request, found)
 
     async def _change_case(request: Request, reference: str, change: str) -> HTTPResponse:
@@ -306,7 +294,9 @@ def blueprint() -> Blueprint:
             else:
                 case = service.add_note(state.db, found.id, actor=actor, now=now, text=words)
         except TransitionError as problem:
-            _audit(request, f"case.{change}_refused", f"case:{found.reference}", "state changed")
+            audit_action(
+                request, f"case.{change}_refused", f"case:{found.reference}", "state changed"
+            )
             return _case_page(
                 request,
                 found,
@@ -315,7 +305,7 @@ def blueprint() -> Blueprint:
                 "the page below shows it as it is now.",
                 kept=kept,
             )
-        _audit(request, f"case.{change}", f"case:{case.reference}")
+        audit_action(request, f"case.{change}", f"case:{case.reference}")
         query = f"done={change}"
         if change == "reply":
             code = deliver(
@@ -386,7 +376,9 @@ def blueprint() -> Blueprint:
                 expected_adviser_id=None if seen == "none" else int(seen),
             )
         except TransitionError as problem:
-            _audit(request, "case.reassign_refused", f"case:{found.reference}", "state changed")
+            audit_action(
+                request, "case.reassign_refused", f"case:{found.reference}", "state changed"
+            )
             return _case_page(
                 request,
                 found,
@@ -403,7 +395,7 @@ def blueprint() -> Blueprint:
                 kept=kept,
             )
         was = f"staff:{moved.previous.id}" if moved.previous else "team manager"
-        _audit(
+        audit_action(
             request,
             "case.reassign",
             f"case:{moved.case.reference}",
@@ -445,14 +437,14 @@ def blueprint() -> Blueprint:
                 settings=state.settings,
             )
         except TransitionError as problem:
-            _audit(request, "case.reopen_refused", f"case:{found.reference}", "state changed")
+            audit_action(request, "case.reopen_refused", f"case:{found.reference}", "state changed")
             return _case_page(
                 request,
                 found,
                 status=409,
                 error=f"Not done: {problem}. The page below shows the case as it is now.",
             )
-        _audit(request, "case.reopen", f"case:{case.reference}")
+        audit_action(request, "case.reopen", f"case:{case.reference}")
         return redirect(f"/cases/{case.reference}?done=reopen", status=303)
 
     # ---- a safety alert ----------------------------------------------------------------------
@@ -496,7 +488,7 @@ def blueprint() -> Blueprint:
         found = _alert_or_error(request, alert_id)
         if isinstance(found, HTTPResponse):
             return found
-        _audit(request, "alert.view", f"alert:{alert_id}")
+        audit_action(request, "alert.view", f"alert:{alert_id}")
         return _alert_page(request, found)
 
     @bp.post("/alerts/<alert_id:int>/acknowledge")
@@ -511,7 +503,7 @@ def blueprint() -> Blueprint:
                 state.db, alert_id, by=request.ctx.person.staff_id, now=_now(request)
             )
         except TransitionError:
-            _audit(
+            audit_action(
                 request, "alert.acknowledge_refused", f"alert:{alert_id}", "already acknowledged"
             )
             return _alert_page(
@@ -521,7 +513,7 @@ def blueprint() -> Blueprint:
                 error="Not done: someone has already acknowledged this alert. The page below "
                 "shows who and when.",
             )
-        _audit(request, "alert.acknowledge", f"alert:{alert_id}")
+        audit_action(request, "alert.acknowledge", f"alert:{alert_id}")
         return redirect(f"/alerts/{alert_id}?done=acknowledge", status=303)
 
     # ---- a handoff -------------------------------------------------------------------------
@@ -574,7 +566,7 @@ def blueprint() -> Blueprint:
         found = _handoff_or_error(request, handoff_id)
         if isinstance(found, HTTPResponse):
             return found
-        _audit(request, "handoff.view", f"handoff:{handoff_id}")
+        audit_action(request, "handoff.view", f"handoff:{handoff_id}")
         return _handoff_page(request, found)
 
     @bp.post("/handoffs/<handoff_id:int>/reply")
@@ -599,7 +591,7 @@ def blueprint() -> Blueprint:
                 state.db, handoff_id, staff_id=staff_id, now=_now(request), text=words, key=key
             )
         except TransitionError:
-            _audit(request, "handoff.reply_refused", f"handoff:{handoff_id}", "handed back")
+            audit_action(request, "handoff.reply_refused", f"handoff:{handoff_id}", "handed back")
             return _handoff_page(
                 request,
                 found,
@@ -620,7 +612,7 @@ def blueprint() -> Blueprint:
             f"handoff-reply:{handoff_id}:{key}",
         )
         if recorded.new:
-            _audit(request, "handoff.reply", f"handoff:{handoff_id}")
+            audit_action(request, "handoff.reply", f"handoff:{handoff_id}")
         return redirect(f"/handoffs/{handoff_id}?done=reply&sent={code}", status=303)
 
     @bp.post("/handoffs/<handoff_id:int>/return")
@@ -644,7 +636,7 @@ def blueprint() -> Blueprint:
                 status=409,
                 error="Not done: this conversation was already handed back to the bot.",
             )
-        _audit(request, "handoff.return", f"handoff:{handoff_id}")
+        audit_action(request, "handoff.return", f"handoff:{handoff_id}")
         return redirect(f"/handoffs/{handoff_id}?done=return", status=303)
 
     # ---- the manager view ------------------------------------------------------------------

@@ -14,9 +14,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from bot import content_files
-from bot.console import audit
 from bot.console.roles import ADMIN, CONTENT_APPROVER
-from bot.console.web import client_hash, console, render, requires
+from bot.console.web import audit_action, console, render, requires
 from entitlements.loader import ContentError
 from entitlements.store import read_published
 from entitlements.workflow import actor_label
@@ -26,17 +25,7 @@ CONTENT_FILES_ROLES = (CONTENT_APPROVER, ADMIN)
 
 
 def _audit(request: Request, action: str, detail: str) -> None:
-    state = console(request)
-    with state.db.begin() as conn:
-        audit.record(
-            conn,
-            action,
-            now=state.clock(),
-            staff_id=request.ctx.person.staff_id,
-            target="content",
-            detail=detail,
-            ip_hash=client_hash(request),
-        )
+    audit_action(request, action, "content", detail)
 
 
 def _page(request: Request, *, status: int = 200, **context: object) -> HTTPResponse:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from bot.console import audit
 from bot.console import packs as pack_rules
-from bot.console.web import client_hash, console, error_page, render, requires
+from bot.console.web import audit_action, console, error_page, render, requires
 from bot.packs import service
 
 NOT_YOURS = "This young person is not in your caseload or district. Ask your team manager."
@@ -28,26 +27,12 @@ SENT_WORDS = {
 }
 
 
-def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
-    state = console(request)
-    with state.db.begin() as conn:
-        audit.record(
-            conn,
-            action,
-            now=state.clock(),
-            staff_id=request.ctx.person.staff_id,
-            target=target,
-            detail=detail,
-            ip_hash=client_hash(request),
-        )
-
-
 def _allowed(request: Request, care_leaver_id: int) -> service.Recipient | HTTPResponse:
     who = service.recipient(console(request).db, care_leaver_id)
     if who is None:
         return error_page(request, 404, "Page not found", "There is no young person with that id.")
     if not pack_rules.may_see(request.ctx.person, who.person.district, who.adviser_id):
-        _audit(
+        audit_action(
             request,
             "forbidden",
             f"{request.method} {request.path}"[:255],
@@ -80,7 +65,7 @@ def blueprint() -> Blueprint:
         if isinstance(found, HTTPResponse):
             return found
         state = console(request)
-        _audit(request, "pack.view", f"care_leaver:{care_leaver_id}")
+        audit_action(request, "pack.view", f"care_leaver:{care_leaver_id}")
         view = service.view_for_staff(state.db, care_leaver_id, state.clock())
         return render(
             request,
@@ -114,7 +99,7 @@ def blueprint() -> Blueprint:
             outcome = "printed"
         else:
             outcome = result.not_sent_reason or ("outbox" if state.settings.demo_mode else "sms")
-        _audit(
+        audit_action(
             request,
             "pack.send" if channel == "sms" else "pack.printed",
             f"care_leaver:{care_leaver_id}",

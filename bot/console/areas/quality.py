@@ -25,10 +25,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from bot import linear_re
-from bot.console import audit
 from bot.console.roles import QUALITY_ROLES
 from bot.console.sessions import Person
-from bot.console.web import client_hash, console, error_page, render, requires
+from bot.console.web import audit_action, console, error_page, render, requires
 from bot.reports.quality import (
     GRADES,
     MAX_NOTE,
@@ -61,20 +60,6 @@ def _week(label: str) -> Week | None:
 def _person(request: Request) -> Person:
     person: Person = request.ctx.person
     return person
-
-
-def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
-    state = console(request)
-    with state.db.begin() as conn:
-        audit.record(
-            conn,
-            action,
-            now=state.clock(),
-            staff_id=_person(request).staff_id,
-            target=target,
-            detail=detail,
-            ip_hash=client_hash(request),
-        )
 
 
 def _groups(samples: list[Sample], districts: tuple[str, ...]) -> list[tuple[str, list[Sample]]]:
@@ -181,7 +166,7 @@ def blueprint() -> Blueprint:
             return error_page(
                 request, 400, "The sample cannot be drawn yet", str(problem).capitalize()
             )
-        _audit(request, "qa.draw", f"week:{week.label}", f"{len(samples)} conversations")
+        audit_action(request, "qa.draw", f"week:{week.label}", f"{len(samples)} conversations")
         return redirect(f"/quality/{week.label}", status=303)
 
     async def _sample_or_404(request: Request, sample_id: int) -> Sample | HTTPResponse:
@@ -200,7 +185,9 @@ def blueprint() -> Blueprint:
             return sample
         person = _person(request)
         unmasked = sees_unmasked(person.roles, person.district, sample)
-        _audit(request, "qa.read", f"sample:{sample.id}", "unmasked" if unmasked else "masked")
+        audit_action(
+            request, "qa.read", f"sample:{sample.id}", "unmasked" if unmasked else "masked"
+        )
         done = request.args.get("done", "")
         return _review_page(
             request, sample, done=done if done in ("review", "flag", "safety") else ""
@@ -244,7 +231,7 @@ def blueprint() -> Blueprint:
                 kept={"grade": chosen, "tags": tuple(tags or ()), "note": note},
             )
         detail = f"grade {saved.grade}; tags {', '.join(saved.tags) or 'none'}"
-        _audit(request, "qa.grade", f"sample:{sample.id}", detail)
+        audit_action(request, "qa.grade", f"sample:{sample.id}", detail)
         return redirect(f"/quality/sample/{sample.id}?done=review", status=303)
 
     @bp.post("/quality/sample/<sample_id:int>/flag")
@@ -277,7 +264,7 @@ def blueprint() -> Blueprint:
             return _review_page(
                 request, sample, status=400, error=message[:1].upper() + message[1:] + "."
             )
-        _audit(request, "qa.flag", f"sample:{sample.id}", f"unanswered question {question}")
+        audit_action(request, "qa.flag", f"sample:{sample.id}", f"unanswered question {question}")
         return redirect(f"/quality/sample/{sample.id}?done=flag", status=303)
 
     return bp

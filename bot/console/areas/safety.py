@@ -25,9 +25,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from bot.cases.model import NotFoundError
-from bot.console import audit, caseload
+from bot.console import caseload
 from bot.console.roles import QUALITY_ROLES, SAFETY_MARK_ROLES, SAFETY_REVIEW_ROLES
-from bot.console.web import client_hash, console, error_page, render, requires
+from bot.console.web import audit_action, console, error_page, render, requires
 from bot.db.tables import safety_events
 from bot.reports.quality import YOUNG_PERSON, get_sample, transcript
 from bot.safety import review
@@ -43,20 +43,6 @@ LABEL_NAMES: dict[str, str] = {
 async def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
     call = functools.partial(function, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(None, call)
-
-
-def _audit(request: Request, action: str, target: str, detail: str = "") -> None:
-    state = console(request)
-    with state.db.begin() as conn:
-        audit.record(
-            conn,
-            action,
-            now=state.clock(),
-            staff_id=request.ctx.person.staff_id,
-            target=target,
-            detail=detail,
-            ip_hash=client_hash(request),
-        )
 
 
 def _event_text(engine: Any, event_id: int | None) -> tuple[str, str] | None:
@@ -127,7 +113,7 @@ def blueprint() -> Blueprint:
             now=state.clock().replace(tzinfo=dt.timezone.utc),
             source="alert",
         )
-        _audit(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
+        audit_action(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
         return redirect(f"/alerts/{alert_id}?done=false_alarm", status=303)
 
     @bp.post("/quality/sample/<sample_id:int>/safety")
@@ -167,7 +153,7 @@ def blueprint() -> Blueprint:
             )
         except review.ReviewError as problem:
             return error_page(request, 400, "Not marked", str(problem).capitalize() + ".")
-        _audit(request, "safety.mark", f"sample:{sample_id}", f"{which}, mark {mark.id}")
+        audit_action(request, "safety.mark", f"sample:{sample_id}", f"{which}, mark {mark.id}")
         return redirect(f"/quality/sample/{sample_id}?done=safety", status=303)
 
     @bp.get("/safety/review")
@@ -198,7 +184,7 @@ def blueprint() -> Blueprint:
             message = str(problem)
             return _review_page(request, status=400, error=message[:1].upper() + message[1:] + ".")
         detail = f"{mark.status}" + (f" as {mark.label}" if mark.label else "")
-        _audit(request, "safety.decide", f"safety_mark:{mark_id}", detail)
+        audit_action(request, "safety.decide", f"safety_mark:{mark_id}", detail)
         return redirect(f"/safety/review?done={mark.status}", status=303)
 
     return bp
