@@ -18,7 +18,6 @@ use is in the audit log: which sample was read, and whether masked.
 from __future__ import annotations
 
 import asyncio
-import functools
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -68,11 +67,6 @@ def _groups(samples: list[Sample], districts: tuple[str, ...]) -> list[tuple[str
     groups = [(name, [s for s in samples if s.district == name]) for name in names]
     groups.append((NOT_ON_RECORD, [s for s in samples if s.district is None]))
     return groups
-
-
-async def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
-    call = functools.partial(function, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 def _review_page(
@@ -132,7 +126,7 @@ def blueprint() -> Blueprint:
                 "No such week",
                 "Weeks are written like 2027-W19 (the year, W and the week number).",
             )
-        samples = await _in_thread(week_sample, state.db, week)
+        samples = await asyncio.to_thread(week_sample, state.db, week)
         return render(
             request,
             "quality.html",
@@ -154,7 +148,7 @@ def blueprint() -> Blueprint:
         if week is None:
             return error_page(request, 404, "No such week", "Weeks are written like 2027-W19.")
         try:
-            samples = await _in_thread(
+            samples = await asyncio.to_thread(
                 draw_sample,
                 state.db,
                 week,
@@ -170,7 +164,7 @@ def blueprint() -> Blueprint:
         return redirect(f"/quality/{week.label}", status=303)
 
     async def _sample_or_404(request: Request, sample_id: int) -> Sample | HTTPResponse:
-        sample: Sample | None = await _in_thread(get_sample, console(request).db, sample_id)
+        sample: Sample | None = await asyncio.to_thread(get_sample, console(request).db, sample_id)
         if sample is None:
             return error_page(
                 request, 404, "No such conversation", "It is not in any week's sample."
@@ -205,7 +199,7 @@ def blueprint() -> Blueprint:
         note = form.get("note") or ""
         state = console(request)
         try:
-            saved = await _in_thread(
+            saved = await asyncio.to_thread(
                 save_review,
                 state.db,
                 sample.id,
@@ -250,7 +244,7 @@ def blueprint() -> Blueprint:
                 error="Pick one of the young person's messages in this conversation.",
             )
         try:
-            question = await _in_thread(
+            question = await asyncio.to_thread(
                 flag_unanswered,
                 state.db,
                 sample,

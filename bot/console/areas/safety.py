@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -38,11 +37,6 @@ LABEL_NAMES: dict[str, str] = {
     "possible": "Possible risk: distress without a clear statement of risk (the check-in)",
     "none": "No risk (a false alarm)",
 }
-
-
-async def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
-    call = functools.partial(function, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 def _event_text(engine: Any, event_id: int | None) -> tuple[str, str] | None:
@@ -93,17 +87,17 @@ def blueprint() -> Blueprint:
         state = console(request)
         person = request.ctx.person
         try:
-            alert = await _in_thread(caseload.get_alert, state.db, alert_id)
+            alert = await asyncio.to_thread(caseload.get_alert, state.db, alert_id)
         except NotFoundError:
             return error_page(request, 404, "Page not found", "There is no such safety alert.")
         if not caseload.may_see_alert(person, alert):
             return error_page(request, 404, "Page not found", "There is no such safety alert.")
-        found = await _in_thread(_event_text, state.db, alert.safety_event_id)
+        found = await asyncio.to_thread(_event_text, state.db, alert.safety_event_id)
         if found is None or not found[1]:
             return error_page(
                 request, 409, "Nothing to review", "This alert's message is no longer kept."
             )
-        mark = await _in_thread(
+        mark = await asyncio.to_thread(
             review.mark_message,
             state.db,
             conversation_id=found[0],
@@ -124,14 +118,14 @@ def blueprint() -> Blueprint:
         raw = form.get("event_id") or ""
         which = form.get("mark") or review.MISSED_RISK
         category = form.get("category") or ""
-        sample = await _in_thread(get_sample, state.db, sample_id)
+        sample = await asyncio.to_thread(get_sample, state.db, sample_id)
         if sample is None:
             return error_page(request, 404, "No such conversation", "It is not in any sample.")
         if not raw.isdigit() or len(raw) > 12 or which not in review.MARKS:
             return error_page(
                 request, 400, "Not marked", "Pick one of the young person's messages, and a mark."
             )
-        lines = await _in_thread(
+        lines = await asyncio.to_thread(
             transcript, state.db, sample, timezone=state.settings.timezone, masked=False
         )
         line = next((x for x in lines if x.event_id == int(raw)), None)
@@ -140,7 +134,7 @@ def blueprint() -> Blueprint:
                 request, 400, "Not marked", "Pick one of the young person's messages."
             )
         try:
-            mark = await _in_thread(
+            mark = await asyncio.to_thread(
                 review.mark_message,
                 state.db,
                 conversation_id=sample.conversation_id,
@@ -170,7 +164,7 @@ def blueprint() -> Blueprint:
         if decision not in ("approve", "reject"):
             return _review_page(request, status=400, error="Choose approve or reject.")
         try:
-            mark = await _in_thread(
+            mark = await asyncio.to_thread(
                 review.decide,
                 state.db,
                 mark_id,
