@@ -77,6 +77,9 @@ class WordPieceTokenizer:
         self.unk = self.vocab["[UNK]"]
         self.cls = self.vocab["[CLS]"]
         self.sep = self.vocab["[SEP]"]
+        # No piece longer than the longest in the vocabulary can match, so the greedy
+        # search never tries one: each word costs its length times this, not its square.
+        self.longest = max(len(t[2:] if t.startswith("##") else t) for t in tokens)
 
     @staticmethod
     def _basic(text: str) -> list[str]:
@@ -99,7 +102,7 @@ class WordPieceTokenizer:
         pieces: list[int] = []
         start = 0
         while start < len(word):
-            end = len(word)
+            end = min(len(word), start + self.longest)
             found = None
             while start < end:
                 piece = word[start:end] if start == 0 else "##" + word[start:end]
@@ -115,7 +118,11 @@ class WordPieceTokenizer:
 
     def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
         """Token ids with [CLS] and [SEP], cut to ``max_tokens``."""
-        ids = [piece for word in self._basic(text) for piece in self._pieces(word)]
+        ids: list[int] = []
+        for word in self._basic(text):
+            if len(ids) >= max_tokens - 2:
+                break
+            ids.extend(self._pieces(word))
         return [self.cls, *ids[: max_tokens - 2], self.sep]
 
 
@@ -250,11 +257,20 @@ class SentenceEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._phrase_cache[t] for t in texts])
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> Array:
-        """One unit-length vector per text, shape ``(len(texts), 384)``."""
+    def count_tokens(self, text: str, max_tokens: int = MAX_TOKENS) -> int:
+        """How many tokens :meth:`encode` reads of ``text`` (its cost: about linear in this)."""
+        return len(self.tokenizer.encode(text, max_tokens))
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 32, max_tokens: int = MAX_TOKENS
+    ) -> Array:
+        """One unit-length vector per text, shape ``(len(texts), 384)``.
+
+        Each text is read to ``max_tokens`` tokens at most (the model's own limit is 128).
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        tokenised = [self.tokenizer.encode(t) for t in texts]
+        tokenised = [self.tokenizer.encode(t, max_tokens) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(tokenised[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), batch_size):

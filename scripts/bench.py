@@ -16,6 +16,8 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
    (``scripts/bench_report.py``);
 9. the safety net's patterns on a 1,600-character message, and on adversarial messages
    built from every pattern's own words (``tests/support/adversarial.py``): the slowest;
+   and the whole check (patterns and semantic layer) on the costliest text for the
+   sentence encoder, at up to 8,000 characters;
 10. the safety net's recall per kind of risk and its false alarms on its held-out set
    (``scripts/safety_eval.py``; docs/safety.md).
 
@@ -330,6 +332,43 @@ def safety_adversarial_ms() -> dict[str, float]:
     return found
 
 
+def safety_whole_check_ms(screen: Any, repeats: int = 5) -> dict[str, float]:
+    """The whole safety check (patterns and semantic layer) on one message, slowest kinds.
+
+    A short ordinary question, and the costliest text for the sentence encoder: distinct
+    made-up words, each several word pieces, at 300, 1,600 and 8,000 characters. The
+    semantic layer reads a bounded number of tokens (``max_message_tokens``), so the
+    long ones may cost no more than a few short ones.
+    """
+    import random
+
+    rng = random.Random(1)
+
+    def odd(length: int) -> str:
+        words = (
+            "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9))
+            for _ in range(length // 10 + 1)
+        )
+        return " ".join(words)[:length]
+
+    messages = {
+        "a short question": ["can i get help paying for driving lessons"],
+        "odd words, 300 characters": [odd(300) for _ in range(repeats)],
+        "odd words, 1,600 characters": [odd(1600) for _ in range(repeats)],
+        "odd words, 8,000 characters": [odd(8000) for _ in range(repeats)],
+    }
+    screen.check("warm up")
+    found: dict[str, float] = {}
+    for name, texts in messages.items():
+        worst = 0.0
+        for text in texts * (repeats if len(texts) == 1 else 1):
+            started = time.perf_counter()
+            screen.check(text)
+            worst = max(worst, time.perf_counter() - started)
+        found[name] = worst * 1000
+    return found
+
+
 def user_text_adversarial_ms(length: int = 70_000) -> dict[str, float]:
     """The slowest of the other user-text paths (not the safety net) on adversarial text.
 
@@ -544,6 +583,13 @@ def main(argv: list[str] | None = None) -> int:
     from scripts import safety_eval
 
     screen = safety_eval.full_screen()
+    progress("safety net: the whole check's cost on the costliest messages")
+    whole = safety_whole_check_ms(screen)
+    results["safety_whole_check_ms"] = whole
+    rows += [
+        (f"safety net, whole check (patterns and semantic layer), {name}", f"{ms:.0f} ms", "")
+        for name, ms in whole.items()
+    ]
     held_out = safety_eval.measure(
         "held-out", safety_eval.load(safety_eval.SETS["held-out"]), screen
     )

@@ -12,6 +12,11 @@ and the phrases a safeguarding approver has added from the console.
   regression over the risk examples says which kind of risk.
 - A long message is read in overlapping windows of about 32 words, and its score is
   its riskiest window's, so risk stated at the end of a long run-on message counts.
+- What one message costs is bounded: the sentence encoder's time is about linear in the
+  tokens it reads, so each window is read to ``max_window_tokens`` and a message to
+  ``max_message_tokens`` in all (:func:`within_budget`). No message of the dev set comes
+  near either; a longer one is read in its first, last and evenly spread windows, and
+  the patterns still read all of it.
 - The patterns go first and stay in charge: a clear statement is a crisis whatever this
   says, and where the patterns judged the danger words a figure of speech, the past,
   someone else or a negation, or the message asks what something is or says the danger
@@ -31,7 +36,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +81,8 @@ class Tuning:
     window_words: int
     window_step: int
     max_windows: int
+    max_window_tokens: int
+    max_message_tokens: int
     nearest_similarity: float
 
 
@@ -181,7 +188,32 @@ def windows(text: str, size: int, step: int, limit: int) -> list[str]:
     return [" ".join(words[s : s + size]) for s in starts]
 
 
-Encode = Callable[[Sequence[str]], Array]
+def within_budget(parts: Sequence[str], costs: Mapping[str, int], budget: int) -> list[str]:
+    """Which windows to read: as many as ``budget`` tokens allow, evenly spread.
+
+    Args:
+        parts: The windows, in the order of the message.
+        costs: Each window's tokens. A window chosen twice costs once (a repeated
+            window is encoded once).
+        budget: The most tokens to read in all.
+
+    Returns:
+        The most windows whose distinct tokens fit, evenly spread from the first to
+        the last (always at least the first), in order.
+    """
+    count = len(parts)
+    for wanted in range(count, 1, -1):
+        picked = [
+            parts[i]
+            for i in sorted(set(np.linspace(0, count - 1, wanted).round().astype(int).tolist()))
+        ]
+        if sum(costs[part] for part in set(picked)) <= budget:
+            return picked
+    return list(parts[:1])
+
+
+Encode = Callable[..., Array]
+CountTokens = Callable[[str, int], int]
 
 
 class VectorCache:
@@ -360,8 +392,24 @@ class SemanticLayer:
         tuning: Tuning,
         cache: VectorCache | None = None,
         model_id: str = "",
+        count_tokens: CountTokens | None = None,
     ) -> None:
+        """Fit (or load) the classifiers over the bank.
+
+        Args:
+            encode: The sentence encoder: texts in, unit vectors out; it takes
+                ``max_tokens`` (how far to read each text) as a keyword.
+            bank: The labelled examples.
+            tuning: The settings.
+            cache: Where the bank's vectors and the fitted classifiers are kept.
+            model_id: The encoder's identity, part of the cache's key.
+            count_tokens: How many tokens the encoder reads of a text, at most a limit
+                (the cost of a window); by default, its words plus two.
+        """
         self.encode = encode
+        self.count_tokens: CountTokens = count_tokens or (
+            lambda text, limit: min(len(text.split()) + 2, limit)
+        )
         self.tuning = tuning
         self.bank = bank
         self._cache = cache or VectorCache(None)
@@ -426,9 +474,13 @@ class SemanticLayer:
         parts = windows(text, t.window_words, t.window_step, t.max_windows)
         if not parts:
             return -9.0, -9.0, "", None
-        # A window repeated (an adversary's repeated words) is encoded once.
+        # A window repeated (an adversary's repeated words) is encoded once, and the
+        # tokens read are bounded whatever the message (each costs the encoder ~0.4 ms).
         distinct = list(dict.fromkeys(parts))
-        encoded = self.encode(distinct)
+        costs = {part: self.count_tokens(part, t.max_window_tokens) for part in distinct}
+        parts = within_budget(parts, costs, t.max_message_tokens)
+        distinct = list(dict.fromkeys(parts))
+        encoded = self.encode(distinct, max_tokens=t.max_window_tokens)
         vectors = encoded[[distinct.index(part) for part in parts]]
         with self._lock:
             fitted = self._fitted
@@ -502,6 +554,7 @@ def build_layer(cache: Path | None = None) -> SemanticLayer:
         load_tuning(),
         VectorCache(cache or vector_cache_path()),
         model_id=MODEL_SHA256,
+        count_tokens=encoder.count_tokens,
     )
 
 

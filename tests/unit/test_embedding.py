@@ -77,3 +77,51 @@ def test_the_shared_encoder_runs_matrix_products_on_one_thread() -> None:
     blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
     assert blas
     assert all(info["num_threads"] == 1 for info in blas)
+
+
+def plain_greedy_pieces(vocab: dict[str, int], unk: int, word: str) -> list[int]:
+    """BERT's WordPiece as published: the longest match from each point, no shortcut."""
+    if len(word) > 100:
+        return [unk]
+    pieces, start = [], 0
+    while start < len(word):
+        end, found = len(word), None
+        while start < end:
+            piece = word[start:end] if start == 0 else "##" + word[start:end]
+            if piece in vocab:
+                found = vocab[piece]
+                break
+            end -= 1
+        if found is None:
+            return [unk]
+        pieces.append(found)
+        start = end
+    return pieces
+
+
+def test_the_tokenizers_shortcut_gives_the_same_pieces_as_the_plain_search():
+    """Trying no piece longer than the vocabulary's longest changes no result."""
+    import random
+
+    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    rng = random.Random(7)
+    words = [w for w in tokenizer.vocab if w.isalpha()]
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789éß"
+    for _ in range(5000):
+        shape = rng.random()
+        if shape < 0.4:  # real words run together
+            word = "".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        elif shape < 0.8:  # junk of any length up to past the 100-character limit
+            word = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 110)))
+        else:
+            word = rng.choice(words) + "".join(rng.choice(alphabet) for _ in range(3))
+        word = word.lower()
+        expected = plain_greedy_pieces(tokenizer.vocab, tokenizer.unk, word)
+        assert tokenizer._pieces(word) == expected, word
+
+
+def test_reading_to_fewer_tokens_gives_the_same_prefix():
+    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    text = "i have been trying to sort out my council tax and bursary " * 10
+    whole = tokenizer.encode(text)
+    assert tokenizer.encode(text, 20) == [*whole[:19], tokenizer.sep]

@@ -210,11 +210,73 @@ def test_a_window_repeated_is_encoded_once(layer, monkeypatch) -> None:
     encoded: list[str] = []
     encode = layer.encode
 
-    def counting(texts):
+    def counting(texts, **options):
         encoded.extend(texts)
-        return encode(texts)
+        return encode(texts, **options)
 
     monkeypatch.setattr(layer, "encode", counting)
     verdict = Screen(layer).check("qzxv wkpj " * 400)  # 800 words: 12 windows, all alike
     assert verdict.tier is Tier.NONE
     assert len(encoded) == 1
+
+
+def test_windows_within_the_budget_are_spread_from_first_to_last() -> None:
+    parts = [f"w{i}" for i in range(12)]
+    costs = dict.fromkeys(parts, 40)
+    assert semantic.within_budget(parts, costs, 10_000) == parts
+    chosen = semantic.within_budget(parts, costs, 200)  # room for five of twelve
+    assert len(chosen) == 5
+    assert chosen[0] == "w0"
+    assert chosen[-1] == "w11"
+    assert chosen == sorted(chosen, key=parts.index)
+    assert semantic.within_budget(parts, costs, 10) == ["w0"]  # never nothing
+    assert semantic.within_budget([], {}, 100) == []
+
+
+def test_a_window_chosen_twice_costs_once() -> None:
+    parts = ["same"] * 12
+    assert semantic.within_budget(parts, {"same": 64}, 64) == parts
+
+
+def odd_words(count: int, seed: int) -> str:
+    """Distinct made-up words, each several word pieces: the costliest text to encode."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("bcdfghjklmnpqrstvwxz"))
+    return " ".join("".join(rng.choice(letters, size=9)) for _ in range(count))
+
+
+@pytest.mark.parametrize("length", [300, 1600, 8000])
+def test_no_message_makes_the_encoder_read_more_than_the_budget(layer, monkeypatch, length) -> None:
+    """The step count behind make bench's figure: tokens read, whatever the message."""
+    from entitlements.embedding import shared_encoder
+
+    tokenizer = shared_encoder().tokenizer
+    read: list[int] = []
+    encode = layer.encode
+
+    def counting(texts, **options):
+        read.extend(len(tokenizer.encode(t, options["max_tokens"])) for t in texts)
+        return encode(texts, **options)
+
+    monkeypatch.setattr(layer, "encode", counting)
+    message = odd_words(length // 10, seed=length)[:length]
+    Screen(layer).check(message)
+    tuning = layer.tuning
+    assert read, "the semantic layer read nothing"
+    assert max(read) <= tuning.max_window_tokens
+    assert sum(read) <= tuning.max_message_tokens
+    # Unbounded, this message would have been read to 128 tokens a window.
+    if length >= 1600:
+        windows = semantic.windows(message, tuning.window_words, tuning.window_step, 12)
+        assert sum(len(tokenizer.encode(w)) for w in windows) > 4 * tuning.max_message_tokens
+
+
+def test_risk_at_the_end_of_a_message_over_the_budget_is_still_read(layer) -> None:
+    chatter = "went to the shops then college then back home to sort my washing out " * 20
+    text = chatter + "and honestly i just want to be gone for good nobody would even notice"
+    assert sum(layer.count_tokens(w, 999) for w in semantic.windows(text, 32, 24, 12)) > (
+        layer.tuning.max_message_tokens
+    )
+    risk, _distress, kind, _matched = layer.scores(text)  # the layer alone, not the patterns
+    assert risk >= layer.tuning.crisis_threshold
+    assert kind == "suicide"
