@@ -272,6 +272,8 @@ def test_enough_positive_examples() -> None:
 
 # Figures of speech, jokes, games and films: not at risk, flagged as figurative.
 FIGURATIVE = [
+    "my carer shot me a dirty look when i asked",
+    "he shot me a quick text to say hes running late",
     "this form is killing me",
     "the wait is killing me",
     "this queue is killing me lol",
