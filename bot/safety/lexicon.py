@@ -404,9 +404,13 @@ class _File:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items:
             self.fail(entry, f"'{key}' must be a text or a non-empty list of texts")
+        seen: set[str] = set()
         for item in items:
             if not isinstance(item, str) or not item.strip():
                 self.fail(entry, f"'{key}' has an item that is not a text: {item!r}")
+            if item in seen:
+                self.fail(entry, f"'{key}': {item!r} is listed twice")
+            seen.add(item)
         return items
 
     def pattern(self, entry: str, data: Mapping[str, Any], key: str) -> str:
@@ -659,6 +663,9 @@ def _normalisation(f: _File, words: _Words, examples: list[Example], table: Path
     stems = f.data.get("dropped_g")
     if not isinstance(stems, list) or not all(isinstance(s, str) and s.isalpha() for s in stems):
         f.fail("dropped_g", "must be a list of words")
+    if len(set(stems)) != len(stems):
+        twice = sorted({s for s in stems if stems.count(s) > 1})
+        f.fail("dropped_g", f"{', '.join(map(repr, twice))} listed twice")
     return Normalisation(
         joke_emoji_table=str.maketrans({c: " lol " for c in joke_emoji}),
         double_letter_words=frozenset(f.word_list("", f.data, "double_letter_words", token=True)),

@@ -198,6 +198,17 @@ def test_a_key_given_twice_is_an_error(lexicon_copy: Path) -> None:
     assert "'G1' is given twice" in error.problem
 
 
+def test_a_word_listed_twice_is_an_error(lexicon_copy: Path) -> None:
+    def change(data: Any) -> None:
+        words = data["words"]["HARM_VERB"]["words"]
+        words.append(words[0])
+
+    _edit(lexicon_copy, "words.yml", change)
+    error = _error(lexicon_copy)
+    assert error.entry == "words 'HARM_VERB'"
+    assert error.problem == "'words': 'hit' is listed twice"
+
+
 def test_a_space_at_a_line_break_of_a_pattern_is_an_error(lexicon_copy: Path) -> None:
     def change(data: Any) -> None:
         _rule(data, "want_die")["pattern"] = "(?:want|need) \nto die\n"
