@@ -7,14 +7,15 @@ but not "end it with him"). So a pattern is parsed once, at load time, and each
 lookaround is replaced by an empty marker group: RE2 finds the match, then each
 marker that took part is checked with its own anchored RE2 match at the
 marker's position (a lookahead from there, a fixed-width lookbehind ending
-there). A match whose checks fail is dropped and the search goes on from the
-next position. The text scanned again for dropped matches is counted: past
-:data:`MAX_RETRIES` times the text's length (plus a constant), the call raises
-:class:`MatchBudgetExceeded`, so the work stays linear in the text's length and
-the caller must fail safe.
+there). When a check fails, the match is tried again at the same start with the
+path through that lookaround closed (as a backtracking engine would try the
+pattern's next alternative), and then from the next position. The text scanned
+again is counted: past :data:`MAX_RETRIES` times the text's length (plus a
+constant), the call raises :class:`MatchBudgetExceeded`, so the work stays
+linear in the text's length and the caller must fail safe.
 
-The one difference from Python's ``re``: when a lookaround fails, ``re`` would
-try the pattern's other paths at the same start; here the next start is tried.
+The one difference from Python's ``re``: closing a path closes it for every way
+through that lookaround at this start, where ``re`` would try each way in turn.
 The safety tests and a comparison over every message the project holds
 (``tests/unit/test_safety_linear.py``) check that this changes no verdict.
 
