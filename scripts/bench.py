@@ -37,6 +37,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -44,7 +45,7 @@ import psutil
 import yaml
 
 from bot.safety.detector import assess
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 from scripts.bench_report import report_benchmark
 from scripts.evaluation import evaluate_project_set
 from tests.support.fake_twilio import FakeTwilio
@@ -279,6 +280,57 @@ async def web_chat(
     }
 
 
+def sms_sender_rate(workdir: Path, texts: int = 300, latency: float = 0.1) -> float:
+    """Texts a second the SMS sender hands to (a local fake of) Twilio's API, alone.
+
+    The queue is full (``texts`` to different numbers) and each of Twilio's answers takes
+    ``latency`` seconds, as the real API's do: the sender's own rate, without Rasa.
+    """
+    import dataclasses
+
+    from bot.db.engine import create_db_engine
+    from bot.db.migrate import upgrade
+    from bot.notify.sms import Outgoing, SmsQueue, TwilioDelivery
+
+    url = f"sqlite:///{workdir / 'sms-sender.db'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    twilio = FakeTwilio()
+    twilio.latency = latency
+    twilio.start()
+    try:
+        settings = dataclasses.replace(
+            get_settings(),
+            database_url=url,
+            var_dir=workdir / "sms-sender",
+            twilio_account_sid=twilio.account_sid,
+            twilio_auth_token=twilio.token,
+            twilio_from_number="+447700900000",
+            twilio_api_url=twilio.url,
+        )
+        queue = SmsQueue(engine, settings)
+        queue.enqueue(
+            [
+                Outgoing(f"bench:{n}", f"bench-{n}", f"+447700900{n % 1000:03d}", f"text {n}")
+                for n in range(texts)
+            ]
+        )
+        delivery = TwilioDelivery(queue)
+
+        async def drain() -> float:
+            started = time.perf_counter()
+            while len(twilio.messages) < texts:
+                await delivery.deliver_due()
+            took = time.perf_counter() - started
+            await delivery.close()
+            return took
+
+        return texts / asyncio.run(drain())
+    finally:
+        twilio.stop()
+        engine.dispose()
+
+
 def memory(bot: RunningBot) -> dict[str, float]:
     """Resident memory of each service process (with any children), in MB."""
     found: dict[str, float] = {}
@@ -511,6 +563,12 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
         ]
+        progress("SMS sender alone: 300 texts, Twilio answering in 100 ms")
+        rate = sms_sender_rate(workdir)
+        results["sms_sender_texts_per_second"] = rate
+        rows.append(
+            ("SMS sender alone, Twilio answering in 100 ms", f"{rate:.0f} texts/s", ">= 50")
+        )
         progress("web chat: 10 sessions at once, 15 messages each")
         chat = asyncio.run(web_chat(bot, questions, 10, 15))
         rows += [

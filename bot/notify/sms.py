@@ -48,6 +48,12 @@ POLL_SECONDS = 1.0
 # A message still "sending" this long after it was claimed: its process died mid-send.
 STUCK_SENDING = dt.timedelta(minutes=5)
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+# Texts handed to Twilio at once (each request waits a tenth of a second or more for
+# Twilio's answer; one at a time, a busy hour's replies queued up behind each other).
+# Texts to one number still go one after another, in the order they were queued.
+SEND_AT_ONCE = 20
+# Texts claimed per round: a round is claimed in one transaction.
+CLAIM_PER_ROUND = 50
 # Dedupe keys of the safety net's replies: attempted even after STOP.
 SAFETY_KEY_PREFIX = "safety:"
 # Twilio: "Attempt to send to unsubscribed recipient" (the number sent STOP to Twilio).
@@ -169,7 +175,7 @@ class SmsQueue:
         ).first()
         return found is not None
 
-    def claim_due(self, limit: int = 20) -> list[dict[str, Any]]:
+    def claim_due(self, limit: int = CLAIM_PER_ROUND) -> list[dict[str, Any]]:
         """Claim messages due for sending; each is claimed by one process only.
 
         A message that follows another (the next part of a long reply) waits until that
@@ -204,15 +210,17 @@ class SmsQueue:
                 .order_by(sms_outbound.c.id)
                 .limit(limit)
             ).all()
-        for row in due:
-            with self.engine.begin() as conn:
+        # One transaction for the round: a row another process claimed first (its status
+        # no longer "queued" once that commits) is left to it.
+        with self.engine.begin() as conn:
+            for row in due:
                 taken = conn.execute(
                     sms_outbound.update()
                     .where(sms_outbound.c.id == row.id, sms_outbound.c.status == "queued")
                     .values(status="sending", attempts=row.attempts + 1, updated_at=now)
                 )
-            if taken.rowcount == 1:
-                claimed.append({**row._asdict(), "attempts": row.attempts + 1})
+                if taken.rowcount == 1:
+                    claimed.append({**row._asdict(), "attempts": row.attempts + 1})
         return claimed
 
     def _set(self, message_id: int, **values: Any) -> None:
@@ -337,14 +345,30 @@ class TwilioDelivery:
         return self._client
 
     async def deliver_due(self) -> int:
-        """Send every message that is due; return how many Twilio accepted."""
+        """Send the messages that are due; return how many Twilio accepted.
+
+        Up to :data:`SEND_AT_ONCE` requests to Twilio at a time; the messages to one
+        number one after another, in the order they were queued.
+        """
         settings = self.queue.settings
         if settings.demo_mode:
             return 0
-        sent = 0
+        by_number: dict[str, list[dict[str, Any]]] = {}
         for message in await asyncio.to_thread(self.queue.claim_due):
-            sent += await self._send(message, settings)
-        return sent
+            by_number.setdefault(str(message["to_number"]), []).append(message)
+        at_once = asyncio.Semaphore(SEND_AT_ONCE)
+
+        async def in_turn(messages: list[dict[str, Any]]) -> int:
+            async with at_once:
+                return sum([await self._send(message, settings) for message in messages])
+
+        results = await asyncio.gather(
+            *(in_turn(messages) for messages in by_number.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # after every other send finished: the round logs it
+        return sum(r for r in results if isinstance(r, int))
 
     async def _send(self, message: dict[str, Any], settings: Settings) -> int:
         import aiohttp
@@ -384,8 +408,21 @@ class TwilioDelivery:
         await asyncio.to_thread(self.queue.mark_sent, message_id, str(created.sid))
         return 1
 
+    async def close(self) -> None:
+        """Close the HTTP session to Twilio (the client is made again if used after)."""
+        client, self._client = self._client, None
+        http = getattr(client, "http_client", None)
+        if http is not None and hasattr(http, "close"):
+            await http.close()
+
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set, waking when a message is queued."""
+        try:
+            await self._run(stop)
+        finally:
+            await self.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 await self.deliver_due()

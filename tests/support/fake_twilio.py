@@ -3,11 +3,14 @@
 Twilio is outside this machine, so its REST API is the one thing the tests fake:
 the real ``twilio`` client (pointed here through ``TWILIO_API_URL``) sends real HTTP
 requests, and this server answers as Twilio documents, recording each message.
-``mode`` makes it fail: ``"error500"`` (Twilio's server error: the sender retries),
-``"error400"`` (a bad request: the sender gives up); stopping the server makes
-Twilio unreachable. A message names its sender as Twilio requires, exactly one of
-``From`` (a number) and ``MessagingServiceSid`` (this account's service,
-:attr:`FakeTwilio.messaging_service_sid`); otherwise it is refused, as Twilio does.
+``latency`` makes each answer take that long, as the real API's do (a tenth of a
+second or more); ``most_in_flight`` and ``most_in_flight_to`` count how many requests
+it held at once, in all and to one number. ``mode`` makes it fail: ``"error500"``
+(Twilio's server error: the sender retries), ``"error400"`` (a bad request: the sender
+gives up); stopping the server makes Twilio unreachable. A message names its sender
+as Twilio requires, exactly one of ``From`` (a number) and ``MessagingServiceSid``
+(this account's service, :attr:`FakeTwilio.messaging_service_sid`); otherwise it is
+refused, as Twilio does.
 Bodies over 1,600 characters are refused (Twilio's 21617).
 """
 
@@ -45,6 +48,11 @@ class FakeTwilio:
         # Numbers that opted out with Twilio itself: sending to them is refused (21610).
         self.unsubscribed: set[str] = set()
         self.refused: list[dict[str, str]] = []
+        self.latency = 0.0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._in_flight_to: dict[str, int] = {}
+        self.most_in_flight_to: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -65,6 +73,20 @@ class FakeTwilio:
                 {"code": 20404, "message": "Not found", "status": 404}, status=404
             )
         form = dict(await request.post())
+        to = str(form.get("To"))
+        self.in_flight += 1
+        self._in_flight_to[to] = self._in_flight_to.get(to, 0) + 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        self.most_in_flight_to[to] = max(self.most_in_flight_to.get(to, 0), self._in_flight_to[to])
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            return self._answer(form)
+        finally:
+            self.in_flight -= 1
+            self._in_flight_to[to] -= 1
+
+    def _answer(self, form: dict[str, Any]) -> web.Response:
         if self.mode == "error500":
             return web.json_response(
                 {"code": 20500, "message": "Internal error", "status": 500}, status=500

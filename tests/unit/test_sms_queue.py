@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
-from bot.notify.sms import STUCK_SENDING, Outgoing, SmsQueue, sender
+from bot.notify.sms import STUCK_SENDING, Outgoing, SmsQueue, TwilioDelivery, sender
 from bot.notify.tables import sms_outbound
 
 NUMBER = "+447700900941"
@@ -88,3 +89,61 @@ def test_texts_go_from_the_messaging_service_when_there_is_one(settings):
     assert sender(live) == {"from_": "+447700900000"}
     service = dataclasses.replace(live, twilio_messaging_service_sid="MG" + "0f" * 16)
     assert sender(service) == {"messaging_service_sid": "MG" + "0f" * 16}
+
+
+@pytest.fixture
+def twilio():
+    from tests.support.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def _delivery(engine, settings, twilio) -> TwilioDelivery:
+    live = dataclasses.replace(
+        settings,
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.token,
+        twilio_from_number="+447700900000",
+        twilio_api_url=twilio.url,
+    )
+    return TwilioDelivery(SmsQueue(engine, live))
+
+
+async def test_texts_to_different_numbers_go_to_twilio_at_once(engine, settings, twilio):
+    """Twilio takes a moment to answer each request: one at a time, replies queue up."""
+    twilio.latency = 0.2
+    delivery = _delivery(engine, settings, twilio)
+    numbers = [f"+4477009009{n:02d}" for n in range(6)]
+    delivery.queue.enqueue([Outgoing(f"alert:{n}", "staff", n, "hello") for n in numbers])
+    assert await delivery.deliver_due() == 6
+    assert sorted(m["To"] for m in twilio.messages) == numbers
+    assert twilio.most_in_flight == 6  # one at a time, this was 1
+    await delivery.close()
+
+
+async def test_texts_to_one_number_go_one_after_another_in_order(engine, settings, twilio):
+    twilio.latency = 0.05
+    delivery = _delivery(engine, settings, twilio)
+    delivery.queue.enqueue(
+        [Outgoing(f"reply:SM{n}", "sms-a", NUMBER, f"reply {n}") for n in range(4)]
+        + [Outgoing("alert:other", "staff", "+447700900942", "hello")]
+    )
+    assert await delivery.deliver_due() == 5
+    assert [m["Body"] for m in twilio.to(NUMBER)] == [f"reply {n}" for n in range(4)]
+    assert twilio.most_in_flight_to[NUMBER] == 1
+    assert twilio.most_in_flight == 2  # the other number's text went alongside
+    await delivery.close()
+
+
+async def test_one_failed_text_does_not_stop_the_others(engine, settings, twilio):
+    delivery = _delivery(engine, settings, twilio)
+    twilio.unsubscribed.add("+447700900943")
+    delivery.queue.enqueue(
+        [Outgoing(f"alert:{n}", "staff", f"+4477009009{n}", "hello") for n in (43, 44, 45)]
+    )
+    assert await delivery.deliver_due() == 2
+    assert sorted(m["To"] for m in twilio.messages) == ["+447700900944", "+447700900945"]
+    await delivery.close()
