@@ -3,7 +3,8 @@
 Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 ``make run`` does, and talks to them through Rasa's REST channel:
 
-1. quality on the held-out evaluation set (``scripts/evaluation.py``);
+1. quality on the held-out evaluation set (``scripts/evaluation.py``), and on the blind
+   set of unseen questions, per entry;
 2. latency at a steady 10 messages a second (p50, p95, p99);
 3. throughput with 20 conversations sending at once;
 4. the latency of the 300th message of one conversation against the 5th;
@@ -47,7 +48,7 @@ import yaml
 from bot.safety.detector import assess
 from bot.settings import PROJECT_ROOT, get_settings
 from scripts.bench_report import report_benchmark
-from scripts.evaluation import evaluate_project_set
+from scripts.evaluation import evaluate_project_set, evaluate_unseen_set
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 
@@ -515,6 +516,24 @@ def main(argv: list[str] | None = None) -> int:
             quality = evaluate_project_set(bot.base_url, PROJECT_ROOT / "tests" / "evaluation")
             rows += quality.rows()
             results["quality"] = {m: f for m, f, _ in quality.rows()}
+            progress("quality: sending the blind set of unseen questions")
+            unseen = evaluate_unseen_set(
+                bot.base_url, PROJECT_ROOT / "tests" / "evaluation" / "unseen_questions.yml"
+            )
+            rows.append(
+                (
+                    "unseen questions (blind set): right entitlement first",
+                    f"{unseen.questions_right}/{unseen.questions_total} "
+                    f"= {unseen.topic_accuracy:.1%}",
+                    ">= 95% (issue 16)",
+                )
+            )
+            rows += [(f"  ... {e}", right, share) for e, right, share in unseen.entry_rows()]
+            results["unseen_questions"] = {
+                "right_first": unseen.questions_right,
+                "total": unseen.questions_total,
+                "per_entry": {entry: right for entry, right, _ in unseen.entry_rows()},
+            }
         progress("warming up")
         asyncio.run(throughput(bot, questions, 4, 10))
         progress(f"latency at a steady 10 messages a second for {args.seconds:.0f} s")

@@ -94,6 +94,19 @@ class QualityReport:
         """Share of crisis messages that got the signposting."""
         return self.crisis_signposted / self.crisis_total if self.crisis_total else 0.0
 
+    def entry_rows(self) -> list[tuple[str, str, str]]:
+        """(entry, right first, share) for each entry, the weakest first: figures only."""
+        return [
+            (
+                entry,
+                f"{self.by_topic_right[entry]}/{self.by_topic[entry]}",
+                f"{self.by_topic_right[entry] / self.by_topic[entry]:.0%}",
+            )
+            for entry in sorted(
+                self.by_topic, key=lambda e: (self.by_topic_right[e] / self.by_topic[e], e)
+            )
+        ]
+
     def rows(self) -> list[tuple[str, str, str]]:
         """(measure, figure, target) rows for a table."""
         return [
@@ -278,18 +291,44 @@ def domain_responses(domain_file: Path) -> dict[str, str]:
     }
 
 
+def entry_titles() -> dict[str, str]:
+    """Every entry's exact title: the topics and the council's local entries."""
+    from bot.settings import PROJECT_ROOT
+    from entitlements.loader import load_content, load_topics
+
+    topics = load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml")
+    content = load_content(PROJECT_ROOT / "entitlements" / "content", topics)
+    return {**dict(topics), **{entry.id: entry.title for entry in content.entries}}
+
+
+def load_unseen_set(path: Path) -> MessageSet:
+    """The blind set of unseen questions (``unseen_questions.yml``): questions only."""
+    questions = [
+        (m["text"], frozenset([m["expected"], *m.get("acceptable", [])])) for m in _messages(path)
+    ]
+    return MessageSet(questions, [], [], [])
+
+
 def evaluate_project_set(base_url: str, folder: Path) -> QualityReport:
     """Grade the bot at ``base_url`` on the message set in ``folder`` (this project's
     topics and fixed wording)."""
+    return _evaluate_here(base_url, load_message_set(folder))
+
+
+def evaluate_unseen_set(base_url: str, path: Path) -> QualityReport:
+    """Grade the bot at ``base_url`` on the blind set of unseen questions at ``path``."""
+    return _evaluate_here(base_url, load_unseen_set(path))
+
+
+def _evaluate_here(base_url: str, messages: MessageSet) -> QualityReport:
     from bot.settings import PROJECT_ROOT
-    from entitlements.loader import load_topics
 
     domain = PROJECT_ROOT / "domain.yml"
     return asyncio.run(
         evaluate(
             base_url,
-            load_message_set(folder),
-            load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml"),
+            messages,
+            entry_titles(),
             refusal_text=domain_text(domain, "utter_out_of_scope"),
             dont_know_text=domain_text(domain, "utter_dont_know"),
             responses=domain_responses(domain),
