@@ -393,28 +393,22 @@ def safety_whole_check_ms(screen: Any, repeats: int = 5) -> dict[str, float]:
     semantic layer reads a bounded number of tokens (``max_message_tokens``), so the
     long ones may cost no more than a few short ones.
     """
-    import random
-
-    rng = random.Random(1)
-
-    def odd(length: int) -> str:
-        words = (
-            "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9))
-            for _ in range(length // 10 + 1)
-        )
-        return " ".join(words)[:length]
+    from tests.support.adversarial import costly_to_encode
 
     messages = {
-        "a short question": ["can i get help paying for driving lessons"],
-        "odd words, 300 characters": [odd(300) for _ in range(repeats)],
-        "odd words, 1,600 characters": [odd(1600) for _ in range(repeats)],
-        "odd words, 8,000 characters": [odd(8000) for _ in range(repeats)],
+        "a short question": ["can i get help paying for driving lessons"] * repeats,
+        **{
+            f"odd words, {length:,} characters": [
+                costly_to_encode(length, seed) for seed in range(repeats)
+            ]
+            for length in (300, 1600, 8000)
+        },
     }
     screen.check("warm up")
     found: dict[str, float] = {}
     for name, texts in messages.items():
         worst = 0.0
-        for text in texts * (repeats if len(texts) == 1 else 1):
+        for text in texts:
             started = time.perf_counter()
             screen.check(text)
             worst = max(worst, time.perf_counter() - started)

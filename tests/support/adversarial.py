@@ -29,6 +29,19 @@ def pattern_words(pattern: linear_re.Pattern, limit: int = 40) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(_ESCAPE.sub(" ", pattern.pattern))))[:limit]
 
 
+def costly_to_encode(length: int, seed: int) -> str:
+    """Distinct made-up words, each several word pieces: the costliest text for the
+    safety net's sentence encoder, ``length`` characters long."""
+    import random
+
+    rng = random.Random(seed)
+    words = (
+        "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9))
+        for _ in range(length // 10 + 1)
+    )
+    return " ".join(words)[:length]
+
+
 def _fill(unit: str, length: int) -> str:
     return (unit * (length // max(len(unit), 1) + 1))[:length]
 

@@ -15,6 +15,7 @@ import pytest
 from bot.safety import semantic
 from bot.safety.detector import assess
 from bot.safety.screen import Screen, Tier
+from tests.support.adversarial import costly_to_encode
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -238,13 +239,6 @@ def test_a_window_chosen_twice_costs_once() -> None:
     assert semantic.within_budget(parts, {"same": 64}, 64) == parts
 
 
-def odd_words(count: int, seed: int) -> str:
-    """Distinct made-up words, each several word pieces: the costliest text to encode."""
-    rng = np.random.default_rng(seed)
-    letters = np.array(list("bcdfghjklmnpqrstvwxz"))
-    return " ".join("".join(rng.choice(letters, size=9)) for _ in range(count))
-
-
 @pytest.mark.parametrize("length", [300, 1600, 8000])
 def test_no_message_makes_the_encoder_read_more_than_the_budget(layer, monkeypatch, length) -> None:
     """The step count behind make bench's figure: tokens read, whatever the message."""
@@ -259,7 +253,7 @@ def test_no_message_makes_the_encoder_read_more_than_the_budget(layer, monkeypat
         return encode(texts, **options)
 
     monkeypatch.setattr(layer, "encode", counting)
-    message = odd_words(length // 10, seed=length)[:length]
+    message = costly_to_encode(length, seed=length)
     Screen(layer).check(message)
     tuning = layer.tuning
     assert read, "the semantic layer read nothing"
