@@ -222,7 +222,7 @@ def console_spec(settings: Settings, python: str = sys.executable) -> ServiceSpe
 
 def scheduler_spec(python: str = sys.executable) -> ServiceSpec:
     """The oversight rounds: late cases and unacknowledged alerts to the team manager."""
-    return ServiceSpec(name="scheduler", argv=(python, "-m", "bot.cases.scheduler"), ready_url=None)
+    return ServiceSpec(name="scheduler", argv=(python, "-m", "bot.jobs"), ready_url=None)
 
 
 # A server's worker processes get ready one by one, and each new connection may reach any

@@ -11,6 +11,8 @@ The business rules only: no Rasa or Sanic import. Modules, one idea each:
 - :mod:`bot.cases.handoffs`: a conversation handed to a person, and back.
 - :mod:`bot.cases.history`: the append-only histories (who, what, when).
 - :mod:`bot.cases.staff`: who things go to (PA, duty workers, team manager).
+- :mod:`bot.cases.oversight`: late cases and unacknowledged alerts to the team manager
+  (a job of the scheduler, :mod:`bot.jobs`).
 
 See ``docs/cases.md``.
 """

@@ -1,6 +1,6 @@
 """The scheduler's pack job: offer a pack again, and send the nudges, once each.
 
-:func:`run_due` is called from every oversight round (:mod:`bot.cases.scheduler`). It
+:func:`run_due` is called from every oversight round (:mod:`bot.jobs`). It
 does its work at most every ``PACK_ROUND_MINUTES``, and only between
 :data:`SEND_FROM` and :data:`SEND_UNTIL` o'clock in the council's time zone (nobody
 wants a text at midnight). The due time is a row in ``job_runs``, claimed with a

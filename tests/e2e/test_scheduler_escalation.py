@@ -1,6 +1,6 @@
 """End to end: the scheduler, run as its own process, escalates what is late, once.
 
-The scheduler starts as ``make run`` starts it (``python -m bot.cases.scheduler``, the
+The scheduler starts as ``make run`` starts it (``python -m bot.jobs``, the
 launcher's :func:`~bot.launcher.scheduler_spec`), with a round every second
 (``CASE_SCHEDULER_SECONDS``) and Twilio configured, so its texts go through the real
 twilio library to the local fake of Twilio's API. The console runs too, for the
@@ -24,9 +24,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.cases import alerts, conversation, scheduler, service
+from bot.cases import alerts, conversation, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.model import Case
+from bot.cases.oversight import STAGE_WORDS
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
@@ -192,7 +193,7 @@ def test_late_work_reaches_the_team_manager_once_across_a_restart(oversight):
     due = escalated.answer_due if stage == "answer" else escalated.acknowledge_due
     assert overdue == [
         f"Overdue: pathway-plan query {case.reference} (North) was due to be "
-        f"{scheduler.STAGE_WORDS[str(stage)]} by "
+        f"{STAGE_WORDS[str(stage)]} by "
         f"{conversation.staff_time(due, OfficeCalendar.from_settings(oversight.settings))}. "
         "See the manager view in the console."
     ]

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.cases import conversation, scheduler, service
+from bot.cases import conversation, service
+from bot.jobs import scheduler
 from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile

@@ -569,7 +569,7 @@ def test_the_expiry_setting_is_what_a_pack_gets(engine, settings, people):
 
 
 def test_the_oversight_round_sends_the_due_nudges(engine, settings, people):
-    from bot.cases import scheduler
+    from bot.jobs import scheduler
 
     scheduler.run_round(engine, settings, NOW)
     assert len(review_texts(engine, ASH)) == 1

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.__main__ import main as cli
-from bot.cases import alerts, handoffs, scheduler, service
+from bot.cases import alerts, handoffs, service
 from bot.cases.model import Actor
 from bot.cases.tables import case_events, cases, safety_alerts
 from bot.cases.tables import handoffs as handoffs_table
@@ -24,6 +24,7 @@ from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.console.tables import audit_log
 from bot.db.rasa_events import events
 from bot.db.tables import safety_events, unanswered_questions
+from bot.jobs import scheduler
 from bot.notify.tables import sms_opt_outs, sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id

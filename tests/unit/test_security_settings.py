@@ -213,7 +213,7 @@ def test_the_api_token_is_added_inside_the_process():
         ["-m", "bot.launcher"],
         ["-m", "actions.server"],
         ["-m", "bot.console"],
-        ["-m", "bot.cases.scheduler"],
+        ["-m", "bot.jobs"],
     ],
 )
 def test_production_services_refuse_to_start_without_their_secrets(argv, tmp_path):
