@@ -7,9 +7,9 @@ check (:func:`bot.console.web.requires`) as an async handler that runs it whole 
 worker thread (:func:`bot.console.web.off_loop`), so no page does blocking database
 work on the event loop: one slow query holds up only the member of staff who asked.
 
-Also here: reading a form (:func:`form_text`, :func:`form_lists`), paging
-(:func:`page_count`, with :func:`bot.console.web.page_number`) and the audit from
-async code (:func:`audit`, the same row as :func:`bot.console.web.audit_action`).
+Also here: reading a form (:func:`form_text`, :func:`form_lists`) and paging
+(:func:`page_count`, with :func:`bot.console.web.page_number`). A page records what
+was done with :func:`bot.console.web.audit_action` (one row, in its own transaction).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from bot.console.web import audit_action, off_loop, page_number, requires
+from bot.console.web import off_loop, page_number, requires
 
 __all__ = [
     "Page",
     "add_page",
-    "audit",
     "form_lists",
     "form_text",
     "off_loop",
@@ -61,6 +60,7 @@ def add_page(
     audit_as: str | None = None,
     methods: Iterable[str] = ("GET",),
     name: str | None = None,
+    public: bool = False,
 ) -> None:
     """Register ``page`` at ``uri`` on ``bp``, for staff with one of ``roles``.
 
@@ -73,15 +73,15 @@ def add_page(
         audit_as: Log each allowed use under this action.
         methods: The HTTP methods it answers.
         name: The route's name (the page function's name by default).
+        public: For anyone, signed in or not (the sign-in pages): no role check at all.
 
     """
-    handler = requires(*roles, audit_as=audit_as)(run_off_loop(page))
+    if public and (roles or audit_as):
+        raise ValueError("a public page has no roles and is not audited by the role check")
+    handler = run_off_loop(page)
+    if not public:
+        handler = requires(*roles, audit_as=audit_as)(handler)
     bp.add_route(handler, uri, methods=list(methods), name=name or page.__name__)
-
-
-async def audit(request: Request, action: str, target: str, detail: str = "") -> None:
-    """:func:`bot.console.web.audit_action` from async code: written off the event loop."""
-    await off_loop(audit_action, request, action, target, detail)
 
 
 def form_text(request: Request, field: str) -> str:
