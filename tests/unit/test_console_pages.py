@@ -102,3 +102,14 @@ def test_page_count_is_at_least_one_and_rounds_up(total: int, pages_wanted: int)
 )
 def test_page_number_is_a_whole_number_from_one(raw: str, number: int):
     assert pages.page_number(SimpleNamespace(args={"page": raw})) == number  # type: ignore[arg-type]
+
+
+def test_a_public_page_cannot_also_ask_for_roles():
+    from sanic import Blueprint
+
+    def page(request: Any) -> Any:
+        return None
+
+    with pytest.raises(ValueError, match="public"):
+        pages.add_page(Blueprint("test_public"), "/x", page, roles=("admin",), public=True)
+    pages.add_page(Blueprint("test_public_ok"), "/x", page, public=True)
