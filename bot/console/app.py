@@ -42,6 +42,7 @@ from bot.console.web import (
     client_hash,
     console,
     error_page,
+    off_loop,
     set_cookie,
     templates,
 )
@@ -171,8 +172,7 @@ async def _before(request: Request) -> HTTPResponse | None:
     now = state.clock()
     token = request.cookies.get(state.session_cookie)
     if token:
-        with state.db.begin() as conn:
-            request.ctx.person = sessions.current(conn, token, now=now, policy=state.policy)
+        request.ctx.person = await off_loop(_signed_in, state, token, now)
         request.ctx.session_ended = request.ctx.person is None
     seed = request.cookies.get(state.seed_cookie) or ""
     if not seed or len(seed) > 100:
@@ -193,18 +193,45 @@ async def _before(request: Request) -> HTTPResponse | None:
         session_id=session_id,
         seed=None if session_id else request.cookies.get(state.seed_cookie),
     ):
-        with state.db.begin() as conn:
-            audit.record(
-                conn,
-                "csrf_rejected",
-                now=now,
-                staff_id=person.staff_id if person is not None else None,
-                target=f"POST {request.path}"[:255],
-                detail="cross-site request" if cross_site else "missing or wrong CSRF token",
-                ip_hash=client_hash(request),
-            )
+        await off_loop(
+            _record_rejected,
+            state,
+            now=now,
+            staff_id=person.staff_id if person is not None else None,
+            target=f"POST {request.path}"[:255],
+            detail="cross-site request" if cross_site else "missing or wrong CSRF token",
+            ip_hash=client_hash(request),
+        )
         return error_page(request, 403, "This form did not work", NOT_FROM_HERE)
     return None
+
+
+def _signed_in(state: Console, token: str, now: dt.datetime) -> sessions.Person | None:
+    """Who the session cookie ``token`` belongs to (None if no live session); blocking."""
+    with state.db.begin() as conn:
+        return sessions.current(conn, token, now=now, policy=state.policy)
+
+
+def _record_rejected(
+    state: Console,
+    *,
+    now: dt.datetime,
+    staff_id: int | None,
+    target: str,
+    detail: str,
+    ip_hash: str,
+) -> None:
+    """Record a POST refused by the CSRF check in the audit log; blocking."""
+    with state.db.begin() as conn:
+        audit.record(
+            conn,
+            "csrf_rejected",
+            now=now,
+            staff_id=staff_id,
+            target=target,
+            detail=detail,
+            ip_hash=ip_hash,
+        )
 
 
 async def _after(request: Request, response: BaseHTTPResponse) -> None:

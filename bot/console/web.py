@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,21 @@ GOVUK_PREFIX = "govuk_frontend_jinja"
 """Where templates find GOV.UK Frontend's macros (the package's own name, as its macros expect)."""
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+async def off_loop(
+    fn: Callable[Params, Result], /, *args: Params.args, **kwargs: Params.kwargs
+) -> Result:
+    """Run blocking ``fn(*args, **kwargs)`` (a database call, a page) in a worker thread.
+
+    The event loop goes on serving other staff while it runs: one slow query stalls
+    only the request that made it. The threads are asyncio's default executor (a
+    bounded pool, ``min(32, cpus + 4)`` threads); a request waits for a free one when
+    all are busy. The context (Sanic's current request) goes with the call.
+    """
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 @dataclasses.dataclass
@@ -289,18 +305,14 @@ def requires(*roles: str, audit_as: str | None = None) -> Callable[[Handler], Ha
             person: Person | None = getattr(request.ctx, "person", None)
             if person is None:
                 return to_login(request)
-            state = console(request)
             if roles and not person.has_any(*roles):
-                with state.db.begin() as conn:
-                    audit.record(
-                        conn,
-                        "forbidden",
-                        now=state.clock(),
-                        staff_id=person.staff_id,
-                        target=f"{request.method} {request.path}"[:255],
-                        detail=f"needs one of: {', '.join(roles)}",
-                        ip_hash=client_hash(request),
-                    )
+                await off_loop(
+                    audit_action,
+                    request,
+                    "forbidden",
+                    f"{request.method} {request.path}"[:255],
+                    f"needs one of: {', '.join(roles)}",
+                )
                 names = " or ".join(ROLE_NAMES[r].lower() for r in roles)
                 return error_page(
                     request,
@@ -310,15 +322,7 @@ def requires(*roles: str, audit_as: str | None = None) -> Callable[[Handler], Ha
                     "need it for your work.",
                 )
             if audit_as:
-                with state.db.begin() as conn:
-                    audit.record(
-                        conn,
-                        audit_as,
-                        now=state.clock(),
-                        staff_id=person.staff_id,
-                        target=request.path[:255],
-                        ip_hash=client_hash(request),
-                    )
+                await off_loop(audit_action, request, audit_as, request.path[:255])
             return await handler(request, *args, **kwargs)
 
         return guarded  # type: ignore[return-value]

@@ -12,11 +12,13 @@ Routes:
 
 What is marked and decided is in the audit log (never the words). The Rasa servers pick
 an approved phrase up within seconds (:func:`bot.safety.semantic.keep_up_with_approved`).
+
+Each page is a module-level function run off the event loop (see
+:mod:`bot.console.areas.pages`); :func:`blueprint` registers them in one place.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -25,8 +27,9 @@ from sanic.response import HTTPResponse, redirect
 
 from bot.cases.model import NotFoundError
 from bot.console import caseload
+from bot.console.areas.pages import add_page
 from bot.console.roles import QUALITY_ROLES, SAFETY_MARK_ROLES, SAFETY_REVIEW_ROLES
-from bot.console.web import audit_action, console, error_page, render, requires
+from bot.console.web import audit_action, console, error_page, render
 from bot.db.tables import safety_events
 from bot.reports.quality import YOUNG_PERSON, get_sample, transcript
 from bot.safety import review
@@ -40,6 +43,7 @@ LABEL_NAMES: dict[str, str] = {
 
 
 def _event_text(engine: Any, event_id: int | None) -> tuple[str, str] | None:
+    """The conversation and words of safety event ``event_id`` (None if not kept)."""
     if event_id is None:
         return None
     import sqlalchemy as sa
@@ -54,6 +58,7 @@ def _event_text(engine: Any, event_id: int | None) -> tuple[str, str] | None:
 
 
 def _review_page(request: Request, *, status: int = 200, error: str = "") -> HTTPResponse:
+    """The review queue: the marks waiting, oldest first, with an error if one is given."""
     state = console(request)
     marks = review.waiting(state.db)
     return render(
@@ -72,113 +77,123 @@ def _review_page(request: Request, *, status: int = 200, error: str = "") -> HTT
 
 
 def _default_label(mark: review.Mark) -> str:
+    """The label a mark's form starts with."""
     if mark.mark == review.FALSE_ALARM:
         return "none"
     return mark.category or "possible"
 
 
+def false_alarm(request: Request, alert_id: int) -> HTTPResponse:
+    """``POST /alerts/<id>/false-alarm``: the alert's message was a false alarm."""
+    state = console(request)
+    person = request.ctx.person
+    try:
+        alert = caseload.get_alert(state.db, alert_id)
+    except NotFoundError:
+        return error_page(request, 404, "Page not found", "There is no such safety alert.")
+    if not caseload.may_see_alert(person, alert):
+        return error_page(request, 404, "Page not found", "There is no such safety alert.")
+    found = _event_text(state.db, alert.safety_event_id)
+    if found is None or not found[1]:
+        return error_page(
+            request, 409, "Nothing to review", "This alert's message is no longer kept."
+        )
+    mark = review.mark_message(
+        state.db,
+        conversation_id=found[0],
+        text=found[1],
+        mark=review.FALSE_ALARM,
+        marked_by=person.staff_id,
+        now=state.clock().replace(tzinfo=dt.timezone.utc),
+        source="alert",
+    )
+    audit_action(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
+    return redirect(f"/alerts/{alert_id}?done=false_alarm", status=303)
+
+
+def missed(request: Request, sample_id: int) -> HTTPResponse:
+    """``POST /quality/sample/<id>/safety``: a young person's message was a missed risk."""
+    state = console(request)
+    form = request.form or {}
+    raw = form.get("event_id") or ""
+    which = form.get("mark") or review.MISSED_RISK
+    category = form.get("category") or ""
+    sample = get_sample(state.db, sample_id)
+    if sample is None:
+        return error_page(request, 404, "No such conversation", "It is not in any sample.")
+    if not raw.isdigit() or len(raw) > 12 or which not in review.MARKS:
+        return error_page(
+            request, 400, "Not marked", "Pick one of the young person's messages, and a mark."
+        )
+    lines = transcript(state.db, sample, timezone=state.settings.timezone, masked=False)
+    line = next((x for x in lines if x.event_id == int(raw)), None)
+    if line is None or line.speaker != YOUNG_PERSON:
+        return error_page(request, 400, "Not marked", "Pick one of the young person's messages.")
+    try:
+        mark = review.mark_message(
+            state.db,
+            conversation_id=sample.conversation_id,
+            text=line.text,
+            mark=which,
+            category=category or None,
+            marked_by=request.ctx.person.staff_id,
+            now=state.clock().replace(tzinfo=dt.timezone.utc),
+            source="quality",
+        )
+    except review.ReviewError as problem:
+        return error_page(request, 400, "Not marked", str(problem).capitalize() + ".")
+    audit_action(request, "safety.mark", f"sample:{sample_id}", f"{which}, mark {mark.id}")
+    return redirect(f"/quality/sample/{sample_id}?done=safety", status=303)
+
+
+def queue(request: Request) -> HTTPResponse:
+    """``GET /safety/review``: the marks waiting."""
+    return _review_page(request)
+
+
+def decide(request: Request, mark_id: int) -> HTTPResponse:
+    """``POST /safety/review/<id>``: approve a mark into the phrase bank, or reject it."""
+    state = console(request)
+    form = request.form or {}
+    decision = form.get("decision") or ""
+    if decision not in ("approve", "reject"):
+        return _review_page(request, status=400, error="Choose approve or reject.")
+    try:
+        mark = review.decide(
+            state.db,
+            mark_id,
+            approve=decision == "approve",
+            decided_by=request.ctx.person.staff_id,
+            now=state.clock().replace(tzinfo=dt.timezone.utc),
+            label=form.get("label") or "",
+            text=form.get("text") or "",
+        )
+    except review.ReviewError as problem:
+        message = str(problem)
+        return _review_page(request, status=400, error=message[:1].upper() + message[1:] + ".")
+    detail = f"{mark.status}" + (f" as {mark.label}" if mark.label else "")
+    audit_action(request, "safety.decide", f"safety_mark:{mark_id}", detail)
+    return redirect(f"/safety/review?done={mark.status}", status=303)
+
+
+MARK_ROLES = sorted(SAFETY_MARK_ROLES & set(caseload.ALERT_ROLES))
+"""Who may mark an alert a false alarm: those who may mark and may see alerts."""
+REVIEW_ROLES = sorted(SAFETY_REVIEW_ROLES)
+
+
 def blueprint() -> Blueprint:
     """The safety review area."""
     bp = Blueprint("safety")
-
-    @bp.post("/alerts/<alert_id:int>/false-alarm")
-    @requires(*sorted(SAFETY_MARK_ROLES & set(caseload.ALERT_ROLES)))
-    async def false_alarm(request: Request, alert_id: int) -> HTTPResponse:
-        state = console(request)
-        person = request.ctx.person
-        try:
-            alert = await asyncio.to_thread(caseload.get_alert, state.db, alert_id)
-        except NotFoundError:
-            return error_page(request, 404, "Page not found", "There is no such safety alert.")
-        if not caseload.may_see_alert(person, alert):
-            return error_page(request, 404, "Page not found", "There is no such safety alert.")
-        found = await asyncio.to_thread(_event_text, state.db, alert.safety_event_id)
-        if found is None or not found[1]:
-            return error_page(
-                request, 409, "Nothing to review", "This alert's message is no longer kept."
-            )
-        mark = await asyncio.to_thread(
-            review.mark_message,
-            state.db,
-            conversation_id=found[0],
-            text=found[1],
-            mark=review.FALSE_ALARM,
-            marked_by=person.staff_id,
-            now=state.clock().replace(tzinfo=dt.timezone.utc),
-            source="alert",
-        )
-        audit_action(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
-        return redirect(f"/alerts/{alert_id}?done=false_alarm", status=303)
-
-    @bp.post("/quality/sample/<sample_id:int>/safety")
-    @requires(*sorted(QUALITY_ROLES))
-    async def missed(request: Request, sample_id: int) -> HTTPResponse:
-        state = console(request)
-        form = request.form or {}
-        raw = form.get("event_id") or ""
-        which = form.get("mark") or review.MISSED_RISK
-        category = form.get("category") or ""
-        sample = await asyncio.to_thread(get_sample, state.db, sample_id)
-        if sample is None:
-            return error_page(request, 404, "No such conversation", "It is not in any sample.")
-        if not raw.isdigit() or len(raw) > 12 or which not in review.MARKS:
-            return error_page(
-                request, 400, "Not marked", "Pick one of the young person's messages, and a mark."
-            )
-        lines = await asyncio.to_thread(
-            transcript, state.db, sample, timezone=state.settings.timezone, masked=False
-        )
-        line = next((x for x in lines if x.event_id == int(raw)), None)
-        if line is None or line.speaker != YOUNG_PERSON:
-            return error_page(
-                request, 400, "Not marked", "Pick one of the young person's messages."
-            )
-        try:
-            mark = await asyncio.to_thread(
-                review.mark_message,
-                state.db,
-                conversation_id=sample.conversation_id,
-                text=line.text,
-                mark=which,
-                category=category or None,
-                marked_by=request.ctx.person.staff_id,
-                now=state.clock().replace(tzinfo=dt.timezone.utc),
-                source="quality",
-            )
-        except review.ReviewError as problem:
-            return error_page(request, 400, "Not marked", str(problem).capitalize() + ".")
-        audit_action(request, "safety.mark", f"sample:{sample_id}", f"{which}, mark {mark.id}")
-        return redirect(f"/quality/sample/{sample_id}?done=safety", status=303)
-
-    @bp.get("/safety/review")
-    @requires(*sorted(SAFETY_REVIEW_ROLES), audit_as="safety.review_read")
-    async def queue(request: Request) -> HTTPResponse:
-        return _review_page(request)
-
-    @bp.post("/safety/review/<mark_id:int>")
-    @requires(*sorted(SAFETY_REVIEW_ROLES))
-    async def decide(request: Request, mark_id: int) -> HTTPResponse:
-        state = console(request)
-        form = request.form or {}
-        decision = form.get("decision") or ""
-        if decision not in ("approve", "reject"):
-            return _review_page(request, status=400, error="Choose approve or reject.")
-        try:
-            mark = await asyncio.to_thread(
-                review.decide,
-                state.db,
-                mark_id,
-                approve=decision == "approve",
-                decided_by=request.ctx.person.staff_id,
-                now=state.clock().replace(tzinfo=dt.timezone.utc),
-                label=form.get("label") or "",
-                text=form.get("text") or "",
-            )
-        except review.ReviewError as problem:
-            message = str(problem)
-            return _review_page(request, status=400, error=message[:1].upper() + message[1:] + ".")
-        detail = f"{mark.status}" + (f" as {mark.label}" if mark.label else "")
-        audit_action(request, "safety.decide", f"safety_mark:{mark_id}", detail)
-        return redirect(f"/safety/review?done={mark.status}", status=303)
-
+    add_page(
+        bp, "/alerts/<alert_id:int>/false-alarm", false_alarm, roles=MARK_ROLES, methods=["POST"]
+    )
+    add_page(
+        bp,
+        "/quality/sample/<sample_id:int>/safety",
+        missed,
+        roles=sorted(QUALITY_ROLES),
+        methods=["POST"],
+    )
+    add_page(bp, "/safety/review", queue, roles=REVIEW_ROLES, audit_as="safety.review_read")
+    add_page(bp, "/safety/review/<mark_id:int>", decide, roles=REVIEW_ROLES, methods=["POST"])
     return bp
