@@ -141,7 +141,9 @@ timed = started=$$(date +%s); trap 'echo "make $(1) ran for $$(( ($$(date +%s) -
 SUBMAKE := $(MAKE) --no-print-directory
 
 .PHONY: test-fast
-test-fast: install ## Everyday check, no servers: ruff, mypy, then the unit tests not marked slow (a few minutes)
+# The unit tests start their own PostgreSQL and Redis, and compare the console's GOV.UK
+# Frontend files with npm's: hence system-packages and node_modules (no-ops once there).
+test-fast: install system-packages node_modules ## Everyday check, no servers: ruff, mypy, then the unit tests not marked slow (a few minutes)
 	@$(call timed,test-fast) \
 	$(SUBMAKE) lint && \
 	$(PY) -m pytest -q tests/unit -m "not slow"
