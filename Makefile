@@ -141,12 +141,13 @@ timed = started=$$(date +%s); trap 'echo "make $(1) ran for $$(( ($$(date +%s) -
 SUBMAKE := $(MAKE) --no-print-directory
 
 .PHONY: test-fast
-# The unit tests start their own PostgreSQL and Redis, and compare the console's GOV.UK
-# Frontend files with npm's: hence system-packages and node_modules (no-ops once there).
-test-fast: install system-packages node_modules ## Everyday check, no servers: ruff, mypy, then the unit tests not marked slow (a few minutes)
+# The unit tests on SQLite only: their PostgreSQL half (marked postgres) and the slow ones
+# run in make test. They start Redis (redis-server) and compare the console's GOV.UK Frontend
+# files with npm's: hence system-packages and node_modules (no-ops once there).
+test-fast: install system-packages node_modules ## Everyday check, no servers: ruff, mypy, then the unit tests on SQLite, not the slow ones
 	@$(call timed,test-fast) \
 	$(SUBMAKE) lint && \
-	$(PY) -m pytest -q tests/unit -m "not slow"
+	$(PY) -m pytest -q tests/unit -m "not slow and not postgres"
 
 .PHONY: test
 test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end); prints how long it took
