@@ -134,12 +134,28 @@ audit: $(AUDIT_VENV)/.installed ## Check every locked dependency for known vulne
 	    --vulnerability-service pypi -r $$lock $(foreach id,$(AUDIT_IGNORES),--ignore-vuln $(id)); \
 	done
 
+# How long a run took, printed at its end, pass or fail: `$(call timed,NAME)` first in a recipe
+# whose steps are one shell line. The steps call make as $(SUBMAKE), not $(MAKE), so that
+# `make -n` prints the line instead of running it.
+timed = started=$$(date +%s); trap 'echo "make $(1) ran for $$(( ($$(date +%s) - started) / 60 )) min $$(( ($$(date +%s) - started) % 60 )) s"' EXIT;
+SUBMAKE := $(MAKE) --no-print-directory
+
+.PHONY: test-fast
+# The unit tests on SQLite only: their PostgreSQL half (marked postgres) and the slow ones
+# run in make test. They start Redis (redis-server) and compare the console's GOV.UK Frontend
+# files with npm's: hence system-packages and node_modules (no-ops once there).
+test-fast: install system-packages node_modules ## Everyday check, no servers: ruff, mypy, then the unit tests on SQLite, not the slow ones
+	@$(call timed,test-fast) \
+	$(SUBMAKE) lint && \
+	$(PY) -m pytest -q tests/unit -m "not slow and not postgres"
+
 .PHONY: test
-test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end)
-	$(MAKE) --no-print-directory audit AUDIT_UNREACHABLE=warn
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory validate
-	$(PY) -m pytest -q
+test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end); prints how long it took
+	@$(call timed,test) \
+	$(SUBMAKE) audit AUDIT_UNREACHABLE=warn && \
+	$(SUBMAKE) lint && \
+	$(SUBMAKE) validate && \
+	$(PY) -m pytest -q && \
 	ACTION_SERVER_SECRET="$${ACTION_SERVER_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}" \
 	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 
 from bot.cases import handoffs, service
 from bot.cases.model import CaseStatus
+from bot.channels.sms.tables import sms_inbound
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
@@ -33,6 +33,7 @@ from bot.launcher import (
     service_environment,
     service_specs,
 )
+from bot.notify.tables import sms_outbound
 from bot.people import sms_check
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
@@ -55,8 +56,6 @@ JORDAN = "+447700900101"  # Demo Jordan: North, PA Pat Example-Adviser, born 2 N
 CASEY = "+447700900103"  # Demo Casey: Central, PA Kim Example-Adviser, born 7 October 2010
 PAT = ("pat.example-adviser@example.org", "+447700900001")
 KIM = ("kim.example-adviser@example.org", "+447700900003")
-QUIET_SECONDS = 5.0
-"""How long a reply that must not come is waited for (the bot answers in well under 1 s)."""
 
 
 @dataclasses.dataclass
@@ -79,6 +78,24 @@ class Service:
 
     def texts_to(self, number: str) -> list[str]:
         return [m["Body"] for m in self.twilio.to(number)]
+
+
+def texts_so_far(running: Service, conversation_id: str) -> tuple[int, int, int]:
+    """A conversation's texts in, those of them the bot has handled, and texts it queued."""
+    inbound = sms_inbound.c
+    with running.engine.connect() as conn:
+        received, handled = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.count(inbound.handled_at),
+            ).where(inbound.conversation_id == conversation_id)
+        ).one()
+        queued = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(sms_outbound)
+            .where(sms_outbound.c.conversation_id == conversation_id)
+        ).scalar_one()
+    return int(received), int(handled), int(queued)
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +201,13 @@ def test_a_handoff_reaches_the_pa_and_goes_back_to_the_bot(running):
     # While Kim has the conversation the bot does not answer in her place.
     question = "how much is the setting up home grant"
     before = len(casey.received())
+    conversation_id = sms_conversation_id(CASEY, running.settings.conversation_key())
+    received, _handled, queued = texts_so_far(running, conversation_id)
     casey.text(question)
-    time.sleep(QUIET_SECONDS)
+    # The bot's own record that it is done with every text (each is marked handled once
+    # all its replies are queued), and nothing more queued for Casey.
+    assert wait_for(lambda: texts_so_far(running, conversation_id)[:2] == (received + 1,) * 2)
+    assert texts_so_far(running, conversation_id)[2] == queued
     assert casey.received()[before:] == []
 
     # Kim sees the summary and the held message, and replies.
@@ -201,7 +223,6 @@ def test_a_handoff_reaches_the_pa_and_goes_back_to_the_bot(running):
 
     # Kim hands it back; the bot answers again.
     kim.submit_and_follow(f"/handoffs/{handoff_id}/return")
-    conversation_id = sms_conversation_id(CASEY, running.settings.conversation_key())
     assert handoffs.active_handoff(running.engine, conversation_id) is None
     answered = casey.ask(question)
     assert answered[0].startswith("Setting up home allowance: "), answered

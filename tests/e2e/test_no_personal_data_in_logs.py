@@ -19,7 +19,6 @@ import dataclasses
 import datetime as dt
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ import websockets
 from twilio.request_validator import RequestValidator
 
 from bot.cases.tables import cases, handoffs
+from bot.channels.sms.tables import sms_inbound
 from bot.console import accounts
 from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
@@ -111,6 +111,13 @@ def query(bot: RunningBot, statement: Any) -> list[Any]:
             return list(conn.execute(statement).all())
     finally:
         engine.dispose()
+
+
+def background_work_done(bot: RunningBot) -> bool:
+    """Every inbound text handled, and no text waiting to go or on its way to Twilio."""
+    unhandled = sa.select(sms_inbound.c.message_sid).where(sms_inbound.c.handled_at.is_(None))
+    waiting = sa.select(sms_outbound.c.id).where(sms_outbound.c.status.in_(["queued", "sending"]))
+    return not query(bot, unhandled) and not query(bot, waiting)
 
 
 # ---- the channels ----------------------------------------------------------------------------
@@ -400,7 +407,10 @@ def traffic(
                         row.message_text
                         for row in query(bot, sa.select(safety_events.c.message_text))
                     ]
-                    time.sleep(3)  # let background work (texts, alerts) finish and log
+                    # Background work (texts, alerts) finished and logged, as the bot's
+                    # own records show: every text in handled, every text out sent or
+                    # given up on.
+                    wait_for(lambda: background_work_done(bot), timeout=60)
                 finally:
                     group.stop()
     finally:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,6 +151,12 @@ def queued_for(oversight: Oversight, number: str) -> list[tuple[str, str]]:
         ]
 
 
+def outbound_statuses(oversight: Oversight) -> list[str]:
+    """The status of every text the service has queued (``sent`` once Twilio has it)."""
+    with oversight.engine.connect() as conn:
+        return list(conn.execute(sa.select(sms_outbound.c.status)).scalars())
+
+
 def test_late_work_reaches_the_team_manager_once_across_a_restart(oversight):
     case = overdue_case(oversight, 21, "Scheduler test: I never got a copy of my plan")
     # An anonymous crisis an hour ago: the alert goes to the duty district, Central.
@@ -235,13 +240,22 @@ def test_late_work_reaches_the_team_manager_once_across_a_restart(oversight):
     second = oversight.scheduler("scheduler-2.log")
     try:
         wait_for(lambda: len(oversight.texts_to(NORTH_MANAGER[1])) > 1)
-        time.sleep(3)  # three more rounds, to give a resend its chance
+        # More rounds, to give a resend its chance, seen in the scheduler's own work: two
+        # more late cases, the second opened once the first was texted, so a later round
+        # escalates it; when its text is in, every round before that one has finished.
+        markers = []
+        for n in (1, 2):
+            markers.append(overdue_case(oversight, 10, f"Scheduler test: round marker {n}"))
+            wait_for(lambda: len(oversight.texts_to(NORTH_MANAGER[1])) == 2 + len(markers))
+        wait_for(lambda: all(status == "sent" for status in outbound_statuses(oversight)))
     finally:
         second.stop()
     assert second.processes["scheduler"].returncode == 0
     north = oversight.texts_to(NORTH_MANAGER[1])
     assert north[0] == overdue[0]
-    assert len(north) == 2 and north[1].startswith(f"Overdue: pathway-plan query {later.reference}")
+    assert len(north) == 4 and north[1].startswith(f"Overdue: pathway-plan query {later.reference}")
+    for marker, text in zip(markers, north[2:], strict=True):
+        assert text.startswith(f"Overdue: pathway-plan query {marker.reference}")
     assert [t for t in oversight.texts_to(CENTRAL_MANAGER[1]) if "URGENT" in t] == urgent
     assert oversight.texts_to(CENTRAL_DUTY) == duty
     assert all(status == "sent" for _key, status in queued_for(oversight, NORTH_MANAGER[1]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +87,22 @@ def send_signed(bot: RunningBot, twilio: FakeTwilio, sender: str, body: str):
     return form
 
 
+LATER = "what is staying put"
+
+
+def a_later_text_answered(bot: RunningBot, twilio: FakeTwilio, sender: str) -> list[dict]:
+    """Text once more from ``sender`` and wait, on the bot's own records, for all its replies.
+
+    What "nothing more came" is checked against instead of a sleep: one number's texts are
+    handled in turn (one conversation, under its lock) and the queue sends in order, so
+    once this later text's replies have all reached Twilio, anything an earlier text could
+    still have caused (a second answer, a resend) has been queued and sent before them.
+    """
+    replies = replies_to(bot.settings.database_url, twilio, send_signed(bot, twilio, sender, LATER))
+    assert replies and replies[0]["Body"].startswith("Staying put: ")
+    return replies
+
+
 def test_a_signed_sms_is_answered_once_through_twilio(sms_bot, twilio):
     sender = number()
     form = sms(sender, "how much is the setting up home grant")
@@ -100,8 +115,8 @@ def test_a_signed_sms_is_answered_once_through_twilio(sms_bot, twilio):
     assert "Reply 1 for" in sent[-1]["Body"]
     assert sent[0]["From"] == "+447700900000"
     assert sent[0]["StatusCallback"] == PUBLIC + "/webhooks/twilio/status"
-    time.sleep(2)
-    assert twilio.to(sender) == sent
+    later = a_later_text_answered(sms_bot, twilio, sender)
+    assert twilio.to(sender) == sent + later
 
 
 def test_the_same_message_sid_is_handled_once(sms_bot, twilio):
@@ -113,8 +128,8 @@ def test_the_same_message_sid_is_handled_once(sms_bot, twilio):
     assert first[0]["Body"].startswith("Staying put: ")
     for _ in range(3):
         assert post(sms_bot, form, signature).status_code == 200
-    time.sleep(3)
-    assert twilio.to(sender) == first
+    later = a_later_text_answered(sms_bot, twilio, sender)
+    assert twilio.to(sender) == first + later
 
 
 @pytest.mark.parametrize("how", ["missing", "forged", "other url", "other token", "changed body"])
@@ -130,8 +145,8 @@ def test_an_unsigned_or_forged_sms_gets_403_and_leaves_no_trace(sms_bot, twilio,
     }[how]
     reply = post(sms_bot, form, signature)
     assert reply.status_code == 403
-    time.sleep(1)
-    assert twilio.to(sender) == []
+    later = a_later_text_answered(sms_bot, twilio, sender)
+    assert twilio.to(sender) == later
     engine = create_db_engine(sms_bot.settings.database_url)
     try:
         with engine.connect() as conn:
@@ -295,20 +310,36 @@ def test_delivery_reports_are_recorded_and_must_be_signed(sms_bot, twilio):
     assert row.status == "delivered"
 
 
+def attempts_to(bot: RunningBot, number: str) -> list[tuple[int, str]]:
+    """``(attempts, error)`` of every text queued to ``number``, from the queue itself."""
+    engine = create_db_engine(bot.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(sms_outbound.c.attempts, sms_outbound.c.error).where(
+                    sms_outbound.c.to_number == number
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [(int(row.attempts), row.error or "") for row in rows]
+
+
 def test_twilio_errors_are_retried_and_delivered_once(sms_bot, twilio):
     sender = number()
     twilio.mode = "error500"
     try:
         form = send_signed(sms_bot, twilio, sender, "what is the care leaver covenant")
-        assert wait_for(lambda: twilio.requests > 0)
-        time.sleep(3)
+        # The queue's own record: the reply was tried, refused by Twilio, and tried again.
+        retried = wait_for(lambda: [e for a, e in attempts_to(sms_bot, sender) if a >= 2])
+        assert all(error.startswith("Twilio 500") for error in retried), retried
         assert twilio.to(sender) == []
     finally:
         twilio.mode = "ok"
     delivered = replies_to(sms_bot.settings.database_url, twilio, form, timeout=60)
     assert delivered[0]["Body"].startswith("Care Leaver Covenant: ")
-    time.sleep(3)
-    assert twilio.to(sender) == delivered
+    later = a_later_text_answered(sms_bot, twilio, sender)
+    assert twilio.to(sender) == delivered + later
 
 
 def test_when_twilio_is_unreachable_messages_wait_and_go_once(sms_bot, twilio):
@@ -336,8 +367,8 @@ def test_when_twilio_is_unreachable_messages_wait_and_go_once(sms_bot, twilio):
         twilio.start()
     delivered = replies_to(sms_bot.settings.database_url, twilio, form, timeout=90)
     assert delivered[0]["Body"].startswith("Your care records: ")
-    time.sleep(3)
-    assert twilio.to(sender) == delivered
+    later = a_later_text_answered(sms_bot, twilio, sender)
+    assert twilio.to(sender) == delivered + later
 
 
 TAYLOR = "+447700900105"  # Demo Taylor: former relevant, at university (demo records)
@@ -498,8 +529,9 @@ def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):
     assert "I've asked your PA, Kim Example-Adviser" in handed[0]
     assert wait_for(lambda: len(twilio.to(KIM)) > before_pa)
     count = len(twilio.to(SAM))
-    send_signed(sms_bot, twilio, SAM, "what is staying put")
-    time.sleep(4)
+    held = send_signed(sms_bot, twilio, SAM, "what is staying put")
+    # Handled (the bot's record, written once every reply is queued), and no reply at all.
+    assert replies_to(sms_bot.settings.database_url, twilio, held) == []
     assert len(twilio.to(SAM)) == count  # the PA has it now: the bot stays quiet
     before_alerts = len(twilio.to(KIM))
     crisis = conversation(sms_bot, twilio, SAM, "i want to kill myself tonight")

@@ -109,6 +109,31 @@ async def _hold_briefly(store: PostgresLockStore, conversation_id: str) -> None:
         await asyncio.sleep(0)
 
 
+def _waiting_in_postgres(database: str) -> int:
+    """How many advisory locks PostgreSQL has been asked for and not granted yet."""
+    admin = sa.create_engine(database)
+    try:
+        with admin.connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        admin.dispose()
+
+
+async def _until_waiting_in_postgres(database: str, count: int = 1) -> None:
+    """Wait (at most 10 s) until PostgreSQL itself records ``count`` waiting lock requests."""
+    for _ in range(500):
+        if await asyncio.to_thread(_waiting_in_postgres, database) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the lock request never reached PostgreSQL")
+
+
 async def test_a_server_that_dies_releases_its_locks_at_once(servers, database):
     one, two = servers
     holder = one.engine.connect()
@@ -116,7 +141,8 @@ async def test_a_server_that_dies_releases_its_locks_at_once(servers, database):
         # A server holding the lock, as PostgreSQL sees it: a session with the lock.
         holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": advisory_key("rest-x")})
         waiting = asyncio.ensure_future(_hold_briefly(two, "rest-x"))
-        await asyncio.sleep(0.3)
+        # PostgreSQL's own record: the other server's request is there, and not granted.
+        await _until_waiting_in_postgres(database)
         assert not waiting.done()
         # The server dies: its connection goes, and PostgreSQL frees what it held.
         admin = sa.create_engine(database)
@@ -140,11 +166,11 @@ async def test_a_busy_conversation_times_out_with_a_lock_error(servers):
     await asyncio.wait_for(_hold_briefly(two, "rest-busy"), timeout=5)
 
 
-async def test_a_cancelled_wait_leaves_nothing_locked(servers):
+async def test_a_cancelled_wait_leaves_nothing_locked(servers, database):
     one, two = servers
     async with one.lock("rest-cancel"):
         waiting = asyncio.ensure_future(_hold_briefly(two, "rest-cancel"))
-        await asyncio.sleep(0.2)
+        await _until_waiting_in_postgres(database)  # cancelled while PostgreSQL has it waiting
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
@@ -187,7 +213,13 @@ async def test_a_flood_on_one_conversation_neither_stalls_itself_nor_others(data
             done.append(f"flood-{number}")
 
         flooding = [asyncio.ensure_future(flood(n)) for n in range(40)]
-        await asyncio.sleep(0.1)
+        # The flood is under way (one message through) before the other conversation asks.
+        for _ in range(500):
+            if done:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("no message of the flood got through in 10 s")
         async with store.lock("rest-other", lock_lifetime=30):
             done.append("other")
         await asyncio.wait_for(asyncio.gather(*flooding), timeout=60)

@@ -102,7 +102,9 @@ def test_the_loop_runs_rounds_until_stopped_and_survives_a_failed_round(people, 
         task = asyncio.create_task(
             scheduler.run_forever(people, settings, stop, interval=0.01, clock=clock)
         )
-        while len(calls) < 3:
+        for _ in range(500):  # a bounded wait: at most about 5 s
+            if len(calls) >= 3:
+                break
             await asyncio.sleep(0.01)
         stop.set()
         await asyncio.wait_for(task, 5)
@@ -111,7 +113,7 @@ def test_the_loop_runs_rounds_until_stopped_and_survives_a_failed_round(people, 
     assert len(calls) >= 3
 
 
-def test_serve_runs_rounds_at_the_configured_interval_until_stopped(people, settings):
+def test_serve_runs_rounds_at_the_configured_interval_until_stopped(people, settings, monkeypatch):
     import dataclasses
 
     quick = dataclasses.replace(settings, case_scheduler_seconds=0.05)  # demo mode: the outbox
@@ -134,7 +136,15 @@ def test_serve_runs_rounds_at_the_configured_interval_until_stopped(people, sett
             if texts_to(people, NORTH_MANAGER):
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)  # a few more rounds
+        # Three more whole rounds, counted as each finishes: none texts the manager again.
+        finished: list[object] = []
+        real_round = scheduler.run_round
+        monkeypatch.setattr(scheduler, "run_round", lambda *a: finished.append(real_round(*a)))
+        for _ in range(200):
+            if len(finished) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(finished) >= 3
         stop.set()
         await asyncio.wait_for(task, 5)
 

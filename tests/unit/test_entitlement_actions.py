@@ -17,6 +17,12 @@ from bot.people.tables import care_leavers
 from bot.reports.tables import answer_log
 from tests.support.trackers import tracker_for
 
+# Slow (make test runs these, make test-fast does not): each test builds the knowledge base
+# from the real content with the real sentence encoder and answers through it, 3 to 30 s a
+# test on a busy 2-core machine; this module and test_feedback_actions.py were about half
+# the unit tests' time (pytest --durations, December 2026).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def services(engine, settings, encoder):

@@ -24,6 +24,10 @@ from bot.reports.quality_tables import answer_feedback
 from entitlements.knowledge_base import KnowledgeBase
 from tests.support.trackers import tracker_for
 
+# Slow (make test runs these, make test-fast does not): each test builds the knowledge base
+# from the real content with the real sentence encoder, as test_entitlement_actions.py does.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def services(engine, settings, encoder):

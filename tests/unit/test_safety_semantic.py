@@ -146,6 +146,7 @@ def test_an_approved_phrase_counts_at_once(layer) -> None:
     assert Screen(layer).check(missed).tier is before.tier
 
 
+@pytest.mark.slow  # refits the semantic layer's classifiers (tens of seconds)
 def test_a_refit_learns_the_approved_phrase_and_keeps_the_ones_counting_at_once(layer) -> None:
     missed = "the purple kettle is on the windowsill again"
     approved = [semantic.Example(missed, "suicide")]
@@ -163,6 +164,7 @@ def test_a_refit_learns_the_approved_phrase_and_keeps_the_ones_counting_at_once(
         layer.refit([], version=None)
 
 
+@pytest.mark.slow  # refits the semantic layer's classifiers (tens of seconds)
 def test_an_approved_false_alarm_counts_at_once(layer) -> None:
     alarm = "jumping off the top board at the leisure centre tonight"
     layer.refit([semantic.Example(alarm, "none")], version=2)

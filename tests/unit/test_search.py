@@ -52,6 +52,7 @@ def test_unrelated_question_gives_no_answer(index):
     assert index.decide("what colour is a giraffe's tongue").kind == "none"
 
 
+@pytest.mark.slow  # refits the search index with the real sentence encoder (tens of seconds)
 def test_an_added_example_question_changes_the_answer_without_retraining(content, encoder):
     question = "can i get my allotment plot paid for"
     before = KnowledgeBase.build(1, content.entries, encoder)
@@ -86,6 +87,7 @@ def test_words_alone_still_work_without_the_language_model(content):
     assert lexical.search("council tax")[0].entitlement_id == "council-tax-exemption"
 
 
+@pytest.mark.slow  # refits the search index with the real sentence encoder (tens of seconds)
 def test_a_change_of_wording_reuses_the_fitted_index_and_scores_the_same(content, encoder):
     entries = list(content.entries)
     before = SearchIndex(entries, encoder)
@@ -102,6 +104,7 @@ def test_a_change_of_wording_reuses_the_fitted_index_and_scores_the_same(content
         assert reused.scores(question).tolist() == pytest.approx(fresh.scores(question).tolist())
 
 
+@pytest.mark.slow  # refits the search index with the real sentence encoder (tens of seconds)
 def test_a_new_example_question_is_never_answered_from_the_old_fit(content, encoder):
     entries = list(content.entries)
     before = SearchIndex(entries, encoder)

@@ -219,6 +219,7 @@ def test_a_web_chat_linked_with_a_texted_code_is_checked(people):
 # ---- what the actions say ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # answers through the actions' real knowledge base (tens of seconds)
 async def test_unchecked_hears_only_that_it_applies_and_is_asked_for_the_date_of_birth(services):
     messages = await run(ActionAnswerEntitlement(), "can i get the uni bursary")
     text = said(messages)
@@ -231,6 +232,7 @@ async def test_unchecked_hears_only_that_it_applies_and_is_asked_for_the_date_of
     assert waiting.pending_text == "can i get the uni bursary" and waiting.asked_at
 
 
+@pytest.mark.slow  # answers through the actions' real knowledge base (tens of seconds)
 async def test_checked_hears_their_own_details_but_never_their_birthdays_date(services):
     check_taylor(services.engine, now())
     messages = await run(ActionAnswerEntitlement(), "can i get the uni bursary")
@@ -262,6 +264,7 @@ async def test_checked_records_questions_are_answered(services):
     assert messages[0]["response"] == "utter_next_review"
 
 
+@pytest.mark.slow  # answers through the actions' real knowledge base (tens of seconds)
 async def test_a_locked_number_gets_general_answers_only(services):
     sms_check.ask(services.engine, CHAT, taylor_id(services.engine), "x", now())
     for wrong in ("01/01/2001", "02/02/2002", "03/03/2003"):

@@ -247,11 +247,31 @@ class Recorder:
     def __init__(self, fail: bool = False) -> None:
         self.frames: list[dict] = []
         self.fail = fail
+        self.tries = 0
 
     async def send(self, data: str) -> None:
+        self.tries += 1
         if self.fail:
             raise ConnectionError("closed")
         self.frames.append(json.loads(data))
+
+
+class Rounds:
+    """The pusher's database, counting its rounds: each round with a socket open asks for it
+    once, before it looks, so ``n`` calls mean ``n - 1`` rounds have finished."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.engine
+
+    async def more(self, rounds: int) -> None:
+        """Wait until ``rounds`` more whole rounds have run than had started now."""
+        wanted = self.calls + rounds + 1
+        await _until(lambda: self.calls >= wanted)
 
 
 def test_the_pusher_sends_waiting_messages_once_and_marks_them(engine, people, chat):
@@ -261,7 +281,8 @@ def test_the_pusher_sends_waiting_messages_once_and_marks_them(engine, people, c
     put(engine, other, "Not for Taylor", pat, "k-other")
 
     async def scenario() -> tuple[Recorder, Recorder]:
-        pusher = StaffMessagePusher(lambda: engine, interval=0.05)
+        rounds = Rounds(engine)
+        pusher = StaffMessagePusher(rounds, interval=0.05)
         mine, closed = Recorder(), Recorder(fail=True)
         pusher.register(chat, closed)
         pusher.register(chat, mine)
@@ -269,7 +290,7 @@ def test_the_pusher_sends_waiting_messages_once_and_marks_them(engine, people, c
         # Written while the socket is open: it arrives within a poll.
         put(engine, chat, "Are you free at 3?", pat, "k2", now=NOW + dt.timedelta(seconds=5))
         await _until(lambda: len(mine.frames) == 2)
-        await asyncio.sleep(0.2)  # a few more polls: nothing is sent twice
+        await rounds.more(3)  # three more whole rounds: nothing is sent twice
         pusher.unregister(chat, mine)
         pusher.unregister(chat, closed)
         assert pusher.open_conversations == 0
@@ -294,7 +315,7 @@ def test_a_message_for_a_closed_socket_waits_for_the_next_one(engine, people, ch
         pusher = StaffMessagePusher(lambda: engine, interval=0.05)
         closed = Recorder(fail=True)
         pusher.register(chat, closed)
-        await asyncio.sleep(0.3)
+        await _until(lambda: closed.tries >= 2)  # offered, failed, and offered again
         pusher.unregister(chat, closed)
         assert staff_messages.pending(engine, [chat])[chat][0].delivered_at is None
         again = Recorder()
