@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.tables import safety_events, unanswered_questions
 from bot.privacy.masking import mask
-from bot.reports.tables import answer_log
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import answer_log
+from bot.store.tables.safety import safety_events
 
 MAX_TEXT = 2000
 

@@ -37,8 +37,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.db.availability import log_round_failure
-from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
 from bot.settings import Settings
+from bot.store.tables.notify import sms_delivery_reports, sms_opt_outs, sms_outbound
 
 logger = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from sqlalchemy.exc import IntegrityError
 from bot import nudges
 from bot.packs.contents import PackContents, Published, contents_for, read_published
 from bot.packs.service import BIRTHDAYS, Recipient, make_pack, recipients
-from bot.packs.tables import job_runs, packs
 from bot.settings import Settings
+from bot.store.tables.packs import job_runs, packs
 from entitlements.eligibility import birthday
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Making, sending, opening and acknowledging entitlements packs.
 
-A pack is a row in ``packs`` (:mod:`bot.packs.tables`) with what applied to the
+A pack is a row in ``packs`` (:mod:`bot.store.tables.packs`) with what applied to the
 care leaver when it was made (:mod:`bot.packs.contents`) and a link that works for
 ``PACK_EXPIRY_DAYS``. The link carries a random token of 256 bits
 (:func:`secrets.token_urlsafe`); only its SHA-256 is stored, and a page is found by
@@ -24,13 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import linear_re
 from bot.notify.sms import Outgoing, SmsQueue
-from bot.notify.tables import sms_opt_outs
 from bot.packs.contents import PackContents, PackView, Published, contents_for, view_of
 from bot.packs.contents import read_published as read_published_content
-from bot.packs.tables import packs
 from bot.people.identity import CareLeaver, sms_conversation_id
-from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
+from bot.store.tables.notify import sms_opt_outs
+from bot.store.tables.packs import packs
+from bot.store.tables.people import care_leavers, staff
 from entitlements.eligibility import today_in_london
 
 TOKEN_BYTES = 32

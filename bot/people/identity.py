@@ -18,7 +18,7 @@ import hmac
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.people.tables import care_leavers, conversation_identities, staff
+from bot.store.tables.people import care_leavers, conversation_identities, staff
 
 
 def _utcnow() -> dt.datetime:

@@ -36,8 +36,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot import linear_re
 from bot.cases.moves import follow_young_person
 from bot.people.phones import DRAMA_NUMBERS
-from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers, staff
 from entitlements.model import CIRCUMSTANCES, STATUSES
 
 ROLES: tuple[str, ...] = (

@@ -15,7 +15,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.cases.tables import (
+from bot.people.identity import sms_conversation_id
+from bot.records import conversation_key
+from bot.store.tables.cases import (
     case_events,
     cases,
     handoff_events,
@@ -23,18 +25,16 @@ from bot.cases.tables import (
     safety_alert_events,
     safety_alerts,
 )
-from bot.channels.sms.tables import sms_contacts
-from bot.db.tables import safety_events
-from bot.notify.tables import sms_outbound
-from bot.people.identity import sms_conversation_id
-from bot.people.tables import (
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import (
     care_leavers,
     conversation_identities,
     identity_checks,
     link_codes,
     staff,
 )
-from bot.records import conversation_key
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_contacts
 
 
 class PersonNotFoundError(LookupError):

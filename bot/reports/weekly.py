@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.cases.calendar import OfficeCalendar
 from bot.reports.figures import Figures, ServiceLevel, week_figures
-from bot.reports.tables import weekly_reports
 from bot.reports.weeks import Week
 from bot.settings import Settings
+from bot.store.tables.reports import weekly_reports
 
 TREND_WEEKS = 12
 

@@ -24,8 +24,8 @@ import statistics
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.db.tables import safety_marks, safety_phrases
 from bot.safety.categories import CATEGORIES
+from bot.store.tables.safety import safety_marks, safety_phrases
 
 MISSED_RISK = "missed_risk"
 FALSE_ALARM = "false_alarm"

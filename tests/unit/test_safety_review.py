@@ -10,10 +10,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.db.tables import safety_marks
 from bot.people.demo import seed_demo
-from bot.people.tables import staff
 from bot.safety import review
+from bot.store.tables.people import staff
+from bot.store.tables.safety import safety_marks
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)
 

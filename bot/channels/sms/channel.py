@@ -64,7 +64,6 @@ from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, reply_text, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
-from bot.channels.sms.tables import sms_contacts, sms_inbound
 from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
@@ -78,6 +77,7 @@ from bot.rasa_plugins.sentence_features import precompute
 from bot.safety.alerting import raise_undelivered_alert
 from bot.safety.screen import NO_RISK, Verdict, check_now
 from bot.settings import Settings, get_settings
+from bot.store.tables.sms import sms_contacts, sms_inbound
 
 logger = logging.getLogger(__name__)
 

@@ -32,10 +32,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.tables import cases, handoffs
 from bot.channels.web.sessions import CONVERSATION_PREFIX
-from bot.channels.web.tables import web_chat_messages
-from bot.people.tables import care_leavers, conversation_identities, staff
+from bot.store.tables.cases import cases, handoffs
+from bot.store.tables.people import care_leavers, conversation_identities, staff
+from bot.store.tables.web import web_chat_messages
 
 MAX_TEXT = 4000
 RESUBMIT_WINDOW = dt.timedelta(minutes=2)
