@@ -4,7 +4,8 @@
 - ``safety_marks`` and ``safety_phrases``: staff marks and approved phrases
   (:mod:`bot.safety.review`).
 
-Times are naive UTC, like the rest of the project's tables.
+Times are stored as naive UTC, like the rest of the project's tables; ``safety_marks``
+and ``safety_phrases`` read and take them as aware UTC (:class:`bot.store.types.UtcDateTime`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 safety_events = sa.Table(
     "safety_events",
@@ -37,7 +39,7 @@ safety_marks = sa.Table(
     "safety_marks",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("conversation_id", sa.String(255), nullable=False),
     sa.Column("message_text", sa.Text, nullable=True),
     # missed_risk or false_alarm
@@ -51,7 +53,7 @@ safety_marks = sa.Table(
     # waiting, approved, rejected
     sa.Column("status", sa.String(16), nullable=False, server_default="waiting", index=True),
     sa.Column("decided_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("decided_at", UtcDateTime(), nullable=True),
     # the label approved: a kind of risk, possible or none
     sa.Column("label", sa.String(32), nullable=True),
 )
@@ -65,6 +67,6 @@ safety_phrases = sa.Table(
     sa.Column("label", sa.String(32), nullable=False),
     sa.Column("mark_id", sa.Integer, sa.ForeignKey("safety_marks.id"), nullable=True),
     sa.Column("approved_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
-    sa.Column("approved_at", sa.DateTime, nullable=False),
+    sa.Column("approved_at", UtcDateTime(), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
 )
