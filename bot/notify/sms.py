@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.clock import naive_utcnow
 from bot.db.availability import log_round_failure
 from bot.settings import Settings
 from bot.store.tables.notify import sms_delivery_reports, sms_opt_outs, sms_outbound
@@ -52,10 +53,6 @@ STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 SAFETY_KEY_PREFIX = "safety:"
 # Twilio: "Attempt to send to unsubscribed recipient" (the number sent STOP to Twilio).
 TWILIO_UNSUBSCRIBED = 21610
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -110,7 +107,7 @@ class SmsQueue:
         self,
         engine: Engine,
         settings: Settings,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = naive_utcnow,
     ) -> None:
         self.engine = engine
         self.settings = settings

@@ -53,10 +53,6 @@ NOT_SENT_WORDS = {
 THANKS = "Thanks for letting us know you got your pack. Text us any time with a question."
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def new_token() -> str:
     """A new pack link token: 256 random bits, URL-safe."""
     return secrets.token_urlsafe(TOKEN_BYTES)

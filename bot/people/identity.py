@@ -18,11 +18,8 @@ import hmac
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.clock import naive_utcnow
 from bot.store.tables.people import care_leavers, conversation_identities, staff
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def sms_conversation_id(number: str, key: str) -> str:
@@ -116,7 +113,7 @@ def link(engine: Engine, conversation_id: str, care_leaver_id: int, method: str)
                 conversation_id=conversation_id,
                 care_leaver_id=care_leaver_id,
                 method=method,
-                verified_at=_utcnow(),
+                verified_at=naive_utcnow(),
             )
         )
 
@@ -151,7 +148,7 @@ def link_sms_sender(engine: Engine, conversation_id: str, number: str) -> CareLe
                     conversation_id=conversation_id,
                     care_leaver_id=person.id,
                     method="sms",
-                    verified_at=_utcnow(),
+                    verified_at=naive_utcnow(),
                 )
             )
     return person

@@ -21,6 +21,7 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.clock import naive_utc
 from bot.console import audit
 from bot.db.rasa_events import events
 from bot.privacy.holdings import (
@@ -29,7 +30,6 @@ from bot.privacy.holdings import (
     gather,
     identity_check_rows,
     link_code_rows,
-    naive_utc,
     staff_names,
 )
 from bot.private_files import replace_private_file

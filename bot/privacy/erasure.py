@@ -22,9 +22,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.clock import naive_utc
 from bot.console import audit
 from bot.db.rasa_events import events
-from bot.privacy.holdings import Holdings, find_person, gather, naive_utc
+from bot.privacy.holdings import Holdings, find_person, gather
 from bot.settings import Settings
 from bot.store.tables.notify import sms_opt_outs, sms_outbound
 from bot.store.tables.people import (

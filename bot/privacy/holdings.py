@@ -10,7 +10,6 @@ a number), so its transcript is never included; the code texted to their phone i
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -234,10 +233,3 @@ def identity_check_rows(conn: Connection, holdings: Holdings) -> list[sa.engine.
             .order_by(identity_checks.c.conversation_id)
         ).all()
     )
-
-
-def naive_utc(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as naive UTC, as the project's tables store times."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return moment

@@ -32,9 +32,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.clock import naive_utc
 from bot.console import audit
 from bot.db.rasa_events import events
-from bot.privacy.holdings import naive_utc
 from bot.settings import Settings
 from bot.store.tables.console import audit_log
 from bot.store.tables.notify import sms_outbound

@@ -24,9 +24,9 @@ import statistics
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.clock import as_utc
 from bot.safety.categories import CATEGORIES
 from bot.store.tables.safety import safety_marks, safety_phrases
-from bot.store.types import as_utc
 
 MISSED_RISK = "missed_risk"
 FALSE_ALARM = "false_alarm"

@@ -101,14 +101,3 @@ def from_stored(value: Any) -> dt.datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as aware UTC; a naive time is taken to be UTC already.
-
-    For arithmetic between a time given to a store function (aware, or the naive UTC
-    some callers still pass) and a time read from a :class:`UtcDateTime` column.
-    """
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
