@@ -11,7 +11,6 @@ check gets what someone not on record gets.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,12 +21,9 @@ from actions.entitlement_actions import answer_if_clear
 from actions.services import ask_who_they_are, get_services, talking
 from bot.answering import Reply
 from bot.cases import conversation
+from bot.clock import utcnow
 from bot.people import sms_check
 from bot.people.identity import CareLeaver
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _channel(tracker: Tracker) -> str:
@@ -101,7 +97,7 @@ class ActionPathwayPlan(Action):
             tracker.latest_message.get("text") or "",
             conversation_id=tracker.sender_id,
             channel=_channel(tracker),
-            now=_now(),
+            now=utcnow(),
         )
         return _say(dispatcher, replies)
 
@@ -155,6 +151,6 @@ class ActionAskForPA(Action):
             _user_texts(tracker),
             conversation_id=tracker.sender_id,
             channel=_channel(tracker),
-            now=_now(),
+            now=utcnow(),
         )
         return _say(dispatcher, replies)

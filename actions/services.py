@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import threading
 from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from bot.clock import naive_utcnow
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
 from bot.settings import Settings, get_settings
@@ -63,10 +63,6 @@ def set_services(services: Services | None) -> None:
         _services = services
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 async def talking(conversation_id: str) -> sms_check.Talking:
     """Who a conversation belongs to, and whether personal answers may be given.
 
@@ -78,7 +74,7 @@ async def talking(conversation_id: str) -> sms_check.Talking:
         sms_check.who_is_talking,
         services.engine,
         conversation_id,
-        _utcnow(),
+        naive_utcnow(),
         services.settings.sms_identity_check_days,
     )
 
@@ -86,5 +82,5 @@ async def talking(conversation_id: str) -> sms_check.Talking:
 async def ask_who_they_are(conversation_id: str, care_leaver_id: int, text: str) -> None:
     """Note that the date of birth is asked for, and the question to answer once it is given."""
     await asyncio.to_thread(
-        sms_check.ask, get_services().engine, conversation_id, care_leaver_id, text, _utcnow()
+        sms_check.ask, get_services().engine, conversation_id, care_leaver_id, text, naive_utcnow()
     )

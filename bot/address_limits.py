@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.tables import address_counts
+from bot.store.tables.limits import address_counts
 
 logger = logging.getLogger(__name__)
 

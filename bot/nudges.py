@@ -32,10 +32,10 @@ from sqlalchemy.exc import IntegrityError
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.packs.contents import Published
 from bot.packs.service import Recipient, opted_out
-from bot.packs.tables import nudges
 from bot.people.identity import sms_conversation_id
 from bot.personal import long_date, month_year, ordinal, profile_of
 from bot.settings import Settings
+from bot.store.tables.packs import nudges
 from entitlements.eligibility import applicable, evaluate
 from entitlements.model import Entitlement
 

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection
 
-from bot.db.tables import unanswered_questions
+from bot.store.tables.records import unanswered_questions
 from entitlements.examples import ExampleError, ExamplesAdded, add_examples
 from entitlements.normalise import expand
 

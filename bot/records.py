@@ -16,15 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.tables import safety_events, unanswered_questions
+from bot.clock import naive_utcnow
 from bot.privacy.masking import mask
-from bot.reports.tables import answer_log
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import answer_log
+from bot.store.tables.safety import safety_events
 
 MAX_TEXT = 2000
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def conversation_key(conversation_id: str) -> str:
@@ -69,7 +67,7 @@ def record_unanswered(
     with engine.begin() as conn:
         result = conn.execute(
             unanswered_questions.insert().values(
-                asked_at=now or _now(),
+                asked_at=now or naive_utcnow(),
                 text=masked,
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
@@ -99,7 +97,7 @@ def record_answer(
     with engine.begin() as conn:
         conn.execute(
             answer_log.insert().values(
-                answered_at=now or _now(),
+                answered_at=now or naive_utcnow(),
                 entitlement_id=entitlement_id[:80],
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
@@ -162,7 +160,7 @@ def record_safety_event_once(
     """:func:`record_safety_event`, also saying whether this call made the event."""
     key = message_key[:255] if message_key else None
     values = {
-        "created_at": _now(),
+        "created_at": naive_utcnow(),
         "conversation_id": conversation_id[:255],
         "channel": channel[:32],
         "categories": ",".join(categories)[:255] or "unspecified",

@@ -56,12 +56,12 @@ import psutil
 import sqlalchemy as sa
 import yaml
 
-from bot.channels.sms.tables import sms_inbound
 from bot.cluster.layout import Cluster
 from bot.db.engine import create_db_engine
 from bot.launcher import model_path
-from bot.notify.tables import sms_outbound
 from bot.settings import PROJECT_ROOT, Settings
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.sms import sms_inbound
 from scripts.bench import at_rate
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_cluster_ports

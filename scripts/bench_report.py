@@ -25,18 +25,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.cases.tables import cases, handoffs, safety_alerts
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
-from bot.people.tables import care_leavers, conversation_identities, staff
 from bot.reports.export import report_csv, report_pdf
-from bot.reports.tables import answer_log
 from bot.reports.weekly import weekly_report
 from bot.reports.weeks import Week
 from bot.settings import Settings
+from bot.store.tables.cases import cases, handoffs, safety_alerts
+from bot.store.tables.people import care_leavers, conversation_identities, staff
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import answer_log
 
 CARE_LEAVERS = 2000
 WEEKS = 52

@@ -4,7 +4,7 @@ The business rules only: no Rasa or Sanic import. Modules, one idea each:
 
 - :mod:`bot.cases.calendar`: working days in England and office hours.
 - :mod:`bot.cases.categories`: what a pathway-plan query is about, by keyword rules.
-- :mod:`bot.cases.tables`: the tables (cases, handoffs, safety alerts, their histories).
+- :mod:`bot.store.tables.cases`: the tables (cases, handoffs, safety alerts, their histories).
 - :mod:`bot.cases.model`: the records the service hands back, and its errors.
 - :mod:`bot.cases.service`: opening, acknowledging, answering, closing and escalating cases.
 - :mod:`bot.cases.alerts`: safety alerts: raised, acknowledged, escalated.

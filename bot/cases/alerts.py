@@ -58,7 +58,7 @@ from bot.cases.model import (
     alert_from_row,
     to_db,
 )
-from bot.cases.tables import safety_alerts
+from bot.store.tables.cases import safety_alerts
 
 ESCALATE_AFTER = dt.timedelta(minutes=15)
 """How long an alert may wait for an acknowledgement before it goes to the team manager."""

@@ -23,9 +23,9 @@ from bot.cases.categories import Category, categorise
 from bot.cases.model import Case, CaseStatus, StaffRef
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.people.identity import CareLeaver
-from bot.people.tables import care_leavers
 from bot.personal import long_date
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers
 
 SUMMARY_MESSAGES = 5
 SUMMARY_LIMIT = 600

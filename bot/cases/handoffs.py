@@ -32,8 +32,8 @@ from bot.cases.model import (
     handoff_from_row,
     to_db,
 )
-from bot.cases.tables import handoffs
-from bot.people.tables import care_leavers
+from bot.store.tables.cases import handoffs
+from bot.store.tables.people import care_leavers
 
 MAX_SUMMARY = 2000
 MAX_TEXT = 4000

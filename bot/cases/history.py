@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.cases.model import Actor, Event, event_from_row, to_db
-from bot.cases.tables import case_events, handoff_events, safety_alert_events
+from bot.store.tables.cases import case_events, handoff_events, safety_alert_events
 
 _SUBJECTS: Mapping[str, tuple[sa.Table, str]] = {
     "case": (case_events, "case_id"),

@@ -28,8 +28,8 @@ from sqlalchemy.engine import Connection
 
 from bot.cases import history
 from bot.cases.model import SYSTEM, Actor, CaseStatus, HandoffStatus
-from bot.cases.tables import cases, handoffs, safety_alerts
-from bot.people.tables import staff
+from bot.store.tables.cases import cases, handoffs, safety_alerts
+from bot.store.tables.people import staff
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,9 +54,9 @@ from bot.cases.model import (
     case_from_row,
     to_db,
 )
-from bot.cases.tables import cases
 from bot.people.identity import CareLeaver
 from bot.settings import Settings
+from bot.store.tables.cases import cases
 
 REFERENCE_PREFIX = "PP-"
 REFERENCE_OFFSET = 1000

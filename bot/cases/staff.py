@@ -1,6 +1,6 @@
 """Who a case, handoff or alert goes to: PAs, duty workers and team managers.
 
-Read-only lookups in the people records (:mod:`bot.people.tables`); staff roles are
+Read-only lookups in the people records (:mod:`bot.store.tables.people`); staff roles are
 those of :data:`bot.people.importer.ROLES`. Only active staff are chosen.
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.cases.model import NotFoundError, StaffRef
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.people import care_leavers, staff
 
 TEAM_MANAGER = "team_manager"
 DUTY_WORKER = "duty_worker"

@@ -26,15 +26,11 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import linear_re
+from bot.clock import naive_utcnow
 from bot.db.engine import create_db_engine
 from bot.packs import page
 from bot.packs.service import open_pack
 from bot.settings import get_settings
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
 
 # A pattern for bot.linear_re (a token is user text), not a secret.
 _TOKEN_IN_PATH = r"/pack/(?!pack\.css|pack\.js|favicon\.svg)[^/\s?#]+"  # noqa: S105
@@ -74,7 +70,7 @@ class PackChannel(InputChannel):  # type: ignore[misc]
         return "/pack"
 
     def __init__(
-        self, engine: Engine | None = None, clock: Callable[[], dt.datetime] = _utcnow
+        self, engine: Engine | None = None, clock: Callable[[], dt.datetime] = naive_utcnow
     ) -> None:
         self._engine = engine
         self.clock = clock

@@ -21,8 +21,8 @@ from bot.console import audit
 from bot.console.passwords import hash_password, password_problem
 from bot.console.policy import Policy
 from bot.console.roles import ADMIN, format_roles, parse_roles, stored_roles
-from bot.console.tables import console_sessions, staff_accounts
-from bot.people.tables import staff
+from bot.store.tables.console import console_sessions, staff_accounts
+from bot.store.tables.people import staff
 
 
 class AccountError(ValueError):

@@ -13,8 +13,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.console.tables import audit_log
-from bot.people.tables import staff
+from bot.store.tables.console import audit_log
+from bot.store.tables.people import staff
 
 MAX_DETAIL = 500
 

@@ -37,10 +37,10 @@ from bot.cases.model import (
     case_from_row,
     handoff_from_row,
 )
-from bot.cases.tables import cases, handoff_events, handoffs, safety_alerts
-from bot.channels.sms.tables import sms_contacts
 from bot.console.roles import ADMIN, DUTY_WORKER, PERSONAL_ADVISER, TEAM_MANAGER
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.cases import cases, handoff_events, handoffs, safety_alerts
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.sms import sms_contacts
 
 INBOX_ROLES: tuple[str, ...] = (PERSONAL_ADVISER, DUTY_WORKER, TEAM_MANAGER, ADMIN)
 """Who has an inbox."""

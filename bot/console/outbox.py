@@ -1,7 +1,7 @@
 """The SMS outbox as the console shows it: queued and sent texts, newest first.
 
 In demo mode texts are not sent but kept with the status ``outbox`` in
-``sms_outbound`` (:mod:`bot.notify.tables`); with Twilio the same table shows what
+``sms_outbound`` (:mod:`bot.store.tables.notify`); with Twilio the same table shows what
 was sent and how it went. Young people's numbers and messages are in it, so only
 :data:`bot.console.roles.OUTBOX_ROLES` may read it, each reading is audited, and:
 
@@ -27,10 +27,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot import linear_re
 from bot.console.roles import ADMIN, TEAM_MANAGER
-from bot.notify.tables import sms_outbound
 from bot.packs.service import LINK_IN_SMS, PACK_KEY_PREFIX
 from bot.people.linking import CODE_IN_SMS, LINK_CODE_KEY_PREFIX
-from bot.people.tables import care_leavers, conversation_identities, staff
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers, conversation_identities, staff
 
 LINK_CODE = "[link code]"
 PACK_LINK = "[pack link]"

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 from bot.console.caseload import Viewer
 from bot.console.roles import ADMIN, PERSONAL_ADVISER, TEAM_MANAGER
 from bot.packs.service import NOT_SENT_WORDS
-from bot.packs.tables import packs
-from bot.people.tables import care_leavers
+from bot.store.tables.packs import packs
+from bot.store.tables.people import care_leavers
 
 PACK_ROLES: tuple[str, ...] = (PERSONAL_ADVISER, TEAM_MANAGER, ADMIN)
 """Who has the packs area."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from bot.clock import naive_utcnow
 from bot.settings import Settings
 
 
@@ -60,5 +61,5 @@ class Policy:
 
 
 def utcnow() -> dt.datetime:
-    """Now, as the project stores times: naive UTC."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    """Now, as the console's tables still take times: naive UTC (from :mod:`bot.clock`)."""
+    return naive_utcnow()

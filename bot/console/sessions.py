@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 from bot.console.accounts import digest
 from bot.console.policy import Policy
 from bot.console.roles import stored_roles
-from bot.console.tables import console_sessions, staff_accounts
-from bot.people.tables import staff
+from bot.store.tables.console import console_sessions, staff_accounts
+from bot.store.tables.people import staff
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from bot.console import accounts, audit, sessions
 from bot.console.passwords import hash_password, needs_rehash, verify_password
 from bot.console.policy import Policy
-from bot.console.tables import login_failures, staff_accounts
+from bot.store.tables.console import login_failures, staff_accounts
 
 WRONG = "Email or password is wrong"
 THROTTLED = "Too many failed sign-ins from this network. Wait 15 minutes, then try again."

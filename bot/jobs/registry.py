@@ -176,11 +176,8 @@ async def _send_texts(engine: Engine, settings: Settings, stop: asyncio.Event) -
     try:
         await delivery.run(stop)
     finally:
-        await delivery.client().http_client.close()  # its aiohttp session
+        await delivery.close()  # its aiohttp session
 
-
-SMS_CLAIM_LIMIT = 20
-"""Texts the sender claims per pass (the default of :meth:`bot.notify.sms.SmsQueue.claim_due`)."""
 
 OVERSIGHT = Job(
     name="oversight",
@@ -245,10 +242,14 @@ SMS_SENDER = Loop(
     start=_send_texts,
     enabled=lambda settings: not settings.demo_mode,
     limits=(
-        Limit("SMS_CLAIM_LIMIT", SMS_CLAIM_LIMIT, "texts claimed per pass"),
+        Limit("sms.CLAIM_PER_ROUND", sms.CLAIM_PER_ROUND, "texts claimed per pass"),
+        Limit("sms.SEND_AT_ONCE", sms.SEND_AT_ONCE, "requests to Twilio at a time"),
         Limit("sms.MAX_ATTEMPTS", sms.MAX_ATTEMPTS, "tries of one text before giving up"),
     ),
-    bounded="at most SMS_CLAIM_LIMIT due texts a pass, each claimed by one process only",
+    bounded=(
+        "at most CLAIM_PER_ROUND due texts a pass, each claimed by one process only, "
+        "SEND_AT_ONCE of them in flight at a time, in order for each number"
+    ),
     logs="a text's queue id and why it was not sent; never its number or words",
 )
 

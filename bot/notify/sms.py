@@ -36,9 +36,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.clock import naive_utcnow
 from bot.db.availability import log_round_failure
-from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
 from bot.settings import Settings
+from bot.store.tables.notify import sms_delivery_reports, sms_opt_outs, sms_outbound
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +59,6 @@ CLAIM_PER_ROUND = 50
 SAFETY_KEY_PREFIX = "safety:"
 # Twilio: "Attempt to send to unsubscribed recipient" (the number sent STOP to Twilio).
 TWILIO_UNSUBSCRIBED = 21610
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -116,7 +113,7 @@ class SmsQueue:
         self,
         engine: Engine,
         settings: Settings,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = naive_utcnow,
     ) -> None:
         self.engine = engine
         self.settings = settings

@@ -31,10 +31,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import nudges
+from bot.clock import naive_utc
 from bot.packs.contents import PackContents, Published, contents_for, read_published
 from bot.packs.service import BIRTHDAYS, Recipient, make_pack, recipients
-from bot.packs.tables import job_runs, packs
 from bot.settings import Settings
+from bot.store.tables.packs import job_runs, packs
 from entitlements.eligibility import birthday
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,6 @@ SEND_FROM = 9
 """The earliest hour (council time) the job texts anyone."""
 SEND_UNTIL = 19
 """The job texts nobody from this hour (council time) on."""
-
-
-def _naive_utc(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def local_date(settings: Settings, now: dt.datetime) -> dt.date:
@@ -143,7 +138,7 @@ def offer_for(
 
 def offer_again(engine: Engine, settings: Settings, now: dt.datetime) -> int:
     """Offer a new pack to everyone a birthday or a content change calls for; return how many."""
-    moment = _naive_utc(now)
+    moment = naive_utc(now)
     today = local_date(settings, now)
     published = read_published(engine)
     last = _last_packs(engine)
@@ -174,7 +169,7 @@ def run_due(engine: Engine, settings: Settings, now: dt.datetime) -> int:
     """
     if not sending_hours(settings, now):
         return 0
-    moment = _naive_utc(now)
+    moment = naive_utc(now)
     if not claim(engine, JOB, moment, dt.timedelta(minutes=settings.pack_round_minutes)):
         return 0
     texts = offer_again(engine, settings, now)

@@ -1,6 +1,6 @@
 """Making, sending, opening and acknowledging entitlements packs.
 
-A pack is a row in ``packs`` (:mod:`bot.packs.tables`) with what applied to the
+A pack is a row in ``packs`` (:mod:`bot.store.tables.packs`) with what applied to the
 care leaver when it was made (:mod:`bot.packs.contents`) and a link that works for
 ``PACK_EXPIRY_DAYS``. The link carries a random token of 256 bits
 (:func:`secrets.token_urlsafe`); only its SHA-256 is stored, and a page is found by
@@ -24,13 +24,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import linear_re
 from bot.notify.sms import Outgoing, SmsQueue
-from bot.notify.tables import sms_opt_outs
 from bot.packs.contents import PackContents, PackView, Published, contents_for, view_of
 from bot.packs.contents import read_published as read_published_content
-from bot.packs.tables import packs
-from bot.people.identity import CareLeaver, sms_conversation_id
-from bot.people.tables import care_leavers, staff
+from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
+from bot.store.care_leavers import CareLeaver, care_leaver_from_row, select_on_record
+from bot.store.tables.notify import sms_opt_outs
+from bot.store.tables.packs import packs
+from bot.store.tables.people import care_leavers, staff
 from entitlements.eligibility import today_in_london
 
 TOKEN_BYTES = 32
@@ -51,10 +52,6 @@ NOT_SENT_WORDS = {
 }
 
 THANKS = "Thanks for letting us know you got your pack. Text us any time with a question."
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def new_token() -> str:
@@ -102,34 +99,20 @@ class Recipient:
 
 
 def _recipient_select() -> sa.sql.Select:
-    return (
-        sa.select(
-            care_leavers,
-            staff.c.name.label("adviser_name"),
-            staff.c.mobile.label("adviser_mobile"),
-            staff.c.active.label("adviser_active"),
-        )
-        .select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
-        .where(care_leavers.c.erased_at.is_(None))
+    return select_on_record(
+        care_leavers.c.mobile,
+        care_leavers.c.external_ref,
+        care_leavers.c.adviser_id,
+        staff.c.mobile.label("adviser_mobile"),
+        staff.c.active.label("adviser_active"),
     )  # an erased record gets nothing
 
 
 def recipient_from_row(row: sa.engine.Row) -> Recipient:
     """A :class:`Recipient` from a row of :func:`_recipient_select`."""
-    person = CareLeaver(
-        id=row.id,
-        preferred_name=row.preferred_name,
-        date_of_birth=row.date_of_birth,
-        status=row.status,
-        district=row.district,
-        circumstances=frozenset(c for c in (row.circumstances or "").split(",") if c),
-        adviser_name=row.adviser_name,
-        pathway_last_review=row.pathway_last_review,
-        pathway_next_review=row.pathway_next_review,
-    )
     active = bool(row.adviser_active) if row.adviser_active is not None else False
     return Recipient(
-        person=person,
+        person=care_leaver_from_row(row),
         mobile=row.mobile,
         external_ref=row.external_ref,
         adviser_id=row.adviser_id,

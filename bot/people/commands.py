@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from bot.console import audit
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
-from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers, staff
 
 COMMANDS = ("clear-identity-lock",)
 ACTION = "identity.lock_cleared"

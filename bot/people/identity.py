@@ -10,19 +10,16 @@ answer looks its conversation up here; no link, no personal data.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
 import hmac
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.people.tables import care_leavers, conversation_identities, staff
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+from bot.clock import naive_utcnow
+from bot.store.care_leavers import CareLeaver as CareLeaver  # re-exported: the domain's name
+from bot.store.care_leavers import care_leaver_from_row, select_on_record
+from bot.store.tables.people import care_leavers, conversation_identities
 
 
 def sms_conversation_id(number: str, key: str) -> str:
@@ -31,72 +28,25 @@ def sms_conversation_id(number: str, key: str) -> str:
     return f"sms-{digest[:32]}"
 
 
-@dataclasses.dataclass(frozen=True)
-class CareLeaver:
-    """What the bot may use about an identified young person."""
-
-    id: int
-    preferred_name: str
-    date_of_birth: dt.date
-    status: str
-    district: str
-    circumstances: frozenset[str]
-    adviser_name: str | None
-    pathway_last_review: dt.date | None
-    pathway_next_review: dt.date | None
-
-
-def _select() -> sa.sql.Select:
-    return (
-        sa.select(
-            care_leavers.c.id,
-            care_leavers.c.preferred_name,
-            care_leavers.c.date_of_birth,
-            care_leavers.c.status,
-            care_leavers.c.district,
-            care_leavers.c.circumstances,
-            care_leavers.c.pathway_last_review,
-            care_leavers.c.pathway_next_review,
-            staff.c.name.label("adviser_name"),
-        )
-        .select_from(care_leavers.outerjoin(staff, staff.c.id == care_leavers.c.adviser_id))
-        .where(care_leavers.c.erased_at.is_(None))
-    )  # an erased record is nobody's
-
-
-def _person(row: sa.engine.Row) -> CareLeaver:
-    return CareLeaver(
-        id=row.id,
-        preferred_name=row.preferred_name,
-        date_of_birth=row.date_of_birth,
-        status=row.status,
-        district=row.district,
-        circumstances=frozenset(c for c in (row.circumstances or "").split(",") if c),
-        adviser_name=row.adviser_name,
-        pathway_last_review=row.pathway_last_review,
-        pathway_next_review=row.pathway_next_review,
-    )
-
-
 def care_leaver_by_mobile(engine: Engine, number: str) -> CareLeaver | None:
     """The care leaver whose mobile (E.164) this is, if any."""
     with engine.connect() as conn:
-        row = conn.execute(_select().where(care_leavers.c.mobile == number)).first()
-    return _person(row) if row else None
+        row = conn.execute(select_on_record().where(care_leavers.c.mobile == number)).first()
+    return care_leaver_from_row(row) if row else None
 
 
 def identify(engine: Engine, conversation_id: str) -> CareLeaver | None:
     """The care leaver a conversation is linked to, if it is."""
     with engine.connect() as conn:
         row = conn.execute(
-            _select()
+            select_on_record()
             .join(
                 conversation_identities,
                 conversation_identities.c.care_leaver_id == care_leavers.c.id,
             )
             .where(conversation_identities.c.conversation_id == conversation_id)
         ).first()
-    return _person(row) if row else None
+    return care_leaver_from_row(row) if row else None
 
 
 def _unlink(conn: Connection, conversation_id: str) -> None:
@@ -116,7 +66,7 @@ def link(engine: Engine, conversation_id: str, care_leaver_id: int, method: str)
                 conversation_id=conversation_id,
                 care_leaver_id=care_leaver_id,
                 method=method,
-                verified_at=_utcnow(),
+                verified_at=naive_utcnow(),
             )
         )
 
@@ -151,7 +101,7 @@ def link_sms_sender(engine: Engine, conversation_id: str, number: str) -> CareLe
                     conversation_id=conversation_id,
                     care_leaver_id=person.id,
                     method="sms",
-                    verified_at=_utcnow(),
+                    verified_at=naive_utcnow(),
                 )
             )
     return person

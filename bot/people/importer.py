@@ -35,9 +35,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot import linear_re
 from bot.cases.moves import follow_young_person
+from bot.clock import naive_utcnow
 from bot.people.phones import DRAMA_NUMBERS
-from bot.people.tables import care_leavers, staff
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers, staff
 from entitlements.model import CIRCUMSTANCES, STATUSES
 
 ROLES: tuple[str, ...] = (
@@ -545,10 +546,6 @@ def _today(settings: Settings) -> dt.date:
     return dt.datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 _Checked = Sequence[tuple["_Row", dict[str, Any]]]
 
 
@@ -821,7 +818,7 @@ def _write(conn: Connection, plan: _Plan, *, only_good_rows: bool) -> ImportRepo
             plan.kind, rows=rows, skipped_bad=len(bad_rows), errors=tuple(errors), written=False
         )
     table = plan.table
-    now = _now()
+    now = naive_utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any]]] = []
     moving: list[int] = []

@@ -53,8 +53,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.cases.conversation import tell_adviser
 from bot.people import identity
 from bot.people.phones import to_e164
-from bot.people.tables import care_leavers, link_codes
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers, link_codes
 
 CODE_DIGITS = 6
 CODE_LIFETIME = dt.timedelta(minutes=10)

@@ -36,8 +36,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.cases.conversation import tell_adviser
 from bot.people.identity import CareLeaver, identify
-from bot.people.tables import care_leavers, conversation_identities, identity_checks
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers, conversation_identities, identity_checks
 
 MAX_TRIES = 3
 WAITING_FOR_ANSWER = dt.timedelta(hours=24)

@@ -21,7 +21,20 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.cases.tables import (
+from bot.clock import naive_utc
+from bot.console import audit
+from bot.db.rasa_events import events
+from bot.privacy.holdings import (
+    Holdings,
+    find_person,
+    gather,
+    identity_check_rows,
+    link_code_rows,
+    staff_names,
+)
+from bot.private_files import replace_private_file
+from bot.settings import Settings
+from bot.store.tables.cases import (
     case_events,
     cases,
     handoff_events,
@@ -29,23 +42,11 @@ from bot.cases.tables import (
     safety_alert_events,
     safety_alerts,
 )
-from bot.channels.sms.tables import sms_inbound
-from bot.console import audit
-from bot.db.rasa_events import events
-from bot.db.tables import safety_events, unanswered_questions
-from bot.notify.tables import sms_outbound
-from bot.people.tables import staff
-from bot.privacy.holdings import (
-    Holdings,
-    find_person,
-    gather,
-    identity_check_rows,
-    link_code_rows,
-    naive_utc,
-    staff_names,
-)
-from bot.private_files import replace_private_file
-from bot.settings import Settings
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import staff
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_inbound
 
 ACTION = "privacy.subject_access"
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -6,22 +6,18 @@ Kept here so that :mod:`bot.__main__` only registers and dispatches them.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.privacy import access, erasure, retention
 from bot.privacy.holdings import PersonNotFoundError
 from bot.settings import Settings
 
 COMMANDS = ("retention", "subject-access", "erase")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,7 +87,7 @@ def _retention(engine: sa.engine.Engine, settings: Settings, *, dry_run: bool) -
     report = retention.run(
         engine,
         settings,
-        _now(),
+        utcnow(),
         dry_run=dry_run,
         progress=lambda line: print(f"  {line}", flush=True),
         who=retention.operator(),
@@ -106,7 +102,7 @@ def _retention(engine: sa.engine.Engine, settings: Settings, *, dry_run: bool) -
 def _subject_access(engine: sa.engine.Engine, settings: Settings, args: argparse.Namespace) -> int:
     try:
         summary = access.export(
-            engine, settings, args.person_ref, args.out, by_email=args.by, now=_now()
+            engine, settings, args.person_ref, args.out, by_email=args.by, now=utcnow()
         )
     except (PersonNotFoundError, access.AccessError) as exc:
         print(f"{exc.args[0]} Nothing was written.", file=sys.stderr)
@@ -131,7 +127,7 @@ def _erase(engine: sa.engine.Engine, settings: Settings, args: argparse.Namespac
             args.person_ref,
             reason=args.reason,
             by_email=args.by,
-            now=_now(),
+            now=utcnow(),
             confirm=args.yes,
         )
     except (PersonNotFoundError, erasure.ErasureError) as exc:

@@ -22,20 +22,21 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.channels.sms.tables import sms_contacts, sms_inbound
+from bot.clock import naive_utc
 from bot.console import audit
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
-from bot.notify.tables import sms_opt_outs, sms_outbound
-from bot.people.tables import (
+from bot.privacy.holdings import Holdings, find_person, gather
+from bot.settings import Settings
+from bot.store.tables.notify import sms_opt_outs, sms_outbound
+from bot.store.tables.people import (
     care_leavers,
     conversation_identities,
     identity_checks,
     link_codes,
     staff,
 )
-from bot.privacy.holdings import Holdings, find_person, gather, naive_utc
-from bot.settings import Settings
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.sms import sms_contacts, sms_inbound
 
 ACTION = "privacy.erase"
 ERASED_NAME = "(erased)"

@@ -10,12 +10,13 @@ a number), so its transcript is never included; the code texted to their phone i
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.cases.tables import (
+from bot.people.identity import sms_conversation_id
+from bot.records import conversation_key
+from bot.store.tables.cases import (
     case_events,
     cases,
     handoff_events,
@@ -23,18 +24,16 @@ from bot.cases.tables import (
     safety_alert_events,
     safety_alerts,
 )
-from bot.channels.sms.tables import sms_contacts
-from bot.db.tables import safety_events
-from bot.notify.tables import sms_outbound
-from bot.people.identity import sms_conversation_id
-from bot.people.tables import (
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import (
     care_leavers,
     conversation_identities,
     identity_checks,
     link_codes,
     staff,
 )
-from bot.records import conversation_key
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_contacts
 
 
 class PersonNotFoundError(LookupError):
@@ -234,10 +233,3 @@ def identity_check_rows(conn: Connection, holdings: Holdings) -> list[sa.engine.
             .order_by(identity_checks.c.conversation_id)
         ).all()
     )
-
-
-def naive_utc(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as naive UTC, as the project's tables store times."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return moment

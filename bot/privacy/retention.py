@@ -32,15 +32,15 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.channels.sms.tables import sms_contacts
+from bot.clock import naive_utc
 from bot.console import audit
-from bot.console.tables import audit_log
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
-from bot.notify.tables import sms_outbound
-from bot.people.tables import identity_checks, link_codes
-from bot.privacy.holdings import naive_utc
 from bot.settings import Settings
+from bot.store.tables.console import audit_log
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import identity_checks, link_codes
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.sms import sms_contacts
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.packs.tables import packs
-from bot.people.tables import care_leavers
 from bot.reports.figures import COUNCIL
+from bot.store.tables.packs import packs
+from bot.store.tables.people import care_leavers
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from bot.reports.quality_tables import answer_feedback
+from bot.store.tables.quality import answer_feedback
 
 SMS_CHANNELS = frozenset({"twilio", "sms"})
 """Channels that are not asked "Did that help?"."""

@@ -24,15 +24,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.cases.calendar import OfficeCalendar, is_working_day, next_working_day
-from bot.cases.tables import cases, handoffs, safety_alerts
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
-from bot.people.tables import care_leavers, conversation_identities
 from bot.reports.quality import GRADE_NAMES, TAG_NAMES
-from bot.reports.quality_tables import answer_feedback, qa_reviews, qa_samples
-from bot.reports.tables import answer_log
 from bot.reports.weeks import Week
 from bot.safety.review import week_figures as safety_review_figures
+from bot.store.tables.cases import cases, handoffs, safety_alerts
+from bot.store.tables.people import care_leavers, conversation_identities
+from bot.store.tables.quality import answer_feedback, qa_reviews, qa_samples
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import answer_log
 from entitlements.store import read_published
 
 COUNCIL = "council"

@@ -29,12 +29,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
-from bot.people.tables import care_leavers, conversation_identities
 from bot.privacy.masking import mask
 from bot.records import MAX_TEXT, conversation_key
-from bot.reports.quality_tables import qa_draws, qa_flags, qa_reviews, qa_samples
 from bot.reports.weeks import Week
+from bot.store.tables.people import care_leavers, conversation_identities
+from bot.store.tables.quality import qa_draws, qa_flags, qa_reviews, qa_samples
+from bot.store.tables.records import unanswered_questions
 
 ADMIN = "admin"
 TEAM_MANAGER = "team_manager"

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.cases.calendar import OfficeCalendar
+from bot.clock import naive_utcnow
 from bot.reports.figures import Figures, ServiceLevel, week_figures
-from bot.reports.tables import weekly_reports
 from bot.reports.weeks import Week
 from bot.settings import Settings
+from bot.store.tables.reports import weekly_reports
 
 TREND_WEEKS = 12
 
@@ -50,10 +51,6 @@ def service_level(settings: Settings) -> ServiceLevel:
     return ServiceLevel(calendar=OfficeCalendar.from_settings(settings))
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _decode(text: str) -> dict[str, Figures]:
     return {scope: Figures.from_dict(values) for scope, values in json.loads(text).items()}
 
@@ -67,7 +64,7 @@ def figures_for(
         Whether the week has ended, and its figures by scope.
 
     """
-    moment = now or _utcnow()
+    moment = now or naive_utcnow()
     final = week.has_ended(moment, settings.timezone)
     if final:
         with engine.connect() as conn:
@@ -104,7 +101,7 @@ def weekly_report(
     engine: Engine, settings: Settings, week: Week, now: dt.datetime | None = None
 ) -> WeeklyReport:
     """The report for ``week``: its figures, the week before, and the trend."""
-    moment = now or _utcnow()
+    moment = now or naive_utcnow()
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         earlier = week.previous(back)
@@ -136,7 +133,7 @@ def produce_scheduled(
         The week produced (or already kept), or ``None`` before its time.
 
     """
-    moment = now or _utcnow()
+    moment = now or naive_utcnow()
     week = Week.last_ended(moment, settings.timezone)
     zone = ZoneInfo(settings.timezone)
     local = moment.replace(tzinfo=dt.timezone.utc).astimezone(zone)

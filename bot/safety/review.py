@@ -24,8 +24,9 @@ import statistics
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.db.tables import safety_marks, safety_phrases
+from bot.clock import as_utc
 from bot.safety.categories import CATEGORIES
+from bot.store.tables.safety import safety_marks, safety_phrases
 
 MISSED_RISK = "missed_risk"
 FALSE_ALARM = "false_alarm"
@@ -42,7 +43,7 @@ class ReviewError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Mark:
-    """A message marked for the safety review."""
+    """A message marked for the safety review (times aware UTC)."""
 
     id: int
     created_at: dt.datetime
@@ -68,27 +69,10 @@ class Phrase:
     label: str
 
 
-def _db(moment: dt.datetime) -> dt.datetime:
-    """A time as the tables store it: naive UTC.
-
-    A naive time given is taken as UTC already (the console's clock and the report's week
-    bounds give them so).
-    """
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    return None if moment is None else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def _from_row(row: sa.engine.Row) -> Mark:
-    created = _aware(row.created_at)
-    assert created is not None
     return Mark(
         id=row.id,
-        created_at=created,
+        created_at=row.created_at,
         conversation_id=row.conversation_id,
         text=row.message_text,
         mark=row.mark,
@@ -98,7 +82,7 @@ def _from_row(row: sa.engine.Row) -> Mark:
         note=row.note,
         status=row.status,
         decided_by=row.decided_by,
-        decided_at=_aware(row.decided_at),
+        decided_at=row.decided_at,
         label=row.label,
     )
 
@@ -133,7 +117,7 @@ def mark_message(
     with engine.begin() as conn:
         result = conn.execute(
             safety_marks.insert().values(
-                created_at=_db(now),
+                created_at=now,
                 conversation_id=conversation_id[:255],
                 message_text=text[:MAX_TEXT],
                 mark=mark,
@@ -206,7 +190,7 @@ def decide(
             .values(
                 status="approved" if approve else "rejected",
                 decided_by=decided_by,
-                decided_at=_db(now),
+                decided_at=now,
                 label=label if approve else None,
                 message_text=None,
             )
@@ -220,7 +204,7 @@ def decide(
                     label=label,
                     mark_id=mark_id,
                     approved_by=decided_by,
-                    approved_at=_db(now),
+                    approved_at=now,
                     active=True,
                 )
             )
@@ -265,7 +249,7 @@ class WeekFigures:
 
 def week_figures(engine: Engine, start: dt.datetime, end: dt.datetime) -> WeekFigures:
     """Marks made in ``[start, end)``, decisions made then, and how long marks waited."""
-    lo, hi = _db(start), _db(end)
+    lo, hi = as_utc(start), as_utc(end)
     with engine.connect() as conn:
         made = conn.execute(
             sa.select(safety_marks.c.mark, sa.func.count())

@@ -28,16 +28,16 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms.tables import sms_inbound
 from bot.channels.web import limits
 from bot.cluster.layout import Cluster
 from bot.db.engine import create_db_engine
-from bot.db.tables import safety_events
 from bot.launcher import model_path
-from bot.notify.tables import sms_outbound
 from bot.people.identity import sms_conversation_id
 from bot.safety import replies as safety_replies
 from bot.settings import Settings
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_inbound
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_cluster_ports
 from tests.support.waiting import wait_for

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from bot.cases import handoffs, service
 from bot.cases.model import CaseStatus
-from bot.channels.sms.tables import sms_inbound
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
@@ -33,11 +32,12 @@ from bot.launcher import (
     service_environment,
     service_specs,
 )
-from bot.notify.tables import sms_outbound
 from bot.people import sms_check
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
 from bot.settings import Settings
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.sms import sms_inbound
 from tests.support.case_path import (
     Phone,
     StaffBrowser,

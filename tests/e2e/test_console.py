@@ -24,11 +24,11 @@ import sqlalchemy as sa
 from bot.console import accounts
 from bot.console.policy import Policy, utcnow
 from bot.console.signin import WRONG
-from bot.console.tables import console_sessions, login_failures, staff_accounts
-from bot.notify.tables import sms_outbound
 from bot.packs.service import pack_link
 from bot.packs.service import sms_body as pack_sms
 from bot.people.linking import sms_body as link_code_sms
+from bot.store.tables.console import console_sessions, login_failures, staff_accounts
+from bot.store.tables.notify import sms_outbound
 from tests.support.console import (
     RunningConsole,
     axe_violations,

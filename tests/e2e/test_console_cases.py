@@ -25,15 +25,15 @@ import sqlalchemy as sa
 
 from bot.cases import alerts, handoffs, service
 from bot.cases.model import SYSTEM, Actor, Case, CaseStatus
-from bot.cases.tables import case_events
-from bot.channels.sms.tables import sms_contacts
 from bot.console import accounts
 from bot.console.policy import utcnow
-from bot.console.tables import login_failures
-from bot.notify.tables import sms_outbound
 from bot.people.demo import DEMO_DIR
 from bot.people.importer import import_care_leavers
-from bot.people.tables import staff
+from bot.store.tables.cases import case_events
+from bot.store.tables.console import login_failures
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import staff
+from bot.store.tables.sms import sms_contacts
 from tests.support.console import (
     RunningConsole,
     axe_violations,

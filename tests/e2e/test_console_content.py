@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.console.policy import utcnow
-from bot.console.tables import login_failures
+from bot.store.tables.console import login_failures
 from entitlements import workflow as wf
 from entitlements.loader import load_topics
 from entitlements.store import drafts_table, read_published

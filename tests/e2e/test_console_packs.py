@@ -15,9 +15,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.notify.tables import sms_outbound
 from bot.packs import service
-from bot.packs.tables import packs
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.packs import packs
 from tests.support.console import RunningConsole, running_console
 from tests.support.databases import BOTH_DATABASES, module_database
 

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.console.tables import audit_log
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
 from bot.people import identity
-from bot.people.tables import care_leavers
-from bot.reports.quality_tables import qa_flags, qa_reviews, qa_samples
+from bot.store.tables.console import audit_log
+from bot.store.tables.people import care_leavers
+from bot.store.tables.quality import qa_flags, qa_reviews, qa_samples
+from bot.store.tables.records import unanswered_questions
 from tests.support.console import (
     PASSWORD,
     RunningConsole,

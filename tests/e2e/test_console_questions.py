@@ -28,9 +28,9 @@ import requests
 import sqlalchemy as sa
 
 from bot import content_files
-from bot.console.tables import audit_log, login_failures
 from bot.db.engine import create_db_engine
-from bot.db.tables import unanswered_questions
+from bot.store.tables.console import audit_log, login_failures
+from bot.store.tables.records import unanswered_questions
 from entitlements.store import current_revision, read_published
 from tests.support.console import console_process, give_accounts
 from tests.support.databases import BOTH_DATABASES, module_database

@@ -20,11 +20,11 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cases import alerts, service
-from bot.console.tables import audit_log
 from bot.people import identity
-from bot.people.tables import care_leavers, staff
 from bot.records import record_answer, record_unanswered
 from bot.reports.feedback import record_feedback
+from bot.store.tables.console import audit_log
+from bot.store.tables.people import care_leavers, staff
 from tests.support.console import (
     RunningConsole,
     Visitor,

@@ -9,7 +9,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.db.engine import create_db_engine
-from bot.reports.quality_tables import answer_feedback
+from bot.store.tables.quality import answer_feedback
 from tests.support.servers import RunningBot
 
 pytestmark = pytest.mark.e2e

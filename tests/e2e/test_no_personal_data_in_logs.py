@@ -30,16 +30,16 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
-from bot.cases.tables import cases, handoffs
-from bot.channels.sms.tables import sms_inbound
 from bot.console import accounts
 from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
-from bot.db.tables import safety_events
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
-from bot.notify.tables import sms_outbound
 from bot.people import sms_check
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.cases import cases, handoffs
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_inbound
 from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, free_port, running_bot

@@ -22,8 +22,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.db.engine import create_db_engine
 from bot.packs import service
-from bot.packs.tables import packs
-from bot.people.tables import care_leavers
+from bot.store.tables.packs import packs
+from bot.store.tables.people import care_leavers
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 from tests.support.sms_replies import replies_to

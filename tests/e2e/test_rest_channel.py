@@ -11,8 +11,9 @@ import requests
 import sqlalchemy as sa
 
 from bot.db.engine import create_db_engine
-from bot.db.tables import safety_events, unanswered_questions
 from bot.safety import replies as safety_replies
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.safety import safety_events
 from tests.support.servers import RunningBot
 
 pytestmark = pytest.mark.e2e

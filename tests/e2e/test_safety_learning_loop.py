@@ -16,9 +16,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.cases.tables import safety_alerts
-from bot.db.tables import safety_marks, safety_phrases
 from bot.safety import replies, review
+from bot.store.tables.cases import safety_alerts
+from bot.store.tables.safety import safety_marks, safety_phrases
 from tests.support.console import RunningConsole, Visitor, running_console, text_of
 from tests.support.servers import RunningBot, running_bot
 from tests.support.waiting import wait_for

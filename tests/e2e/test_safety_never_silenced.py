@@ -27,11 +27,11 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
-from bot.cases.tables import safety_alert_events, safety_alerts
 from bot.db.engine import create_db_engine
-from bot.db.tables import safety_events
-from bot.notify.tables import sms_opt_outs, sms_outbound
 from bot.safety import replies
+from bot.store.tables.cases import safety_alert_events, safety_alerts
+from bot.store.tables.notify import sms_opt_outs, sms_outbound
+from bot.store.tables.safety import safety_events
 from tests.support import adversarial
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot

@@ -30,11 +30,11 @@ from bot.cases.oversight import STAGE_WORDS
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
-from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile
 from bot.records import record_safety_event
 from bot.settings import Settings
+from bot.store.tables.notify import sms_outbound
 from tests.support.case_path import (
     StaffBrowser,
     aware,

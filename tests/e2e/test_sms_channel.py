@@ -19,12 +19,12 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
 from bot.channels.sms.formatting import segments
-from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
 from bot.db.rasa_events import events
-from bot.notify.tables import sms_delivery_reports, sms_opt_outs, sms_outbound
 from bot.people import sms_check
 from bot.people.identity import sms_conversation_id
+from bot.store.tables.notify import sms_delivery_reports, sms_opt_outs, sms_outbound
+from bot.store.tables.sms import sms_inbound
 from entitlements.eligibility import age_on, today_in_london
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot

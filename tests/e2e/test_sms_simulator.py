@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from bot.channels.sms.simulator import FAKE_ONLY
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_outbound
 from bot.people import sms_check
+from bot.store.tables.notify import sms_outbound
 from tests.support.servers import RunningBot
 from tests.support.waiting import wait_for
 

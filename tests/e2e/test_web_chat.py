@@ -25,11 +25,11 @@ import websockets
 
 from bot.channels.web import limits, sessions
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_outbound
 from bot.people import linking
 from bot.people.identity import sms_conversation_id
-from bot.people.tables import link_codes
 from bot.secrets import local_secret
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import link_codes
 from tests.support.servers import RunningBot, running_bot
 from tests.support.waiting import wait_for
 

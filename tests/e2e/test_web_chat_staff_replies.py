@@ -29,11 +29,11 @@ import websockets
 
 from bot.cases import handoffs, service
 from bot.channels.handoff import HELD_NOTICE
-from bot.channels.web.tables import web_chat_messages
 from bot.console.areas.cases import DELIVERY
 from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import identity
+from bot.store.tables.web import web_chat_messages
 from tests.support.console import console_process, give_accounts, young_ids
 from tests.support.databases import BOTH_DATABASES, module_database
 from tests.support.servers import RunningBot, free_port, running_bot

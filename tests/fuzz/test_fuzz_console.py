@@ -39,10 +39,10 @@ from hypothesis import strategies as st
 from bot.cases import alerts, handoffs, service
 from bot.console import accounts
 from bot.console.app import NOT_FROM_HERE, create_app
-from bot.db.tables import unanswered_questions
-from bot.people.tables import care_leavers
 from bot.safety import review
 from bot.settings import Settings
+from bot.store.tables.people import care_leavers
+from bot.store.tables.records import unanswered_questions
 from tests.support.console import RunningConsole, Visitor, running_console, token_in
 from tests.support.fuzz import (
     MARK,

@@ -34,9 +34,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_outbound
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.sms import sms_inbound
 from tests.support.fuzz import (
     JSON_VALUES,
     MARK,

@@ -14,11 +14,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot.content import load_content_files
-from bot.db import tables
 from bot.db.migrate import upgrade
 from bot.db.schema import ALL_METADATA
 from bot.records import record_safety_event, record_unanswered
 from bot.settings import PROJECT_ROOT
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.safety import safety_events
 from entitlements import store
 from entitlements.loader import ContentError
 from entitlements.store import publish_entries, read_published
@@ -149,8 +150,8 @@ def test_unanswered_questions_and_safety_events_are_stored(engine):
         text="i want to end it",
     )
     with engine.connect() as conn:
-        question = conn.execute(sa.select(tables.unanswered_questions)).one()
-        event = conn.execute(sa.select(tables.safety_events)).one()
+        question = conn.execute(sa.select(unanswered_questions)).one()
+        event = conn.execute(sa.select(safety_events)).one()
     assert question.id == question_id and question.status == "new"
     assert question.conversation_key != "abc" and len(question.conversation_key) == 32
     assert event.id == event_id and event.categories == "suicide" and event.status == "open"

@@ -13,7 +13,7 @@ import traceback
 import pytest
 import sqlalchemy as sa
 
-from bot.people.tables import care_leavers
+from bot.store.tables.people import care_leavers
 
 NAME = "Zephyrine Canaryerror"
 NUMBER = "+447700900977"

@@ -22,14 +22,14 @@ import sqlalchemy as sa
 
 from bot.console import accounts
 from bot.console.policy import utcnow
-from bot.console.tables import audit_log
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.launcher import ServiceGroup, console_spec, service_environment
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers
 from bot.settings import Settings
+from bot.store.tables.console import audit_log
+from bot.store.tables.people import care_leavers
 from tests.support.servers import free_port
 
 PASSWORD = "console test password 1"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.channels.sms.tables import sms_inbound
 from bot.db.engine import create_db_engine
-from bot.notify.tables import sms_outbound
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.sms import sms_inbound
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.waiting import wait_for
 

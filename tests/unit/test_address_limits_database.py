@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from bot.address_limits import DatabaseAddressLimits
 from bot.channels.web.channel import WebChatService
-from bot.db.tables import address_counts
+from bot.store.tables.limits import address_counts
 
 SECRET = b"test-secret"
 ADDRESS = "203.0.113.7"  # TEST-NET-3: an address that belongs to nobody

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cases import conversation, handoffs, service
-from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import CareLeaver, care_leaver_by_mobile
+from bot.store.tables.notify import sms_outbound
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)

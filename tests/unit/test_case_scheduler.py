@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from bot.cases import conversation, service
 from bot.jobs import scheduler
-from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile
 from bot.records import record_safety_event
+from bot.store.tables.notify import sms_outbound
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)

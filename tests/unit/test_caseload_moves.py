@@ -19,7 +19,7 @@ from bot.cases.model import Actor
 from bot.console import caseload
 from bot.people.demo import DEMO_DIR, seed_demo
 from bot.people.importer import import_care_leavers, import_staff
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.people import care_leavers, staff
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -24,9 +24,9 @@ from bot.cases.model import (
     NotFoundError,
     TransitionError,
 )
-from bot.cases.tables import case_events, cases
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.cases import case_events, cases
+from bot.store.tables.people import care_leavers, staff
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY = dt.datetime(2027, 5, 5, 10, 30, tzinfo=LONDON)

@@ -16,10 +16,10 @@ from bot.console.passwords import hash_password, password_problem, verify_passwo
 from bot.console.policy import Policy
 from bot.console.roles import ROLES, RoleError, format_roles, parse_roles, stored_roles
 from bot.console.signin import Outcome, address_hash, forget_old_failures, sign_in
-from bot.console.tables import audit_log, console_sessions, login_failures, staff_accounts
 from bot.db.migrate import upgrade
 from bot.people.importer import ROLES as STAFF_ROLES
-from bot.people.tables import staff
+from bot.store.tables.console import audit_log, console_sessions, login_failures, staff_accounts
+from bot.store.tables.people import staff
 
 NOW = dt.datetime(2027, 3, 1, 9, 0)
 POLICY = Policy()

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from bot.cases import alerts, handoffs, service
 from bot.cases.model import Actor
-from bot.channels.sms.tables import sms_contacts
 from bot.console import caseload
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.sms import sms_contacts
 
 NOW = dt.datetime(2027, 3, 3, 10, 0, tzinfo=dt.timezone.utc)  # a Wednesday
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from bot.console import accounts
 from bot.console.policy import Policy
 from bot.console.signin import Outcome, address_hash, sign_in
-from bot.console.tables import audit_log, login_failures, staff_accounts
-from bot.people.tables import staff
+from bot.store.tables.console import audit_log, login_failures, staff_accounts
+from bot.store.tables.people import staff
 
 pytestmark = pytest.mark.timeout(300)
 

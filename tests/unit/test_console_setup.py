@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot.console.policy import Policy
-from bot.console.tables import audit_log, staff_accounts
 from bot.launcher import console_spec, service_environment, service_specs
 from bot.people.demo import seed_demo
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.store.tables.console import audit_log, staff_accounts
 
 ADMIN_EMAIL = "chris.example-manager@example.org"  # a demo staff record
 

@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.entitlement_actions import ActionAnswerEntitlement, ActionEntitlementFollowUp
 from actions.services import Services, set_services
 from bot.content import load_content_files
-from bot.db.tables import unanswered_questions
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers
-from bot.reports.tables import answer_log
+from bot.store.tables.people import care_leavers
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import answer_log
 from tests.support.trackers import tracker_for
 
 # Slow (make test runs these, make test-fast does not): each test builds the knowledge base

@@ -17,10 +17,10 @@ from actions.services import Services, set_services
 from bot.content import load_content_files
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers
 from bot.personal import anonymous_reply
 from bot.reports.feedback import asks_for_feedback
-from bot.reports.quality_tables import answer_feedback
+from bot.store.tables.people import care_leavers
+from bot.store.tables.quality import answer_feedback
 from entitlements.knowledge_base import KnowledgeBase
 from tests.support.trackers import tracker_for
 

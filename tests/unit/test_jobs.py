@@ -78,7 +78,11 @@ def test_each_job_names_its_bounds_as_the_code_has_them():
     [sender] = LOOPS
     limits = {limit.name: limit.value for limit in sender.limits}
     claim_default = inspect.signature(SmsQueue.claim_due).parameters["limit"].default
-    assert limits == {"SMS_CLAIM_LIMIT": claim_default, "sms.MAX_ATTEMPTS": 8}
+    assert limits == {
+        "sms.CLAIM_PER_ROUND": claim_default,
+        "sms.SEND_AT_ONCE": 20,
+        "sms.MAX_ATTEMPTS": 8,
+    }
     for job in (*JOBS, *LOOPS):
         assert job.bounded and job.logs, job.name
 

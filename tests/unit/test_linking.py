@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.channels.web.sessions import new_conversation_id
-from bot.notify.tables import sms_outbound
 from bot.people import linking
 from bot.people.demo import seed_demo
 from bot.people.identity import identify
 from bot.people.linking import StartOutcome, VerifyOutcome
-from bot.people.tables import care_leavers, conversation_identities, link_codes
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers, conversation_identities, link_codes
 
 KEY = b"link-key" * 4
 T0 = dt.datetime(2026, 11, 25, 12, 0, 0)

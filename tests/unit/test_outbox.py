@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.console import outbox
-from bot.notify.tables import sms_outbound
 from bot.packs.service import new_token, pack_link
 from bot.packs.service import sms_body as pack_sms
 from bot.people import identity
 from bot.people.demo import seed_demo
 from bot.people.linking import new_code
 from bot.people.linking import sms_body as code_sms
-from bot.people.tables import care_leavers
 from bot.settings import Settings
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers
 
 pytestmark = pytest.mark.timeout(120)
 

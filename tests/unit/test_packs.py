@@ -17,13 +17,13 @@ import sqlalchemy as sa
 
 from bot import nudges
 from bot.notify.sms import SmsQueue
-from bot.notify.tables import sms_outbound
 from bot.packs import offers, page, service
 from bot.packs.contents import read_published
-from bot.packs.tables import job_runs, packs
-from bot.packs.tables import nudges as nudges_table
-from bot.people.tables import care_leavers, staff
 from bot.reports.coverage import pack_coverage
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.packs import job_runs, packs
+from bot.store.tables.packs import nudges as nudges_table
+from bot.store.tables.people import care_leavers, staff
 from entitlements.store import publish_entries
 
 LONDON = ZoneInfo("Europe/London")

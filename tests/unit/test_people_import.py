@@ -18,8 +18,8 @@ from bot.people.importer import (
     import_staff,
     parse_uk_mobile,
 )
-from bot.people.tables import care_leavers, staff
 from bot.settings import get_settings
+from bot.store.tables.people import care_leavers, staff
 
 TODAY = dt.date(2026, 11, 25)
 

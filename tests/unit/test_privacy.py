@@ -18,22 +18,23 @@ import sqlalchemy as sa
 from bot.__main__ import main as cli
 from bot.cases import alerts, handoffs, service
 from bot.cases.model import Actor
-from bot.cases.tables import case_events, cases, safety_alerts
-from bot.cases.tables import handoffs as handoffs_table
-from bot.channels.sms.tables import sms_contacts, sms_inbound
-from bot.console.tables import audit_log
 from bot.db.rasa_events import events
-from bot.db.tables import safety_events, unanswered_questions
 from bot.jobs import scheduler
-from bot.notify.tables import sms_opt_outs, sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import sms_conversation_id
 from bot.people.importer import import_care_leavers
-from bot.people.tables import care_leavers, conversation_identities, link_codes, staff
 from bot.privacy import access, erasure, retention
 from bot.privacy.holdings import PersonNotFoundError
 from bot.records import conversation_key, record_safety_event, record_unanswered
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.store.tables.cases import case_events, cases, safety_alerts
+from bot.store.tables.cases import handoffs as handoffs_table
+from bot.store.tables.console import audit_log
+from bot.store.tables.notify import sms_opt_outs, sms_outbound
+from bot.store.tables.people import care_leavers, conversation_identities, link_codes, staff
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.safety import safety_events
+from bot.store.tables.sms import sms_contacts, sms_inbound
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2027, 6, 15, 9, 0, tzinfo=UTC)

@@ -15,10 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.db.rasa_events import events
-from bot.db.tables import unanswered_questions
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
 from bot.reports.quality import (
     NOT_ON_RECORD,
     QualityError,
@@ -33,8 +31,10 @@ from bot.reports.quality import (
     transcript,
     week_sample,
 )
-from bot.reports.quality_tables import qa_samples
 from bot.reports.weeks import Week
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.quality import qa_samples
+from bot.store.tables.records import unanswered_questions
 
 LONDON = ZoneInfo("Europe/London")
 WEEK = Week(dt.date(2027, 5, 10))

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import questions
-from bot.db.tables import unanswered_questions
 from bot.records import record_unanswered
+from bot.store.tables.records import unanswered_questions
 from entitlements.examples import ExampleError
 from entitlements.store import (
     current_revision,

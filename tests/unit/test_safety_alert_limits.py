@@ -17,16 +17,17 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cases import alerts
-from bot.cases.tables import safety_alert_events, safety_alerts
 from bot.channels import safety_first as first
-from bot.db.tables import address_counts, safety_events
-from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import link, link_sms_sender
-from bot.people.tables import care_leavers, staff
 from bot.safety import replies
 from bot.safety.alerting import raise_safety_alert
 from bot.safety.screen import Tier
+from bot.store.tables.cases import safety_alert_events, safety_alerts
+from bot.store.tables.limits import address_counts
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.safety import safety_events
 
 pytestmark = pytest.mark.timeout(180)
 

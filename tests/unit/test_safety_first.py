@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.cases.tables import safety_alerts
 from bot.channels import safety_first as first
-from bot.db.tables import safety_events
-from bot.notify.tables import sms_outbound
 from bot.people.demo import seed_demo
 from bot.people.identity import link_sms_sender
 from bot.safety import replies
 from bot.safety.alerting import raise_safety_alert
 from bot.safety.screen import Tier
+from bot.store.tables.cases import safety_alerts
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.safety import safety_events
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -10,10 +10,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.db.tables import safety_marks
 from bot.people.demo import seed_demo
-from bot.people.tables import staff
 from bot.safety import review
+from bot.store.tables.people import staff
+from bot.store.tables.safety import safety_marks
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.timezone.utc)
 
@@ -127,3 +127,33 @@ def test_the_weeks_figures_count_marks_and_how_long_they_waited(people):
     assert (figures.decided, figures.approved, figures.still_waiting) == (1, 1, 1)
     assert figures.longest_wait_hours == 23.0  # the waiting one, to the end of the window
     assert figures.median_wait_hours == 14.5
+
+
+def test_times_are_aware_utc_out_whether_given_aware_in_any_zone_or_naive_utc(people):
+    """The store's UtcDateTime: the console's naive UTC clock and aware times agree."""
+    engine, kim, jo = people
+    london = dt.timezone(dt.timedelta(hours=1))  # 11:00 at UTC+1 is NOW, 10:00 UTC
+    made = mark(engine, kim, now=NOW.astimezone(london))
+    decided = review.decide(
+        engine,
+        made.id,
+        approve=False,
+        decided_by=jo,
+        now=(NOW + dt.timedelta(hours=2)).replace(tzinfo=None),
+    )
+    assert made.created_at == NOW and made.created_at.tzinfo is dt.timezone.utc
+    assert decided.decided_at == NOW + dt.timedelta(hours=2)
+    assert decided.decided_at.tzinfo is dt.timezone.utc
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(sa.cast(safety_marks.c.created_at, sa.String)).where(
+                safety_marks.c.id == made.id
+            )
+        ).scalar_one()
+    assert stored.startswith("2026-12-02 10:00:00")  # naive UTC, as the table always held
+    naive_week = review.week_figures(
+        engine,
+        (NOW - dt.timedelta(days=1)).replace(tzinfo=None),
+        (NOW + dt.timedelta(hours=1)).replace(tzinfo=None),
+    )
+    assert (naive_week.missed_risk, naive_week.decided) == (1, 0)

@@ -20,16 +20,16 @@ from actions.case_actions import ActionAskForPA, ActionCaseNews, ActionPathwayPl
 from actions.entitlement_actions import ActionAnswerEntitlement, ActionListEntitlements
 from actions.services import Services, set_services
 from bot.__main__ import main as cli
-from bot.cases.tables import cases, handoffs
-from bot.console.tables import audit_log
 from bot.content import load_content_files
-from bot.notify.tables import sms_outbound
 from bot.people import identity, linking, sms_check
 from bot.people.demo import seed_demo
 from bot.people.sms_check import Outcome, Trust, parse_date_of_birth
-from bot.people.tables import care_leavers, identity_checks
 from bot.privacy import access, erasure, retention
 from bot.settings import get_settings
+from bot.store.tables.cases import cases, handoffs
+from bot.store.tables.console import audit_log
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers, identity_checks
 from tests.support.trackers import tracker_for
 
 TAYLOR = "+447700900105"  # Demo Taylor: born 2007-10-15, North, PA Pat (+447700900001)

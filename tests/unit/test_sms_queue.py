@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.notify.sms import STUCK_SENDING, Outgoing, SmsQueue, TwilioDelivery, sender
-from bot.notify.tables import sms_outbound
+from bot.store.tables.notify import sms_outbound
 
 NUMBER = "+447700900941"
 START = dt.datetime(2027, 1, 4, 10, 0)

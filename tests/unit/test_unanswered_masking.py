@@ -22,15 +22,15 @@ from bot import linear_re, questions
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
-from bot.db.tables import unanswered_questions
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, conversation_identities, staff
 from bot.privacy.masking import UNCHECKED, mask
 from bot.records import conversation_key, record_unanswered
-from bot.reports.tables import weekly_reports
 from bot.reports.weekly import figures_for
 from bot.reports.weeks import Week
+from bot.store.tables.people import care_leavers, conversation_identities, staff
+from bot.store.tables.records import unanswered_questions
+from bot.store.tables.reports import weekly_reports
 from tests.support.trackers import tracker_for
 
 pytestmark = pytest.mark.timeout(300)

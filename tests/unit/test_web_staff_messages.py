@@ -20,11 +20,11 @@ from bot.cases import handoffs
 from bot.channels.web import sessions, staff_messages
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
-from bot.channels.web.tables import web_chat_messages
 from bot.db.rasa_events import events
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
+from bot.store.tables.people import care_leavers, staff
+from bot.store.tables.web import web_chat_messages
 
 NOW = dt.datetime(2027, 5, 5, 10, 30, tzinfo=dt.timezone.utc)
 NAIVE_NOW = NOW.replace(tzinfo=None)

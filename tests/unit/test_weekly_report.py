@@ -21,13 +21,13 @@ from bot.content import read_content
 from bot.db.rasa_events import events
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.people.tables import care_leavers, staff
 from bot.records import record_answer, record_unanswered
 from bot.reports.feedback import record_feedback
 from bot.reports.figures import COUNCIL, Figures, office_hours_after
 from bot.reports.quality import draw_sample, save_review
 from bot.reports.weekly import figures_for, weekly_report
 from bot.reports.weeks import Week, WeekError
+from bot.store.tables.people import care_leavers, staff
 from entitlements.store import publish_entries
 
 LONDON = ZoneInfo("Europe/London")
@@ -505,8 +505,8 @@ def test_the_last_ended_week_is_counted_in_london_time():
 
 
 def test_the_scheduler_keeps_last_weeks_figures_from_monday_0700(engine, settings, week):
-    from bot.reports.tables import weekly_reports
     from bot.reports.weekly import produce_scheduled
+    from bot.store.tables.reports import weekly_reports
 
     # Monday 17 May 2027 06:59 BST (05:59 UTC): not yet.
     assert produce_scheduled(engine, settings, dt.datetime(2027, 5, 17, 5, 59)) is None

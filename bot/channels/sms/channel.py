@@ -64,7 +64,7 @@ from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, reply_text, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
-from bot.channels.sms.tables import sms_contacts, sms_inbound
+from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow, utcnow
 from bot.db.availability import database_outages, is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
@@ -78,6 +78,7 @@ from bot.rasa_plugins.sentence_features import precompute
 from bot.safety.alerting import raise_undelivered_alert
 from bot.safety.screen import NO_RISK, Verdict, check_now
 from bot.settings import Settings, get_settings
+from bot.store.tables.sms import sms_contacts, sms_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +111,6 @@ def holding_twiml(text: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?><Response><Message>'
         f"{xml_escape(text)}</Message></Response>"
     )
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _aware_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class RequestProblem(ValueError):
@@ -200,8 +193,11 @@ def signed_fields(request: Request) -> dict[str, str]:
 class SmsService:
     """The channel's state: the database, the SMS queue and its delivery loop."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine | None = None, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         self.engine = engine or create_db_engine(settings.database_url)
         self.queue = SmsQueue(self.engine, settings)
         self.delivery = TwilioDelivery(self.queue, on_undelivered=self.undelivered)
@@ -250,7 +246,7 @@ class SmsService:
         The number and words are kept with it until it is handled (:meth:`mark_handled`
         clears them), so that another server can handle it if this one dies first.
         """
-        now = _utcnow()
+        now = naive_utcnow(self.clock)
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -355,7 +351,9 @@ class SmsService:
             if row is None:
                 conn.execute(
                     sms_contacts.insert().values(
-                        conversation_id=conversation_id, number=number, updated_at=_utcnow()
+                        conversation_id=conversation_id,
+                        number=number,
+                        updated_at=naive_utcnow(self.clock),
                     )
                 )
                 return {}
@@ -367,7 +365,7 @@ class SmsService:
             conn.execute(
                 sms_contacts.update()
                 .where(sms_contacts.c.conversation_id == conversation_id)
-                .values(options=json.dumps(options), updated_at=_utcnow())
+                .values(options=json.dumps(options), updated_at=naive_utcnow(self.clock))
             )
 
     def mark_handled(self, sid: str) -> None:
@@ -376,7 +374,7 @@ class SmsService:
             conn.execute(
                 sms_inbound.update()
                 .where(sms_inbound.c.message_sid == sid)
-                .values(handled_at=_utcnow(), pending_from=None, pending_body=None)
+                .values(handled_at=naive_utcnow(self.clock), pending_from=None, pending_body=None)
             )
 
     def undelivered(self, message: Undelivered) -> None:
@@ -498,7 +496,7 @@ class SmsService:
             if ours:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
         elif is_got_it(body) and await asyncio.to_thread(
-            acknowledge, self.engine, number, _utcnow()
+            acknowledge, self.engine, number, naive_utcnow(self.clock)
         ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
@@ -507,7 +505,7 @@ class SmsService:
             checked = None
             if person is not None:
                 checked = await asyncio.to_thread(
-                    sms_check.answer, self.engine, conversation_id, body, _utcnow()
+                    sms_check.answer, self.engine, conversation_id, body, naive_utcnow(self.clock)
                 )
             first: list[str] = []
             if checked is not None:
@@ -590,8 +588,12 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                 pass
             try:
                 if service.in_hand:
-                    await asyncio.to_thread(service.renew_claims, list(service.in_hand), _utcnow())
-                claimed = await asyncio.to_thread(service.claim_unhandled, _utcnow())
+                    await asyncio.to_thread(
+                        service.renew_claims, list(service.in_hand), naive_utcnow(service.clock)
+                    )
+                claimed = await asyncio.to_thread(
+                    service.claim_unhandled, naive_utcnow(service.clock)
+                )
             except SQLAlchemyError as error:
                 if not is_unavailable(error):
                     logger.exception("Looking for unhandled inbound SMS failed")
@@ -660,7 +662,7 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
                     # Nobody can be told from here: the words go in the server's log as
                     # an alert for the operators, the young person gets the signposting.
                     logger.error("ALERT: a text showing risk came while the database was down")
-                    holding = reply_text(verdict, service.settings, None, _aware_now())
+                    holding = reply_text(verdict, service.settings, None, utcnow(service.clock))
                 return response.text(holding_twiml(holding), content_type="text/xml")
             if first_time:
                 parse = parser_of(request.app)

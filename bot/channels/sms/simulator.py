@@ -21,9 +21,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.notify.tables import sms_outbound
 from bot.people.phones import is_fake, to_e164
-from bot.people.tables import care_leavers
+from bot.store.tables.notify import sms_outbound
+from bot.store.tables.people import care_leavers
 
 if TYPE_CHECKING:
     from bot.channels.sms.channel import SmsService

@@ -54,6 +54,7 @@ from bot.channels.safety_first import new_message_id, safety_first
 from bot.channels.web import limits, origins, sessions
 from bot.channels.web.history import visible_messages
 from bot.channels.web.staff_push import StaffMessagePusher
+from bot.clock import naive_utcnow
 from bot.db.availability import is_unavailable
 from bot.db.engine import create_db_engine
 from bot.notify.sms import Outgoing, SmsQueue
@@ -84,10 +85,6 @@ CLOSE_TOKEN_REFUSED = 4401
 CLOSE_TOO_BIG = 1009
 
 GENERIC_FAILURE = "Sorry, something went wrong on our side. Please try again in a minute."
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class BadRequest(ValueError):
@@ -360,7 +357,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 service.key,
                 session.conversation_id,
                 mobile,
-                _utcnow(),
+                naive_utcnow(),
             )
             sms = result.sms
             if sms is not None:
@@ -376,7 +373,7 @@ class WebChatChannel(InputChannel):  # type: ignore[misc]
                 code = json_body(request, ("code",))["code"]
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
-            now = _utcnow()
+            now = naive_utcnow()
             result = await asyncio.to_thread(
                 linking.verify_link,
                 service.engine,

@@ -32,10 +32,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.cases.tables import cases, handoffs
 from bot.channels.web.sessions import CONVERSATION_PREFIX
-from bot.channels.web.tables import web_chat_messages
-from bot.people.tables import care_leavers, conversation_identities, staff
+from bot.clock import naive_utc
+from bot.store.tables.cases import cases, handoffs
+from bot.store.tables.people import care_leavers, conversation_identities, staff
+from bot.store.tables.web import web_chat_messages
 
 MAX_TEXT = 4000
 RESUBMIT_WINDOW = dt.timedelta(minutes=2)
@@ -78,12 +79,6 @@ class Enqueued:
 
     message: StaffMessage
     new: bool
-
-
-def _naive_utc(when: dt.datetime) -> dt.datetime:
-    if when.tzinfo is None:
-        return when
-    return when.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _from_row(row: sa.engine.Row) -> StaffMessage:
@@ -213,7 +208,7 @@ def enqueue(
         raise ValueError(f"the message is longer than {MAX_TEXT} characters")
     if not dedupe_key or len(dedupe_key) > 200:
         raise ValueError("the dedupe key must be 1 to 200 characters")
-    at = _naive_utc(now)
+    at = naive_utc(now)
     fingerprint = _fingerprint(conversation_id, staff_id, words, at)
     lookup = (dedupe_key, fingerprint, conversation_id, staff_id, words, at - RESUBMIT_WINDOW)
     try:
@@ -285,7 +280,7 @@ def mark_delivered(engine: Engine, message_ids: Sequence[int], now: dt.datetime)
                 web_chat_messages.c.id.in_(list(message_ids)),
                 web_chat_messages.c.delivered_at.is_(None),
             )
-            .values(delivered_at=_naive_utc(now))
+            .values(delivered_at=naive_utc(now))
         )
     return int(changed.rowcount)
 

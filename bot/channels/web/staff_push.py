@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 
 from bot.channels.web import staff_messages
+from bot.clock import naive_utcnow
 from bot.db.availability import log_round_failure
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ class Socket(Protocol):
         """Send one text frame."""
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def staff_frame(messages: list[staff_messages.StaffMessage]) -> str:
     """The socket frame carrying staff messages."""
     return json.dumps({"type": "staff", "messages": [m.visible() for m in messages]})
@@ -64,7 +61,7 @@ class StaffMessagePusher:
         engine: Callable[[], Engine],
         *,
         interval: float = POLL_SECONDS,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = naive_utcnow,
     ) -> None:
         self._engine = engine
         self.interval = interval

@@ -25,13 +25,13 @@ from bot import linear_re
 from bot.console.areas.pages import add_page
 from bot.console.roles import REPORT_ROLES
 from bot.console.web import console, error_page, render
-from bot.people.tables import care_leavers
 from bot.reports.charts import line_chart
 from bot.reports.export import extra_rows, report_csv, report_pdf, scope_name, week_words
 from bot.reports.figures import COUNCIL
 from bot.reports.presentation import TRENDS, report_rows, scopes_of, trend_series
 from bot.reports.weekly import WeeklyReport, weekly_report
 from bot.reports.weeks import Week, WeekError
+from bot.store.tables.people import care_leavers
 from entitlements.store import read_published
 
 _LABEL = r"[0-9]{4}-W[0-9]{2}"

@@ -30,10 +30,10 @@ from bot.console import caseload
 from bot.console.areas.pages import add_page
 from bot.console.roles import QUALITY_ROLES, SAFETY_MARK_ROLES, SAFETY_REVIEW_ROLES
 from bot.console.web import audit_action, console, error_page, render
-from bot.db.tables import safety_events
 from bot.reports.quality import YOUNG_PERSON, get_sample, transcript
 from bot.safety import review
 from bot.safety.categories import CATEGORIES, DESCRIPTIONS
+from bot.store.tables.safety import safety_events
 
 LABEL_NAMES: dict[str, str] = {
     **{c: DESCRIPTIONS[c].capitalize() for c in CATEGORIES},

@@ -1,6 +1,6 @@
 """Entitlements packs, nudges and when the scheduler's pack round is next due.
 
-Part of the project's metadata (:mod:`bot.db.tables`), migrated by Alembic. Times are
+Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic. Times are
 naive UTC, like the rest of the project's tables.
 
 - ``packs``: one row per pack made for a care leaver. The link's token is never
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 packs = sa.Table(
     "packs",

@@ -1,6 +1,6 @@
 """Staff messages waiting for, or delivered to, a web chat conversation.
 
-Part of the project's metadata (:mod:`bot.db.tables`), migrated by Alembic (0006).
+Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic (0006).
 Times are naive UTC, as in the rest of the project. Rows are never deleted: a
 delivered message keeps its ``delivered_at``, and the page's history shows it.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 web_chat_messages = sa.Table(
     "web_chat_messages",

@@ -1,6 +1,6 @@
 """The console's tables: staff accounts, sessions, sign-in failures and the audit log.
 
-Part of the project's metadata (:mod:`bot.db.tables`), migrated by Alembic (0005).
+Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic (0005).
 Times are naive UTC, as in the rest of the project.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 staff_accounts = sa.Table(
     "staff_accounts",

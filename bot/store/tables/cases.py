@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 cases = sa.Table(
     "cases",

@@ -1,13 +1,13 @@
 """Records of care leavers and staff, and which conversation belongs to whom.
 
-Part of the project's metadata (:mod:`bot.db.tables`), migrated by Alembic.
+Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 staff = sa.Table(
     "staff",

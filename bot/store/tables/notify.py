@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.db.tables import metadata
+from bot.store.metadata import metadata
 
 sms_outbound = sa.Table(
     "sms_outbound",
