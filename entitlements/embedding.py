@@ -12,13 +12,13 @@ few milliseconds on one core, which keeps the action server light.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import importlib.util
-import itertools
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,224 @@ def _weights(raw: bytes) -> dict[str, Array]:
     return {name: tensor.astype(np.float32, copy=False) for name, tensor in load(raw).items()}
 
 
+# BERT's uncased tokenizer, as HuggingFace's tokenizers library runs it for this model
+# (its tokenizer.json: BertNormalizer with clean_text, handle_chinese_chars, lowercase and
+# so strip_accents; BertPreTokenizer; WordPiece). Written in plain loops (no regular
+# expression meets user text) and checked against that library, the reference, on every
+# code point and many thousands of strings (tests/unit/test_tokenizer_reference.py).
+# TOKENIZER_VERSION changes whenever the ids this gives for some text change, so that no
+# vector kept from an older tokenizer is used again.
+TOKENIZER_VERSION = 2
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+# Turned into a space (White_Space characters that are not control characters).
+_SPACES = frozenset(
+    "\t\n\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# Removed: control, format and private-use characters (and lone surrogates, which the
+# reference cannot be given). Unassigned ones are kept, as the reference keeps them.
+_DROPPED = frozenset({"Cc", "Cf", "Co", "Cs"})
+# Given spaces round them, so that each is a word of its own.
+_CJK = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2B73F),
+    (0x2B740, 0x2B81F),
+    (0x2B920, 0x2CEAF),
+    (0x2F800, 0x2FA1F),
+)
+# The reference's character categories come from Unicode 8.0 tables; Python 3.10's
+# unicodedata is Unicode 13.0. Where they differ, the reference's are used: these
+# characters, marks, punctuation and format characters added since 8.0, are unassigned
+# to the reference, so ordinary letters (kept, not split off, not stripped); and U+166D
+# (a symbol since Unicode 12.0) and U+111C9 (a mark since 11.0), punctuation in 8.0, are
+# split off. Found by comparing the two tokenizers on every code point; that test fails
+# on a Python whose tables differ from these.
+_UNASSIGNED_IN_REFERENCE = (
+    (0x7FD, 0x7FD),
+    (0x8D3, 0x8E2),
+    (0x9FD, 0x9FE),
+    (0xA76, 0xA76),
+    (0xAFA, 0xAFF),
+    (0xB55, 0xB55),
+    (0xC04, 0xC04),
+    (0xC77, 0xC77),
+    (0xC84, 0xC84),
+    (0xD00, 0xD00),
+    (0xD3B, 0xD3C),
+    (0xD81, 0xD81),
+    (0xEBA, 0xEBA),
+    (0x1885, 0x1886),
+    (0x1ABF, 0x1AC0),
+    (0x1DF6, 0x1DF9),
+    (0x1DFB, 0x1DFB),
+    (0x2E43, 0x2E4F),
+    (0x2E52, 0x2E52),
+    (0xA82C, 0xA82C),
+    (0xA8C5, 0xA8C5),
+    (0xA8FF, 0xA8FF),
+    (0xA9BD, 0xA9BD),
+    (0x10D24, 0x10D27),
+    (0x10EAB, 0x10EAD),
+    (0x10F46, 0x10F50),
+    (0x10F55, 0x10F59),
+    (0x110CD, 0x110CD),
+    (0x111CF, 0x111CF),
+    (0x1123E, 0x1123E),
+    (0x1133B, 0x1133B),
+    (0x11438, 0x1143F),
+    (0x11442, 0x11444),
+    (0x11446, 0x11446),
+    (0x1144B, 0x1144F),
+    (0x1145A, 0x1145B),
+    (0x1145D, 0x1145E),
+    (0x11660, 0x1166C),
+    (0x1182F, 0x11837),
+    (0x11839, 0x1183B),
+    (0x1193B, 0x1193C),
+    (0x1193E, 0x1193E),
+    (0x11943, 0x11946),
+    (0x119D4, 0x119D7),
+    (0x119DA, 0x119DB),
+    (0x119E0, 0x119E0),
+    (0x119E2, 0x119E2),
+    (0x11A01, 0x11A0A),
+    (0x11A33, 0x11A38),
+    (0x11A3B, 0x11A47),
+    (0x11A51, 0x11A56),
+    (0x11A59, 0x11A5B),
+    (0x11A8A, 0x11A96),
+    (0x11A98, 0x11A9C),
+    (0x11A9E, 0x11AA2),
+    (0x11C30, 0x11C36),
+    (0x11C38, 0x11C3D),
+    (0x11C3F, 0x11C3F),
+    (0x11C41, 0x11C45),
+    (0x11C70, 0x11C71),
+    (0x11C92, 0x11CA7),
+    (0x11CAA, 0x11CB0),
+    (0x11CB2, 0x11CB3),
+    (0x11CB5, 0x11CB6),
+    (0x11D31, 0x11D36),
+    (0x11D3A, 0x11D3A),
+    (0x11D3C, 0x11D3D),
+    (0x11D3F, 0x11D45),
+    (0x11D47, 0x11D47),
+    (0x11D90, 0x11D91),
+    (0x11D95, 0x11D95),
+    (0x11D97, 0x11D97),
+    (0x11EF3, 0x11EF4),
+    (0x11EF7, 0x11EF8),
+    (0x11FFF, 0x11FFF),
+    (0x13430, 0x13438),
+    (0x16E97, 0x16E9A),
+    (0x16F4F, 0x16F4F),
+    (0x16FE2, 0x16FE2),
+    (0x16FE4, 0x16FE4),
+    (0x1E000, 0x1E006),
+    (0x1E008, 0x1E018),
+    (0x1E01B, 0x1E021),
+    (0x1E023, 0x1E024),
+    (0x1E026, 0x1E02A),
+    (0x1E130, 0x1E136),
+    (0x1E2EC, 0x1E2EF),
+    (0x1E944, 0x1E94A),
+    (0x1E95E, 0x1E95F),
+)
+_UNASSIGNED_STARTS = tuple(low for low, _ in _UNASSIGNED_IN_REFERENCE)
+_PUNCTUATION_IN_REFERENCE = frozenset("\u166d\U000111c9")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _special_split(text: str) -> list[tuple[str, bool]]:
+    """``text`` in parts, each a special token written out ("[SEP]") or other text.
+
+    The reference finds the special tokens in the raw text before anything else.
+    """
+    parts: list[tuple[str, bool]] = []
+    start = 0
+    at = text.find("[")
+    while at != -1:
+        token = next((t for t in SPECIAL_TOKENS if text.startswith(t, at)), None)
+        if token is None:
+            at = text.find("[", at + 1)
+            continue
+        if at > start:
+            parts.append((text[start:at], False))
+        parts.append((token, True))
+        start = at + len(token)
+        at = text.find("[", start)
+    if start < len(text):
+        parts.append((text[start:], False))
+    return parts
+
+
+def _category(char: str) -> str:
+    """The character's general category as the reference's (Unicode 8.0) tables give it."""
+    code = ord(char)
+    at = bisect.bisect_right(_UNASSIGNED_STARTS, code) - 1
+    if at >= 0 and code <= _UNASSIGNED_IN_REFERENCE[at][1]:
+        return "Cn"
+    if char in _PUNCTUATION_IN_REFERENCE:
+        return "Po"
+    return unicodedata.category(char)
+
+
+def _is_cjk(code: int) -> bool:
+    return any(low <= code <= high for low, high in _CJK)
+
+
+def _is_punctuation(char: str) -> bool:
+    return char in _ASCII_PUNCTUATION or _category(char).startswith("P")
+
+
+def _cleaned(char: str) -> str:
+    """BertNormalizer's first steps for one character: clean the text, space CJK."""
+    if char in _SPACES:
+        return " "
+    if char in ("\x00", "\ufffd") or _category(char) in _DROPPED:
+        return ""
+    if _is_cjk(ord(char)):
+        return f" {char} "
+    return char
+
+
+def _split(char: str) -> str:
+    """The rest, for one character after NFD: strip accents, lowercase, space punctuation.
+
+    BertPreTokenizer then splits at the spaces. Each character is lowercased on its
+    own, as the reference does: ``str.lower()`` of a whole text would give a final sigma.
+    """
+    if _category(char) == "Mn":
+        return ""
+    return "".join(f" {c} " if _is_punctuation(c) else c for c in char.lower())
+
+
+class _CharTable(dict[int, str]):
+    """A ``str.translate`` table filled in as characters are first met.
+
+    It keeps at most ``_TABLE_LIMIT`` characters, so that text full of rare ones cannot
+    make it grow without end; past that, each rare character is worked out again.
+    """
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str:
+        value = self._rule(chr(code))
+        if len(self) < _TABLE_LIMIT:
+            self[code] = value
+        return value
+
+
+_TABLE_LIMIT = 20_000
+_CLEAN = _CharTable(_cleaned)
+_SPLIT = _CharTable(_split)
+
+
 class WordPieceTokenizer:
     """BERT's uncased tokenizer: basic splitting, then greedy longest-match word pieces."""
 
@@ -131,17 +349,16 @@ class WordPieceTokenizer:
 
     @staticmethod
     def _basic(text: str) -> list[str]:
-        text = unicodedata.normalize("NFD", text.lower())
-        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+        """BERT's basic tokenizer: the words (and special tokens) that get word pieces."""
         words: list[str] = []
-        for chunk in text.split():
-            # re.split(r"([^\w]|_)", chunk) without a regex: runs of letters and digits,
-            # and each other character on its own (this reads user questions).
-            for is_word, run in itertools.groupby(chunk, key=str.isalnum):
-                if is_word:
-                    words.append("".join(run))
-                else:
-                    words.extend(c for c in run if not c.isspace())
+        for part, special in _special_split(text):
+            if special:
+                words.append(part)
+                continue
+            cleaned = part.translate(_CLEAN)
+            if not cleaned.isascii():  # ASCII is its own NFD
+                cleaned = unicodedata.normalize("NFD", cleaned)
+            words.extend(word for word in cleaned.translate(_SPLIT).split(" ") if word)
         return words
 
     def _pieces(self, word: str) -> list[int]:
