@@ -117,6 +117,18 @@ def _weights(raw: bytes) -> dict[str, Array]:
 # TOKENIZER_VERSION changes whenever the ids this gives for some text change, so that no
 # vector kept from an older tokenizer is used again.
 TOKENIZER_VERSION = 2
+
+
+def encoder_id() -> str:
+    """What the encoder's vectors depend on: its weights, its vocabulary, its tokenizer.
+
+    Part of the key of every kept vector (the safety bank's, next to the Rasa model), so
+    that a change to any of them makes them be encoded again.
+    """
+    weights, vocab = MODEL_FILES["model.safetensors"], MODEL_FILES["vocab.txt"]
+    return f"{weights} {vocab} tokenizer-{TOKENIZER_VERSION}"
+
+
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 # Turned into a space (White_Space characters that are not control characters).
 _SPACES = frozenset(
