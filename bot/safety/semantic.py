@@ -402,7 +402,9 @@ class SemanticLayer:
             bank: The labelled examples.
             tuning: The settings.
             cache: Where the bank's vectors and the fitted classifiers are kept.
-            model_id: The encoder's identity, part of the cache's key.
+            model_id: The encoder's identity (weights, vocabulary and tokenizer:
+                ``entitlements.embedding.encoder_id``), part of the cache's key, so that
+                no vector from another encoder or tokenizer is used.
             count_tokens: How many tokens the encoder reads of a text, at most a limit
                 (the cost of a window); by default, its words plus two.
         """
@@ -545,7 +547,7 @@ def vector_cache_path() -> Path:
 
 def build_layer(cache: Path | None = None) -> SemanticLayer:
     """The semantic layer over the bank files, with this process's sentence encoder."""
-    from entitlements.embedding import MODEL_SHA256, shared_encoder
+    from entitlements.embedding import encoder_id, shared_encoder
 
     encoder = shared_encoder()
     return SemanticLayer(
@@ -553,7 +555,7 @@ def build_layer(cache: Path | None = None) -> SemanticLayer:
         training_examples(),
         load_tuning(),
         VectorCache(cache or vector_cache_path()),
-        model_id=MODEL_SHA256,
+        model_id=encoder_id(),
         count_tokens=encoder.count_tokens,
     )
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from entitlements.embedding import MODEL_SHA256, WordPieceTokenizer, model_dir
+from entitlements.embedding import (
+    MODEL_FILES,
+    MODEL_SHA256,
+    ModelNotInstalledError,
+    SentenceEncoder,
+    model_dir,
+    pinned_tokenizer,
+)
 
 
 def test_reference_sentence_matches_sentence_transformers(encoder):
@@ -42,7 +52,7 @@ def test_phrase_cache_returns_the_same_vectors(encoder):
 
 
 def test_tokenizer_splits_words_into_known_pieces():
-    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    tokenizer = pinned_tokenizer()
     assert tokenizer.encode("This is an example sentence") == [
         101,
         2023,
@@ -55,17 +65,72 @@ def test_tokenizer_splits_words_into_known_pieces():
     assert len(tokenizer.encode("word " * 500)) == 128
 
 
-def test_the_weights_are_pinned():
-    assert len(MODEL_SHA256) == 64
+def test_every_file_of_the_model_is_pinned():
+    directory = model_dir()
+    shipped = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+    assert sorted(MODEL_FILES) == shipped
+    assert MODEL_FILES["model.safetensors"] == MODEL_SHA256
+    assert all(len(digest) == 64 for digest in MODEL_FILES.values())
+
+
+def copy_of_the_model(tmp_path: Path) -> Path:
+    """The installed model's files, linked into ``tmp_path`` (each can then be replaced)."""
+    directory = model_dir()
+    for name in MODEL_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).symlink_to(directory / name)
+    return tmp_path
+
+
+def test_the_model_linked_elsewhere_loads(tmp_path):
+    encoder = SentenceEncoder(copy_of_the_model(tmp_path))
+    assert encoder.tokenizer.encode("council tax") == [101, 2473, 4171, 102]
 
 
 def test_wrong_weights_are_refused(tmp_path):
-    from entitlements.embedding import ModelNotInstalledError, SentenceEncoder
+    directory = copy_of_the_model(tmp_path)
+    (directory / "model.safetensors").unlink()
+    (directory / "model.safetensors").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelNotInstalledError, match=r"model\.safetensors"):
+        SentenceEncoder(directory)
 
-    (tmp_path / "vocab.txt").write_text((model_dir() / "vocab.txt").read_text())
-    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 64)
-    with pytest.raises(ModelNotInstalledError):
-        SentenceEncoder(tmp_path)
+
+def test_a_changed_vocabulary_is_refused(tmp_path):
+    directory = copy_of_the_model(tmp_path)
+    vocab = (model_dir() / "vocab.txt").read_text(encoding="utf-8")
+    (directory / "vocab.txt").unlink()
+    # Two tokens swapped: the same words, different ids, so different vectors.
+    (directory / "vocab.txt").write_text(
+        vocab.replace("\nthe\n", "\nTMP\n")
+        .replace("\nand\n", "\nthe\n")
+        .replace("\nTMP\n", "\nand\n"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelNotInstalledError, match=r"vocab\.txt"):
+        SentenceEncoder(directory)
+    with pytest.raises(ModelNotInstalledError, match=r"vocab\.txt"):
+        pinned_tokenizer(directory)
+
+
+@pytest.mark.parametrize("name", ["config.json", "1_Pooling/config.json", "README.md"])
+def test_every_other_file_of_the_model_is_checked_too(tmp_path, name):
+    directory = copy_of_the_model(tmp_path)
+    (directory / name).unlink()
+    with pytest.raises(ModelNotInstalledError, match=re.escape(name)):
+        SentenceEncoder(directory)
+    (directory / name).write_text("{}")
+    with pytest.raises(ModelNotInstalledError, match=re.escape(name)):
+        SentenceEncoder(directory)
+
+
+def test_the_weights_are_safetensors_own_reading_of_the_file(encoder):
+    from safetensors.numpy import load_file
+
+    published = load_file(str(model_dir() / "model.safetensors"))
+    assert np.array_equal(encoder.word, published["embeddings.word_embeddings.weight"])
+    assert np.array_equal(
+        encoder.layers[5].norm2[1], published["encoder.layer.5.output.LayerNorm.bias"]
+    )
 
 
 def test_the_shared_encoder_runs_matrix_products_on_one_thread() -> None:
@@ -103,7 +168,7 @@ def test_the_tokenizers_shortcut_gives_the_same_pieces_as_the_plain_search():
     """Trying no piece longer than the vocabulary's longest changes no result."""
     import random
 
-    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    tokenizer = pinned_tokenizer()
     rng = random.Random(7)
     words = [w for w in tokenizer.vocab if w.isalpha()]
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789éß"
@@ -121,7 +186,7 @@ def test_the_tokenizers_shortcut_gives_the_same_pieces_as_the_plain_search():
 
 
 def test_reading_to_fewer_tokens_gives_the_same_prefix():
-    tokenizer = WordPieceTokenizer(model_dir() / "vocab.txt")
+    tokenizer = pinned_tokenizer()
     text = "i have been trying to sort out my council tax and bursary " * 10
     whole = tokenizer.encode(text)
     assert tokenizer.encode(text, 20) == [*whole[:19], tokenizer.sep]

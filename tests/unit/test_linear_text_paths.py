@@ -194,7 +194,10 @@ def test_word_pieces_split_as_before_on_adversarial_text() -> None:
     assert basic("a" * LONGEST) == ["a" * LONGEST]
     assert basic("_" * LONGEST) == ["_"] * LONGEST
     assert basic(_fill("ab_")) == ["ab", "_"] * (LONGEST // 3) + ["a"]
-    assert basic(_fill("日本.")) == ["日本", "."] * (LONGEST // 3) + ["日"]
+    # Each CJK character a word of its own, as the reference tokenizer splits them.
+    assert basic(_fill("日本.")) == ["日", "本", "."] * (LONGEST // 3) + ["日"]
+    assert basic("[" * LONGEST) == ["["] * LONGEST
+    assert basic(_fill("[SEP]")) == ["[SEP]"] * (LONGEST // 5)
 
 
 # -- bot/: messages, request fields, uploads -------------------------------------------
