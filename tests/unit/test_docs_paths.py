@@ -9,7 +9,9 @@ against the files on disk (not git, so they also run on an unpacked release):
   ``docs/...``...) exists, globs match something, and a ``something.py`` named alone exists
   somewhere in the tree;
 - every dotted module (``bot.jobs.registry``, ``bot.clock.ManualClock``) exists, its last
-  part possibly a name defined in it;
+  part possibly a name defined in it, and a name said to be in a file ("`deliver()` in
+  `bot/console/areas/cases.py`", "`bot/people/importer.py` (`import_staff`)") is defined
+  there, so a function that moves takes its mentions with it;
 - every relative Markdown link reaches a file inside the repository (and a heading there,
   when it names one), no document names a path on a developer's machine, and the README
   links every page of ``docs/``;
@@ -45,6 +47,8 @@ PATH = re.compile(
 )
 DOTTED = re.compile(r"(?<![\w./:-])((?:bot|entitlements|actions|scripts)(?:\.[A-Za-z_]\w*)+)")
 BARE_MODULE = re.compile(r"(?<![\w/.<>*{}-])(\w+\.py)\b")
+NAME_IN_FILE = re.compile(r"`(\w+)(?:\(\))?` in `([\w/.-]+\.py)`")
+FILE_WITH_NAMES = re.compile(r"`([\w/.-]+\.py)` \(((?:`\w+`(?:, )?)+)\)")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 MACHINE_PATH = re.compile(r"/work/|/home/|/Users/|\.\./shared|shared/reference|file://")
 LAYOUT_ENTRY = re.compile(r"^( *)([\w.-]+/?)(?:\s{2,}|$)")
@@ -122,6 +126,34 @@ def _anchors(document: Path) -> set[str]:
     """The anchors GitHub gives a Markdown file's headings."""
     headings = re.findall(r"(?m)^#+ +(.+?) *$", document.read_text(encoding="utf-8"))
     return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def _defines(relative: str, name: str) -> bool:
+    """Whether a file whose path ends with ``relative`` defines ``name``."""
+    definition = re.compile(rf"^\s*(?:(?:async\s+)?def|class)\s+{name}\b|^\s*{name}\s*[:=]", re.M)
+    return any(
+        definition.search(path.read_text(encoding="utf-8"))
+        for path in ROOT.rglob(Path(relative).name)
+        if path.as_posix().endswith("/" + relative.lstrip("./"))
+        and not GENERATED & set(path.relative_to(ROOT).parts)
+    )
+
+
+def test_every_name_said_to_be_in_a_file_is_defined_there():
+    wrong = []
+    for document in _documents():
+        text = document.read_text(encoding="utf-8")
+        where = document.relative_to(ROOT)
+        said = [(m.start(), m.group(2), [m.group(1)]) for m in NAME_IN_FILE.finditer(text)]
+        said += [
+            (m.start(), m.group(1), re.findall(r"`(\w+)`", m.group(2)))
+            for m in FILE_WITH_NAMES.finditer(text)
+        ]
+        for offset, relative, names in said:
+            for name in names:
+                if not _defines(relative, name):
+                    wrong.append(f"{where}:{_line(text, offset)}: {name} in {relative}")
+    assert not wrong, "names not defined where the documents say:\n" + "\n".join(wrong)
 
 
 def test_no_document_points_outside_the_repository():
