@@ -12,6 +12,9 @@ TOOLS := $(ROOT)/.tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 MODEL := $(ROOT)/models/careleavers.tar.gz
+# Rasa 3.6 requires these but imports them only for features this project does not use
+# (Kafka event brokers, Rocket.Chat and Mattermost channels): left out of the service's lock.
+NEVER_IMPORTED := confluent-kafka rocketchat-api mattermostwrapper
 # pip-audit lives in a virtualenv of its own: it needs a newer `packaging` than Rasa 3.6 allows.
 AUDIT_VENV := $(ROOT)/.audit
 
@@ -49,7 +52,7 @@ install: $(VENV)/.installed ## Create the virtualenv and install the locked depe
 
 .PHONY: lock
 lock: | $(UV) ## Re-resolve requirements*.in into the lock files (after changing a dependency)
-	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet $(addprefix --no-emit-package ,$(NEVER_IMPORTED))
 	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 	$(UV) pip compile requirements-audit.in -o requirements-audit.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 
