@@ -10,7 +10,9 @@ and out of our code.
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -135,3 +137,31 @@ def test_the_packages_left_out_of_the_lock_stay_out_and_unused():
     assert never == set(NEVER_IMPORTED_MODULES), "name the modules of NEVER_IMPORTED here"
     used = set(NEVER_IMPORTED_MODULES.values()) & set(_our_imports())
     assert not used, f"our code imports {sorted(used)}, left out of the lock"
+
+
+def _dry_run(target: str, tmp_path: Path) -> list[str]:
+    """The ``pip sync`` commands ``make <target>`` would run on a fresh clone (``make -n``)."""
+    result = subprocess.run(
+        ["make", "-n", "-B", f"VENV={tmp_path / 'venv'}", f"TOOLS={tmp_path / 'tools'}", target],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    return [line for line in result.stdout.splitlines() if " pip sync " in line]
+
+
+@pytest.mark.timeout(120)
+def test_make_run_installs_no_test_tools(tmp_path):
+    syncs = _dry_run("run", tmp_path)
+    assert syncs, "make run would install nothing"
+    assert all("requirements.lock" in line for line in syncs)
+    assert not [line for line in syncs if "requirements-dev.lock" in line]
+
+
+@pytest.mark.timeout(120)
+def test_make_test_installs_the_tools(tmp_path):
+    syncs = _dry_run("test", tmp_path)
+    assert [line for line in syncs if "requirements-dev.lock" in line]
