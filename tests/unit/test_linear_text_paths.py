@@ -58,6 +58,7 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/console/outbox.py": "staff messages to young people, checked for links and codes",
     "bot/safety/detector.py": "every message: the safety net's patterns",
     "bot/safety/lexicon.py": "every message: the safety net's phrase rules",
+    "bot/safety/lexicon_entries.py": "every message: the safety net's phrase rules, compiled",
     "bot/safety/semantic.py": "every message: the safety net's semantic layer",
     "entitlements/normalise.py": "every question, spelled out for the search",
     "entitlements/embedding.py": "every question, split into word pieces for the search",
