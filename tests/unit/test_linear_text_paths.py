@@ -60,6 +60,7 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/safety/lexicon.py": "every message: the safety net's phrase rules",
     "bot/safety/lexicon_entries.py": "every message: the safety net's phrase rules, compiled",
     "bot/safety/semantic.py": "every message: the safety net's semantic layer",
+    "bot/safety/semantic_windows.py": "every message: cut into windows for the semantic layer",
     "entitlements/normalise.py": "every question, spelled out for the search",
     "entitlements/embedding.py": "every question, split into word pieces for the search",
     "entitlements/linear.py": "the search's and content checks' door to RE2",
