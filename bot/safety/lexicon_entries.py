@@ -16,7 +16,7 @@ from typing import Any
 
 from bot import linear_re as linear
 from bot.safety.categories import CATEGORIES
-from bot.safety.lexicon_file import LexiconFile, entries, items
+from bot.safety.lexicon_file import LexiconFile, list_entries, mapping_entries
 from bot.safety.lexicon_model import (
     WHO,
     Context,
@@ -73,7 +73,7 @@ class Words:
         self.expanded: dict[str, str] = {}
         self.used: set[str] = set()
         self.examples: list[Example] = []
-        for name, entry, data in entries(f, "words"):
+        for name, entry, data in mapping_entries(f, "words"):
             if _WORD_NAME.search(name) is None:
                 f.fail(entry, "a name must be in capitals (A-Z, digits and _)")
             f.only(entry, data, _ENTRY_KEYS)
@@ -131,7 +131,7 @@ def read_rules(f: LexiconFile, family: str, words: Words, examples: list[Example
         f.fail("", f"'family' must be {family!r}, as the file's name says")
     f.only("", f.data, {"family", "rules"})
     rules: list[Rule] = []
-    for entry, data in items(f, "rules", "rule"):
+    for entry, data in list_entries(f, "rules", "rule"):
         f.only(entry, data, _RULE_KEYS)
         name = f.text(entry, data, "name")
         if _RULE_NAME.search(name) is None:
@@ -171,7 +171,7 @@ def read_figures(f: LexiconFile, words: Words, examples: list[Example]) -> list[
     """The figures of speech of ``figures.yml``, their examples added."""
     f.only("", f.data, {"figures"})
     figures: list[Figure] = []
-    for entry, data in items(f, "figures", "figure"):
+    for entry, data in list_entries(f, "figures", "figure"):
         f.only(entry, data, {"name", *_ENTRY_KEYS})
         name = f.text(entry, data, "name")
         if _RULE_NAME.search(name) is None:
@@ -190,7 +190,7 @@ def _replacements(
     f: LexiconFile, key: str, words: Words, examples: list[Example]
 ) -> tuple[Replacement, ...]:
     found: list[Replacement] = []
-    for entry, data in items(f, key, key):
+    for entry, data in list_entries(f, key, key):
         f.only(entry, data, _REPLACEMENT_KEYS)
         example = f.text(entry, data, "example")
         pattern = compile_entry(words.expand(f.pattern(entry, data, "pattern"), f, entry), f, entry)
@@ -248,7 +248,7 @@ def read_context(f: LexiconFile, words: Words, examples: list[Example]) -> tuple
     """The context word sets and patterns of ``context.yml``, their examples added."""
     f.only("", f.data, {"word_sets", "patterns"})
     sets: dict[str, frozenset[str]] = {}
-    for name, entry, data in entries(f, "word_sets"):
+    for name, entry, data in mapping_entries(f, "word_sets"):
         f.only(entry, data, {"category", "description", "example", "words"})
         f.choice(entry, data, "category", _CONTEXT_CATEGORIES)
         f.text(entry, data, "description")
@@ -256,7 +256,7 @@ def read_context(f: LexiconFile, words: Words, examples: list[Example]) -> tuple
         sets[name] = frozenset(f.word_list(entry, data, "words", token=False))
         examples.append(Example(f.name, entry, example, "words", words=sets[name]))
     patterns: dict[str, linear.Pattern] = {}
-    for name, entry, data in entries(f, "patterns"):
+    for name, entry, data in mapping_entries(f, "patterns"):
         f.only(entry, data, _ENTRY_KEYS)
         f.choice(entry, data, "category", _CONTEXT_CATEGORIES)
         f.text(entry, data, "description")

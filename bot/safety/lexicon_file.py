@@ -3,7 +3,7 @@
 :class:`LexiconFile` loads a file with YAML's safe loader (refusing a key given twice)
 and reads its values (texts, choices, flags, patterns written over several lines, word
 lists), raising a :class:`~bot.safety.lexicon_model.LexiconError` that names the file,
-the entry and the problem; :func:`entries` and :func:`items` walk its sections.
+the entry and the problem; :func:`mapping_entries` and :func:`list_entries` walk its sections.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ class LexiconFile:
         return value
 
 
-def entries(f: LexiconFile, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def mapping_entries(f: LexiconFile, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Each named entry of a top-level mapping: name, entry label and data."""
     for name, data in f.section(key, dict).items():
         entry = f"{key} {name!r}"
@@ -191,7 +191,7 @@ def entries(f: LexiconFile, key: str) -> Iterator[tuple[str, str, dict[str, Any]
         yield str(name), entry, data
 
 
-def items(f: LexiconFile, key: str, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def list_entries(f: LexiconFile, key: str, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each entry of a top-level list: entry label (by name, or by number) and data."""
     for number, data in enumerate(f.section(key, list), start=1):
         if not isinstance(data, dict):
