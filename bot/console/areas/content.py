@@ -22,11 +22,12 @@ import sqlalchemy as sa
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from bot.console import audit, caseload
+from bot.console import caseload
 from bot.console import content_form as cf
 from bot.console.areas.pages import Page, add_page, form_lists
 from bot.console.roles import ADMIN, CONTENT_APPROVER, CONTENT_EDITOR
 from bot.console.web import audit_action, client_hash, console, error_page, render
+from bot.store import audit
 from entitlements import workflow as wf
 from entitlements.loader import load_topics
 from entitlements.model import Entitlement
