@@ -28,7 +28,7 @@ from bot.channels.payloads import NO_WORDS, OfferedPayloads, neutralise
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, is_got_it, keyword
 from bot.channels.web import sessions
-from bot.channels.web.channel import content_security_policy
+from bot.channels.web.requests import content_security_policy
 from bot.console.content_form import anchor
 from bot.people.importer import parse_date, parse_email
 from entitlements import normalise as search_words
@@ -44,7 +44,8 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/channels/sms/keywords.py": "every SMS: STOP, START, HELP and GOT IT",
     "bot/channels/sms/formatting.py": "SMS replies ('option 2') and staff messages split for SMS",
     "bot/channels/web/sessions.py": "the web chat's session token, from the browser",
-    "bot/channels/web/channel.py": "web chat frames (message ids) and the Host header",
+    "bot/channels/web/conversation.py": "web chat frames (message ids)",
+    "bot/channels/web/requests.py": "the Host header, for the page's security policy",
     "bot/channels/pack.py": "pack links' paths (tokens) in the access log",
     "bot/packs/service.py": "the token from a pack link",
     "bot/content_files.py": "the file names inside an uploaded content zip",
