@@ -49,7 +49,7 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/channels/pack.py": "pack links' paths (tokens) in the access log",
     "bot/packs/service.py": "the token from a pack link",
     "bot/content_files.py": "the file names inside an uploaded content zip",
-    "bot/console/areas/cases.py": "the staff reply form's one-time key",
+    "bot/console/areas/handoff_page.py": "the staff reply form's one-time key",
     "bot/console/areas/quality.py": "the week label in a quality-review URL",
     "bot/console/areas/reports.py": "the week label in a report URL",
     "bot/console/content_form.py": "field paths of the content editor's problems",
