@@ -1,1 +1,1 @@
-"""Input channels run inside the Rasa server (REST now; SMS and web chat to come)."""
+"""Input channels run inside the Rasa server: REST, SMS (Twilio) and the web chat."""

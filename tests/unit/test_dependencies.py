@@ -21,7 +21,7 @@ import pytest
 
 from bot.settings import PROJECT_ROOT
 
-SERVICE = ("bot", "entitlements", "actions", "rasa_plugins")
+SERVICE = ("bot", "entitlements", "actions")
 OUR_CODE = (*SERVICE, "scripts")
 FIRST_PARTY = {*OUR_CODE, "tests"}
 # Imported by our code but installed with the tests' tools, never by the service.
