@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import nudges
+from bot.clock import utcnow
 from bot.notify.sms import SmsQueue
 from bot.packs import offers, page, service
 from bot.packs.contents import read_published
@@ -39,7 +40,7 @@ def naive(moment: dt.datetime) -> dt.datetime:
 
 @pytest.fixture
 def published(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     return content
 
 
@@ -343,7 +344,10 @@ def test_a_content_change_that_affects_someone_offers_a_new_pack_once_per_revisi
     bursary = entries["higher-education-bursary"]
     changed = dataclasses.replace(bursary, summary=bursary.summary + " Ask your PA how.")
     publish_entries(
-        engine, [changed, *(e for e in entries.values() if e.id != bursary.id)], origin="test"
+        engine,
+        [changed, *(e for e in entries.values() if e.id != bursary.id)],
+        origin="test",
+        now=utcnow(),
     )
     later = NOW + dt.timedelta(days=1)
     assert offers.offer_again(engine, settings, later) == 1
