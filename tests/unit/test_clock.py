@@ -82,3 +82,10 @@ def test_the_consoles_local_time_shows_one_moment_the_same_however_it_comes(sett
     }
     assert shown == {"01 Jul 2026, 13:00"}
     assert local_time(None) == ""
+
+
+def test_unix_seconds_become_aware_utc_in_one_place():
+    from bot.clock import from_timestamp
+
+    assert from_timestamp(NOON.timestamp()) == NOON
+    assert from_timestamp(NOON.timestamp()).tzinfo is UTC

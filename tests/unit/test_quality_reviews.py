@@ -369,7 +369,7 @@ def test_a_wrong_answer_becomes_an_unanswered_question_masked_with_the_bots_gues
         rows = {row.id: row for row in conn.execute(sa.select(unanswered_questions).order_by("id"))}
     assert rows[first].text == "can i get money for a bed"
     assert rows[first].best_guess == "setting-up-home-allowance"
-    assert rows[first].asked_at == dt.datetime(2027, 5, 11, 8, 0)
+    assert rows[first].asked_at == dt.datetime(2027, 5, 11, 8, 0, tzinfo=dt.timezone.utc)
     assert (rows[first].district, rows[first].channel, rows[first].status) == (
         "North",
         "web",

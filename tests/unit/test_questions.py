@@ -25,7 +25,7 @@ from entitlements.store import (
     versions_table,
 )
 
-NOW = dt.datetime(2026, 11, 25, 12, 0)
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 EDITOR = "kim.example-adviser@example.org"
 PLAYSTATION = "can i get money for a ps5"
 
