@@ -34,7 +34,7 @@ weekly_reports = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     # The Monday the week starts on, in the council's time zone.
     sa.Column("week_start", sa.Date, nullable=False, unique=True),
-    sa.Column("produced_at", sa.DateTime, nullable=False),
+    sa.Column("produced_at", UtcDateTime(), nullable=False),
     # JSON: {"council": {...figures}, "North": {...}, ...}
     sa.Column("figures", sa.Text, nullable=False),
 )
