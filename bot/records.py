@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import naive_utcnow, utcnow
+from bot.clock import utcnow
 from bot.privacy.masking import mask
 from bot.store.tables.records import unanswered_questions
 from bot.store.tables.reports import answer_log
@@ -160,7 +160,7 @@ def record_safety_event_once(
     """:func:`record_safety_event`, also saying whether this call made the event."""
     key = message_key[:255] if message_key else None
     values = {
-        "created_at": naive_utcnow(),
+        "created_at": utcnow(),
         "conversation_id": conversation_id[:255],
         "channel": channel[:32],
         "categories": ",".join(categories)[:255] or "unspecified",
