@@ -12,6 +12,9 @@ TOOLS := $(ROOT)/.tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 MODEL := $(ROOT)/models/careleavers.tar.gz
+# Rasa 3.6 requires these but imports them only for features this project does not use
+# (Kafka event brokers, Rocket.Chat and Mattermost channels): left out of the service's lock.
+NEVER_IMPORTED := confluent-kafka rocketchat-api mattermostwrapper
 # pip-audit lives in a virtualenv of its own: it needs a newer `packaging` than Rasa 3.6 allows.
 AUDIT_VENV := $(ROOT)/.audit
 
@@ -32,39 +35,55 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(UV):
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8 to 3.10 only). Install it, e.g. 'pyenv install 3.10', then run make again." >&2; exit 1; }
 	$(PYTHON310) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.installed: requirements.lock requirements-dev.lock requirements-model.lock | $(UV)
+RUNTIME_LOCKS := requirements.lock requirements-model.lock
+
+# The service alone (make run, setup, train): no test or development tools.
+$(VENV)/.runtime: $(RUNTIME_LOCKS) | $(UV)
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(UV) pip sync --quiet --python $(PY) requirements.lock requirements-dev.lock requirements-model.lock
+	@if [ -f $(VENV)/.installed ] && [ $(VENV)/.installed -nt requirements.lock ] && [ $(VENV)/.installed -nt requirements-model.lock ]; then \
+	  echo "The virtualenv already has the service's locked packages (and the tools: make install)"; \
+	else \
+	  $(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS); \
+	fi
+	@touch $@
+
+# The service and the tools to test and develop it (make test, test-fast, lint, bench).
+$(VENV)/.installed: $(RUNTIME_LOCKS) requirements-dev.lock | $(UV)
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS) requirements-dev.lock
 	@touch $@
 
 .PHONY: install
-install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies
+install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies, with the test and development tools
+
+.PHONY: install-runtime
+install-runtime: $(VENV)/.runtime ## Create the virtualenv with the service's locked dependencies only (what make run installs)
 
 .PHONY: lock
 lock: | $(UV) ## Re-resolve requirements*.in into the lock files (after changing a dependency)
-	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet $(addprefix --no-emit-package ,$(NEVER_IMPORTED))
 	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 	$(UV) pip compile requirements-audit.in -o requirements-audit.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 
 .PHONY: setup
-setup: install ## Migrate the database under var/ and load the content files into it
+setup: install-runtime ## Migrate the database under var/ and load the content files into it
 	$(PY) -m bot setup
 
-$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.runtime
 	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
 	@touch $@
 
 # The safety net's phrase bank, encoded once for every server (bot/safety/semantic.py);
 # the NLU examples and the content's questions are its ordinary messages, so they count too.
 SAFETY_BANK := $(ROOT)/models/.safety-bank
-$(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.yml $(wildcard data/nlu/*.yml) $(wildcard entitlements/content/*/*.yaml) $(VENV)/.installed
+$(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.yml $(wildcard data/nlu/*.yml) $(wildcard entitlements/content/*/*.yaml) $(VENV)/.runtime
 	$(PY) -m bot.safety.semantic build
 	@mkdir -p $(dir $@) && touch $@
 
@@ -81,7 +100,7 @@ run: setup train ## Set everything up (demo people too, unless APP_ENV=productio
 	$(PY) -m bot.launcher
 
 .PHONY: cluster
-cluster: install system-packages train ## Start the cluster: PostgreSQL, Redis, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
+cluster: install-runtime system-packages train ## Start the cluster: PostgreSQL, Redis, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
 	$(PY) -m bot.cluster
 
 .PHONY: validate
@@ -165,7 +184,7 @@ bench: install system-packages train setup ## Benchmarks: quality, latency, thro
 	$(PY) -m scripts.bench_cluster
 
 .PHONY: bench-cluster
-bench-cluster: install system-packages train ## The cluster's load, SMS and soak benchmarks only (LOAD_MINUTES, SMS_SECONDS, SOAK_MINUTES)
+bench-cluster: install-runtime system-packages train ## The cluster's load, SMS and soak benchmarks only (LOAD_MINUTES, SMS_SECONDS, SOAK_MINUTES)
 	$(PY) -m scripts.bench_cluster
 
 .PHONY: clean

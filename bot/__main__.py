@@ -45,7 +45,8 @@ from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.people import commands as people_commands
 from bot.people.demo import DemoDataError, seed_demo
-from bot.people.importer import ImportReport, import_care_leavers, import_staff
+from bot.people.import_report import ImportReport
+from bot.people.importer import import_care_leavers, import_staff
 from bot.privacy import commands as privacy_commands
 from bot.private_files import secure_var_dir
 from bot.settings import Settings, SettingsError, get_settings

@@ -427,8 +427,8 @@ def user_text_adversarial_ms(length: int = 70_000) -> dict[str, float]:
     from bot.cases.categories import categorise
     from bot.channels.payloads import OfferedPayloads, neutralise
     from bot.channels.sms import formatting, keywords
-    from bot.channels.web.channel import content_security_policy
-    from bot.people.importer import parse_date
+    from bot.channels.web.requests import content_security_policy
+    from bot.people.import_checks import parse_date
     from entitlements.embedding import WordPieceTokenizer
     from entitlements.normalise import expand
 

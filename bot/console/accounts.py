@@ -17,10 +17,10 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.console import audit
 from bot.console.passwords import hash_password, password_problem
 from bot.console.policy import Policy
 from bot.console.roles import ADMIN, format_roles, parse_roles, stored_roles
+from bot.store import audit
 from bot.store.tables.console import console_sessions, staff_accounts
 from bot.store.tables.people import staff
 

@@ -18,7 +18,7 @@ from sanic.exceptions import MethodNotSupported, NotFound, SanicException
 from sanic.response import BaseHTTPResponse, HTTPResponse, redirect, text
 from sqlalchemy.engine import Engine
 
-from bot.console import audit, csrf, sessions
+from bot.console import csrf, sessions
 from bot.console.areas import audit as audit_area
 from bot.console.areas import (
     auth,
@@ -48,6 +48,7 @@ from bot.console.web import (
 )
 from bot.db.engine import create_db_engine
 from bot.settings import Settings
+from bot.store import audit
 
 APP_NAME = "careleavers-console"
 MAX_REQUEST_BYTES = 1024 * 1024

@@ -30,9 +30,10 @@ import hmac
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.console import accounts, audit, sessions
+from bot.console import accounts, sessions
 from bot.console.passwords import hash_password, needs_rehash, verify_password
 from bot.console.policy import Policy
+from bot.store import audit
 from bot.store.tables.console import login_failures, staff_accounts
 
 WRONG = "Email or password is wrong"

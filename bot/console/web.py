@@ -18,7 +18,6 @@ from sanic.response import BaseHTTPResponse, HTTPResponse, html, redirect
 from sqlalchemy.engine import Engine
 
 from bot.clock import as_utc
-from bot.console import audit
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
 from bot.console.packs import PACK_ROLES
 from bot.console.policy import Policy
@@ -35,6 +34,7 @@ from bot.console.roles import (
 from bot.console.sessions import Person
 from bot.console.signin import address_hash
 from bot.settings import Settings
+from bot.store import audit
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"

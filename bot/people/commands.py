@@ -16,10 +16,10 @@ import sys
 import sqlalchemy as sa
 
 from bot.clock import naive_utcnow
-from bot.console import audit
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
 from bot.settings import Settings
+from bot.store import audit
 from bot.store.tables.people import care_leavers, staff
 
 COMMANDS = ("clear-identity-lock",)

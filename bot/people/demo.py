@@ -12,7 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from bot.people.importer import ImportReport, import_care_leavers, import_staff
+from bot.people.import_report import ImportReport
+from bot.people.importer import import_care_leavers, import_staff
 from bot.settings import Settings
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"

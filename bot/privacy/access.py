@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.clock import as_utc, naive_utc
-from bot.console import audit
 from bot.db.rasa_events import events
 from bot.privacy.holdings import (
     Holdings,
@@ -34,6 +33,7 @@ from bot.privacy.holdings import (
 )
 from bot.private_files import replace_private_file
 from bot.settings import Settings
+from bot.store import audit
 from bot.store.tables.cases import (
     case_events,
     cases,

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.clock import naive_utc
-from bot.console import audit
 from bot.db.rasa_events import events
 from bot.privacy.holdings import Holdings, find_person, gather
 from bot.settings import Settings
+from bot.store import audit
 from bot.store.tables.notify import sms_opt_outs, sms_outbound
 from bot.store.tables.people import (
     care_leavers,

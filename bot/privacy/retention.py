@@ -33,9 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.clock import naive_utc
-from bot.console import audit
 from bot.db.rasa_events import events
 from bot.settings import Settings
+from bot.store import audit
 from bot.store.tables.console import audit_log
 from bot.store.tables.notify import sms_outbound
 from bot.store.tables.people import identity_checks, link_codes

@@ -40,7 +40,9 @@ from pathlib import Path
 
 from bot import linear_re as linear
 from bot.safety.categories import CATEGORIES
-from bot.safety.lexicon import LEXICON_DIR, Lexicon, Rule, check_examples, load
+from bot.safety.lexicon import LEXICON_DIR, load
+from bot.safety.lexicon_examples import check_examples
+from bot.safety.lexicon_model import Lexicon, Rule
 
 __all__ = [
     "CATEGORIES",
@@ -122,7 +124,7 @@ def check_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     Raises:
         LexiconError: Naming the file, the entry and the problem: a mistake in a file
             (:func:`bot.safety.lexicon.load`), or an example that does not do what it
-            says when this detector runs it (:func:`bot.safety.lexicon.check_examples`).
+            says when this detector runs it (:func:`bot.safety.lexicon_examples.check_examples`).
 
     """
     loaded = load(directory)

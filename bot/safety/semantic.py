@@ -27,359 +27,70 @@ and the phrases a safeguarding approver has added from the console.
 
 Thresholds are set for recall on the dev set (``data/semantic.yml``); the held-out
 figures are in ``docs/safety.md`` and ``make bench``.
+
+The parts, one idea each: :mod:`bot.safety.semantic_bank` (the phrase bank and the
+settings), :mod:`bot.safety.semantic_windows` (windows and the token budget) and
+:mod:`bot.safety.semantic_classifiers` (the fitted classifiers and their cache). This
+module holds the layer itself and its place in the process; its ``__all__`` also names
+the parts' public names the safety net's tests reach as ``semantic.<name>``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
-import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from bot import linear_re
 from bot.safety.categories import CATEGORIES
 from bot.safety.detector import RiskAssessment, framing, normalise
 from bot.safety.screen import Screen, Tier, Verdict
+from bot.safety.semantic_bank import (
+    LABELS,
+    BankError,
+    Example,
+    Tuning,
+    load_bank,
+    load_tuning,
+    training_examples,
+)
+from bot.safety.semantic_classifiers import (
+    CountTokens,
+    Encode,
+    Fitted,
+    RbfSvm,
+    Softmax,
+    VectorCache,
+)
+from bot.safety.semantic_windows import windows, within_budget
+
+__all__ = [
+    "LABELS",
+    "BankError",
+    "Example",
+    "RbfSvm",
+    "SemanticLayer",
+    "Tuning",
+    "VectorCache",
+    "build_layer",
+    "build_screen",
+    "current_layer",
+    "install_in_process",
+    "keep_up_with_approved",
+    "load_bank",
+    "load_tuning",
+    "main",
+    "normalise",
+    "vector_cache_path",
+    "windows",
+    "within_budget",
+]
 
 logger = logging.getLogger(__name__)
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-BANK_DIR = DATA_DIR / "bank"
-SETTINGS_FILE = DATA_DIR / "semantic.yml"
-LABELS: tuple[str, ...] = (*CATEGORIES, "possible", "none")
-
-Array = np.ndarray[Any, Any]
-
-
-class BankError(ValueError):
-    """A phrase bank file has a mistake; the message names the file, entry and problem."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Example:
-    """One labelled message of the phrase bank."""
-
-    text: str
-    label: str
-    source: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Tuning:
-    """The layer's settings (``data/semantic.yml``)."""
-
-    crisis_threshold: float
-    possible_threshold: float
-    svm_c: float
-    window_words: int
-    window_step: int
-    max_windows: int
-    max_window_tokens: int
-    max_message_tokens: int
-    nearest_similarity: float
-
-
-def load_tuning(path: Path = SETTINGS_FILE) -> Tuning:
-    """The layer's settings.
-
-    Raises:
-        BankError: A setting is missing or not a number (names the file and setting).
-    """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(Tuning):
-        value = data.get(field.name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise BankError(f"{path}: '{field.name}' must be a number")
-        values[field.name] = int(value) if field.type in ("int", int) else float(value)
-    return Tuning(**values)
-
-
-def load_bank(directory: Path = BANK_DIR) -> list[Example]:
-    """Every message of the phrase bank files, checked.
-
-    Raises:
-        BankError: Naming the file, the entry's number and what is wrong with it.
-    """
-    examples: list[Example] = []
-    seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        messages = data.get("messages") if isinstance(data, dict) else None
-        if not isinstance(messages, list):
-            raise BankError(f"{path}: must be a mapping with a 'messages' list")
-        for number, item in enumerate(messages, start=1):
-            where = f"{path}, message {number}"
-            if not isinstance(item, dict):
-                raise BankError(f"{where}: must be a mapping with 'text' and 'label'")
-            text, label = item.get("text"), item.get("label")
-            if not isinstance(text, str) or not text.strip():
-                raise BankError(f"{where}: 'text' must be a non-empty text")
-            if label not in LABELS:
-                raise BankError(f"{where}: 'label' must be one of {', '.join(LABELS)}")
-            key = " ".join(text.lower().split())
-            if key in seen:
-                raise BankError(f"{where}: the same message is already in {seen[key]}")
-            seen[key] = path.name
-            examples.append(Example(text, label, path.name))
-    return examples
-
-
-_MARKUP = linear_re.compile(r"\[([^\]]*)\]\([^)]*\)")  # Rasa's entity markup: [text](entity)
-
-
-def load_ordinary(root: Path | None = None) -> list[Example]:
-    """Ordinary messages the project already has, labelled no risk.
-
-    Every Rasa training example of an intent other than ``crisis`` (``data/nlu``), and
-    the content's example questions. They teach the layer what everyday questions
-    about entitlements look like, so it does not mistake hardship ("my UC has been
-    cut") for a crisis. Never the dev or held-out sets.
-    """
-    from bot.settings import PROJECT_ROOT
-
-    root = root or PROJECT_ROOT
-    texts: list[str] = []
-    for path in sorted((root / "data" / "nlu").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu", []):
-            if item.get("intent") and item["intent"] != "crisis":
-                texts += [
-                    _MARKUP.sub(r"\1", line.strip()[2:].strip())
-                    for line in str(item.get("examples", "")).splitlines()
-                    if line.strip().startswith("- ")
-                ]
-    for path in sorted((root / "entitlements" / "content").glob("*/*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        texts += [str(t) for t in data.get("examples") or []]
-    return [Example(t, "none", "ordinary") for t in dict.fromkeys(t for t in texts if t.strip())]
-
-
-def training_examples() -> list[Example]:
-    """The bank files, then the ordinary messages not already in them."""
-    bank = load_bank()
-    seen = {" ".join(e.text.lower().split()) for e in bank}
-    ordinary = [e for e in load_ordinary() if " ".join(e.text.lower().split()) not in seen]
-    return bank + ordinary
-
-
-def windows(text: str, size: int, step: int, limit: int) -> list[str]:
-    """The normalised message, cut into overlapping windows of ``size`` words.
-
-    At most ``limit`` windows: the first, the last, and those in between most evenly
-    spread (a longer message than that is still read by the patterns in full).
-    """
-    words = normalise(text).split()
-    if len(words) <= size + size // 4:
-        return [" ".join(words)] if words else []
-    starts = list(range(0, len(words) - size + 1, step))
-    if starts[-1] != len(words) - size:
-        starts.append(len(words) - size)
-    if len(starts) > limit:
-        picked = np.linspace(0, len(starts) - 1, limit).round().astype(int)
-        starts = [starts[i] for i in sorted(set(picked.tolist()))]
-    return [" ".join(words[s : s + size]) for s in starts]
-
-
-def within_budget(parts: Sequence[str], costs: Mapping[str, int], budget: int) -> list[str]:
-    """Which windows to read: as many as ``budget`` tokens allow, evenly spread.
-
-    Args:
-        parts: The windows, in the order of the message.
-        costs: Each window's tokens. A window chosen twice costs once (a repeated
-            window is encoded once).
-        budget: The most tokens to read in all.
-
-    Returns:
-        The most windows whose distinct tokens fit, evenly spread from the first to
-        the last (always at least the first), in order.
-    """
-    count = len(parts)
-    for wanted in range(count, 1, -1):
-        picked = [
-            parts[i]
-            for i in sorted(set(np.linspace(0, count - 1, wanted).round().astype(int).tolist()))
-        ]
-        if sum(costs[part] for part in set(picked)) <= budget:
-            return picked
-    return list(parts[:1])
-
-
-Encode = Callable[..., Array]
-CountTokens = Callable[[str, int], int]
-
-
-class VectorCache:
-    """The bank's vectors, kept in a file so that each server does not encode them again."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-
-    def vectors(self, texts: list[str], encode: Encode, model_id: str) -> Array:
-        """The vectors of ``texts``, from the file when it has them, else encoded and kept."""
-        digest = hashlib.sha256("\n".join([model_id, *texts]).encode()).hexdigest()[:16]
-        if self.path is not None:
-            found = self.path.with_name(f"{self.path.stem}-{digest}.npy")
-            if found.exists():
-                loaded: Array = np.load(found)
-                if loaded.shape[0] == len(texts):
-                    return loaded
-        vectors = encode(texts)
-        if self.path is not None:
-            self._save(self.path.with_name(f"{self.path.stem}-{digest}.npy"), vectors)
-        return vectors
-
-    @staticmethod
-    def _save(found: Path, value: Array) -> None:
-        found.parent.mkdir(parents=True, exist_ok=True)
-        partial = found.with_name(f"{found.name}.{os.getpid()}.tmp")
-        with partial.open("wb") as out:
-            np.save(out, value)
-        os.replace(partial, found)
-        _forget_others(found)
-
-    def fitted(
-        self, vectors: Array, labels: list[str], tuning: Tuning, fit: Callable[[], _Fitted]
-    ) -> _Fitted:
-        """The classifiers fitted on the bank, from the file when it has them.
-
-        Kept as plain arrays (no pickle), so each server starts in a moment.
-        """
-        key = hashlib.sha256(vectors.tobytes())
-        key.update("\n".join([*labels, repr(dataclasses.astuple(tuning))]).encode())
-        digest = key.hexdigest()[:16]
-        found = None if self.path is None else self.path.with_name(f"safety-fitted-{digest}.npz")
-        if found is not None and found.exists():
-            with np.load(found) as data:
-                return _Fitted(
-                    risk=RbfSvm(
-                        data["risk_support"],
-                        data["risk_dual"],
-                        float(data["risk_intercept"]),
-                        float(data["risk_gamma"]),
-                    ),
-                    distress=RbfSvm(
-                        data["distress_support"],
-                        data["distress_dual"],
-                        float(data["distress_intercept"]),
-                        float(data["distress_gamma"]),
-                    ),
-                    kinds=Softmax(
-                        data["kinds_coef"],
-                        data["kinds_intercept"],
-                        tuple(str(c) for c in data["kinds_classes"]),
-                    ),
-                    nearest=np.zeros((0, vectors.shape[1])),
-                    nearest_labels=[],
-                )
-        result = fit()
-        if found is not None:
-            found.parent.mkdir(parents=True, exist_ok=True)
-            partial = found.with_name(f"{found.name}.{os.getpid()}.tmp.npz")
-            np.savez(
-                partial,
-                risk_support=result.risk.support,
-                risk_dual=result.risk.dual,
-                risk_intercept=result.risk.intercept,
-                risk_gamma=result.risk.gamma,
-                distress_support=result.distress.support,
-                distress_dual=result.distress.dual,
-                distress_intercept=result.distress.intercept,
-                distress_gamma=result.distress.gamma,
-                kinds_coef=result.kinds.coef,
-                kinds_intercept=result.kinds.intercept,
-                kinds_classes=np.array(result.kinds.classes),
-            )
-            os.replace(partial, found)
-            _forget_others(found)
-        return result
-
-
-def _forget_others(kept: Path) -> None:
-    """Remove the files an earlier bank left beside ``kept`` (same kind, other digest)."""
-    prefix = kept.name.rsplit("-", 1)[0] + "-"
-    for other in kept.parent.glob(f"{prefix}*{kept.suffix}"):
-        if other != kept:
-            other.unlink(missing_ok=True)
-
-
-@dataclasses.dataclass(frozen=True)
-class RbfSvm:
-    """A fitted two-class support-vector machine with an RBF kernel, as plain arrays.
-
-    ``decision(x) = dual @ exp(-gamma * |support - x|^2) + intercept``: what scikit-learn's
-    ``SVC.decision_function`` computes, without scikit-learn (or pickle) at run time.
-    """
-
-    support: Array
-    dual: Array
-    intercept: float
-    gamma: float
-
-    @classmethod
-    def fit(cls, vectors: Array, labels: Array, c: float) -> RbfSvm:
-        """Fit with scikit-learn's SVC (``gamma="scale"``) and keep its parameters."""
-        from sklearn.svm import SVC
-
-        fitted = SVC(C=c, kernel="rbf").fit(vectors, labels)
-        return cls(
-            support=np.asarray(fitted.support_vectors_, dtype=np.float32),
-            dual=np.asarray(fitted.dual_coef_[0], dtype=np.float32),
-            intercept=float(fitted.intercept_[0]),
-            gamma=float(fitted._gamma),
-        )
-
-    def decision_function(self, vectors: Array) -> Array:
-        """The signed distance of each vector from the boundary (positive: the class 1 side)."""
-        distances = (
-            (vectors**2).sum(axis=1)[:, None]
-            + (self.support**2).sum(axis=1)[None, :]
-            - 2.0 * vectors @ self.support.T
-        )
-        result: Array = np.exp(-self.gamma * np.maximum(distances, 0.0)) @ self.dual
-        return result + self.intercept
-
-
-@dataclasses.dataclass(frozen=True)
-class Softmax:
-    """A fitted multinomial logistic regression, as plain arrays."""
-
-    coef: Array
-    intercept: Array
-    classes: tuple[str, ...]
-
-    @classmethod
-    def fit(cls, vectors: Array, labels: Array) -> Softmax:
-        """Fit with scikit-learn's LogisticRegression and keep its parameters."""
-        from sklearn.linear_model import LogisticRegression
-
-        fitted = LogisticRegression(C=4.0, max_iter=3000).fit(vectors, labels)
-        return cls(
-            coef=np.asarray(fitted.coef_, dtype=np.float32),
-            intercept=np.asarray(fitted.intercept_, dtype=np.float32),
-            classes=tuple(str(c) for c in fitted.classes_),
-        )
-
-    def predict(self, vectors: Array) -> list[str]:
-        """The most likely class of each vector."""
-        scores = vectors @ self.coef.T + self.intercept
-        return [self.classes[int(i)] for i in np.argmax(scores, axis=1)]
-
-
-@dataclasses.dataclass
-class _Fitted:
-    risk: RbfSvm
-    distress: RbfSvm
-    kinds: Softmax
-    nearest: Array  # approved phrases' vectors
-    nearest_labels: list[str]
 
 
 class SemanticLayer:
@@ -425,14 +136,14 @@ class SemanticLayer:
         )
         self.approved_version: object = None
 
-    def _fit(self, approved: list[Example]) -> _Fitted:
+    def _fit(self, approved: list[Example]) -> Fitted:
         extra = self.encode([normalise(e.text) for e in approved]) if approved else None
         vectors = self._bank_vectors if extra is None else np.vstack([self._bank_vectors, extra])
         labels = np.array([e.label for e in [*self.bank, *approved]])
         is_risk = np.isin(labels, CATEGORIES)
         is_distress = np.isin(labels, [*CATEGORIES, "possible"])
         c = self.tuning.svm_c
-        return _Fitted(
+        return Fitted(
             risk=RbfSvm.fit(vectors, is_risk.astype(int), c),
             distress=RbfSvm.fit(vectors, is_distress.astype(int), c),
             kinds=Softmax.fit(vectors[is_risk], labels[is_risk]),

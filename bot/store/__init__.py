@@ -6,6 +6,8 @@
   (so far on ``safety_marks`` and ``safety_phrases``; the other tables still give
   naive UTC, see :mod:`bot.clock` for the converters).
 - :mod:`bot.store.care_leavers`: a record as the domain's ``CareLeaver``.
+- :mod:`bot.store.audit`: the audit log (who did what, and when; rows only added),
+  written by the console and by the domain packages (privacy, people).
 
 The knowledge base's tables stay in :mod:`entitlements.store` (that package must not
 import ``bot``) and Rasa's conversation events in :mod:`bot.db.rasa_events`; Alembic

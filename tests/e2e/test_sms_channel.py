@@ -17,8 +17,8 @@ import requests
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms.channel import HELP_REPLY, START_REPLY, STOP_REPLY
 from bot.channels.sms.formatting import segments
+from bot.channels.sms.service import HELP_REPLY, START_REPLY, STOP_REPLY
 from bot.db.engine import create_db_engine
 from bot.db.rasa_events import events
 from bot.people import sms_check

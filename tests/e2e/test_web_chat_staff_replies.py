@@ -29,7 +29,7 @@ import websockets
 
 from bot.cases import handoffs, service
 from bot.channels.handoff import HELD_NOTICE
-from bot.console.areas.cases import DELIVERY
+from bot.console.areas.case_replies import DELIVERY
 from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import identity

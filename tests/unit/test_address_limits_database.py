@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from bot.address_limits import DatabaseAddressLimits
-from bot.channels.web.channel import WebChatService
+from bot.channels.web.service import WebChatService
 from bot.store.tables.limits import address_counts
 
 SECRET = b"test-secret"

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.channels.sms.channel import SmsService
+from bot.channels.sms.service import SmsService
 from bot.clock import (
     SYSTEM_CLOCK,
     FixedClock,

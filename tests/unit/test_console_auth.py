@@ -11,13 +11,14 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.console import accounts, audit, csrf, sessions
+from bot.console import accounts, csrf, sessions
 from bot.console.passwords import hash_password, password_problem, verify_password
 from bot.console.policy import Policy
 from bot.console.roles import ROLES, RoleError, format_roles, parse_roles, stored_roles
 from bot.console.signin import Outcome, address_hash, forget_old_failures, sign_in
 from bot.db.migrate import upgrade
 from bot.people.importer import ROLES as STAFF_ROLES
+from bot.store import audit
 from bot.store.tables.console import audit_log, console_sessions, login_failures, staff_accounts
 from bot.store.tables.people import staff
 

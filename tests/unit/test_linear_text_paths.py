@@ -28,9 +28,9 @@ from bot.channels.payloads import NO_WORDS, OfferedPayloads, neutralise
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, is_got_it, keyword
 from bot.channels.web import sessions
-from bot.channels.web.channel import content_security_policy
+from bot.channels.web.requests import content_security_policy
 from bot.console.content_form import anchor
-from bot.people.importer import parse_date, parse_email
+from bot.people.import_checks import parse_date, parse_email
 from entitlements import normalise as search_words
 from entitlements.embedding import WordPieceTokenizer
 from entitlements.loader import council_contacts
@@ -44,19 +44,24 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/channels/sms/keywords.py": "every SMS: STOP, START, HELP and GOT IT",
     "bot/channels/sms/formatting.py": "SMS replies ('option 2') and staff messages split for SMS",
     "bot/channels/web/sessions.py": "the web chat's session token, from the browser",
-    "bot/channels/web/channel.py": "web chat frames (message ids) and the Host header",
+    "bot/channels/web/conversation.py": "web chat frames (message ids)",
+    "bot/channels/web/requests.py": "the Host header, for the page's security policy",
     "bot/channels/pack.py": "pack links' paths (tokens) in the access log",
     "bot/packs/service.py": "the token from a pack link",
     "bot/content_files.py": "the file names inside an uploaded content zip",
-    "bot/console/areas/cases.py": "the staff reply form's one-time key",
+    "bot/console/areas/handoff_page.py": "the staff reply form's one-time key",
     "bot/console/areas/quality.py": "the week label in a quality-review URL",
     "bot/console/areas/reports.py": "the week label in a report URL",
     "bot/console/content_form.py": "field paths of the content editor's problems",
     "bot/people/importer.py": "staff and care-leaver CSV uploads (headers, dates, emails)",
+    "bot/people/import_file.py": "staff and care-leaver CSV uploads: the header",
+    "bot/people/import_checks.py": "staff and care-leaver CSV uploads: names, dates, emails",
     "bot/console/outbox.py": "staff messages to young people, checked for links and codes",
     "bot/safety/detector.py": "every message: the safety net's patterns",
     "bot/safety/lexicon.py": "every message: the safety net's phrase rules",
+    "bot/safety/lexicon_entries.py": "every message: the safety net's phrase rules, compiled",
     "bot/safety/semantic.py": "every message: the safety net's semantic layer",
+    "bot/safety/semantic_windows.py": "every message: cut into windows for the semantic layer",
     "entitlements/normalise.py": "every question, spelled out for the search",
     "entitlements/embedding.py": "every question, split into word pieces for the search",
     "entitlements/linear.py": "the search's and content checks' door to RE2",

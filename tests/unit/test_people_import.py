@@ -10,13 +10,12 @@ import sqlalchemy as sa
 
 from bot.__main__ import main
 from bot.people.demo import CARE_LEAVERS_FILE, STAFF_FILE, DemoDataError, seed_demo
+from bot.people.import_checks import age_on, parse_uk_mobile
 from bot.people.importer import (
     CARE_LEAVER_COLUMNS,
     STAFF_COLUMNS,
-    age_on,
     import_care_leavers,
     import_staff,
-    parse_uk_mobile,
 )
 from bot.settings import get_settings
 from bot.store.tables.people import care_leavers, staff

@@ -15,7 +15,9 @@ import pytest
 import yaml
 
 from bot.safety import detector
-from bot.safety.lexicon import LEXICON_DIR, Example, LexiconError, check_examples, load
+from bot.safety.lexicon import LEXICON_DIR, load
+from bot.safety.lexicon_examples import check_examples
+from bot.safety.lexicon_model import Example, LexiconError
 from bot.settings import PROJECT_ROOT
 from entitlements import text_speak
 

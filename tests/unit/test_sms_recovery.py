@@ -7,7 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bot.channels.sms.channel import MAX_ATTEMPTS, SmsService
+from bot.channels.sms.service import MAX_ATTEMPTS, SmsService
 from bot.store.tables.sms import sms_inbound
 
 NUMBER = "+447700900931"

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from bot.channels.web import limits, origins, sessions
-from bot.channels.web.channel import content_security_policy
 from bot.channels.web.history import visible_messages
+from bot.channels.web.requests import content_security_policy
 from bot.db.rasa_events import events
 from bot.settings import Settings
 

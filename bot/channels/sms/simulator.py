@@ -26,7 +26,7 @@ from bot.store.tables.notify import sms_outbound
 from bot.store.tables.people import care_leavers
 
 if TYPE_CHECKING:
-    from bot.channels.sms.channel import SmsService
+    from bot.channels.sms.service import SmsService
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

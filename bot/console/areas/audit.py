@@ -9,10 +9,10 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from bot.console import audit
 from bot.console.areas.pages import add_page, page_count, page_number
 from bot.console.roles import ADMIN
 from bot.console.web import console, render
+from bot.store import audit
 
 PER_PAGE = 50
 ADMINS = (ADMIN,)

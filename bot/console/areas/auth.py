@@ -9,7 +9,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from bot.console import accounts, audit, sessions
+from bot.console import accounts, sessions
 from bot.console.areas.pages import add_page
 from bot.console.passwords import MIN_LENGTH
 from bot.console.signin import THROTTLED, WRONG, Outcome, sign_in
@@ -23,6 +23,7 @@ from bot.console.web import (
     set_cookie,
     to_login,
 )
+from bot.store import audit
 
 LINK_GONE = (
     "This link has expired or has already been used. Ask an admin for a new one, or "

@@ -25,10 +25,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from bot import questions
-from bot.console import audit
 from bot.console.areas.pages import add_page
 from bot.console.roles import ADMIN, CONTENT_APPROVER, CONTENT_EDITOR
 from bot.console.web import client_hash, console, error_page, render
+from bot.store import audit
 from entitlements.examples import ExampleError
 from entitlements.store import read_published
 from entitlements.workflow import actor_label
