@@ -30,7 +30,7 @@ from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
-from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow
+from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow, utcnow
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
@@ -263,7 +263,7 @@ class SmsService:
             self.engine,
             self.settings,
             conversation_id=message.conversation_id,
-            now=dt.datetime.now(dt.timezone.utc),
+            now=utcnow(),
         )
 
     def send_safety(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
