@@ -22,6 +22,7 @@ from bot.answering import (
     answer_unsure,
     outcome_summary,
 )
+from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.sms_check import ASK_FOR_DETAILS, Talking
 from bot.personal import (
@@ -102,11 +103,11 @@ async def _fit(
     """
     entry = kb.entries[entitlement_id]
     if who.checked is not None:
-        reply = personal_reply(kb, entry, who.checked, today_in_london())
+        reply = personal_reply(kb, entry, who.checked, today_in_london(utcnow()))
         dispatcher.utter_message(response=reply.response, **reply.variables)
         return []
     if who.unchecked is not None:
-        reply = limited_reply(kb, entry, who.unchecked, today_in_london())
+        reply = limited_reply(kb, entry, who.unchecked, today_in_london(utcnow()))
         dispatcher.utter_message(text=reply.text)
         text = tracker.latest_message.get("text") or ""
         await ask_who_they_are(tracker.sender_id, who.unchecked.id, text)
@@ -273,7 +274,7 @@ class ActionListEntitlements(Action):
         if person is None:
             dispatcher.utter_message(response="utter_ask_age_for_list")
             return [SlotSet(AGE_QUESTION_SLOT, "list"), *_clear_list(tracker)]
-        ids = entitlements_for(kb, person, None, today_in_london())
+        ids = entitlements_for(kb, person, None, today_in_london(utcnow()))
         page = list_page(kb, ids, 0, personal=True)
         dispatcher.utter_message(response=page.reply.response, **page.reply.variables)
         return [SlotSet(LIST_IDS_SLOT, list(page.ids)), SlotSet(LIST_OFFSET_SLOT, page.next_offset)]
@@ -298,7 +299,7 @@ class ActionAnswerAge(Action):
         if question is None or age is None:
             dispatcher.utter_message(response="utter_what_else")
             return [SlotSet(AGE_QUESTION_SLOT, None)]
-        today = today_in_london()
+        today = today_in_london(utcnow())
         if question == "list":
             page = list_page(kb, entitlements_for(kb, None, age, today), 0, personal=False)
             dispatcher.utter_message(response=page.reply.response, **page.reply.variables)

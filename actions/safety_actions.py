@@ -9,7 +9,6 @@ key (its conversation and id) makes this call a no-op then.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import get_services
+from bot.clock import utcnow
 from bot.safety.alerting import raise_safety_alert
 
 
@@ -39,7 +39,7 @@ class ActionRecordSafetyEvent(Action):
             conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "unknown",
             text=tracker.latest_message.get("text") or "",
-            now=dt.datetime.now(dt.timezone.utc),
+            now=utcnow(),
             message_key=message_key(tracker),
         )
         return []

@@ -218,8 +218,7 @@ def _console_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _send_packs(args: argparse.Namespace, settings: Settings) -> int:
-    import datetime as dt
-
+    from bot.clock import naive_utcnow
     from bot.packs.service import send_first_packs
 
     engine = create_db_engine(settings.database_url)
@@ -239,7 +238,7 @@ def _send_packs(args: argparse.Namespace, settings: Settings) -> int:
         summary = send_first_packs(
             engine,
             settings,
-            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            naive_utcnow(),
             district=args.district,
             dry_run=args.dry_run,
             progress=lambda done, total: print(f"{done} of {total} care leavers done", flush=True),

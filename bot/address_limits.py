@@ -21,7 +21,6 @@ table, in the alert's own transaction (:func:`count_hit`).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -33,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import from_timestamp
 from bot.store.tables.limits import address_counts
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,6 @@ RETRY_AFTER_FAILURE_SECONDS = 5.0
 def address_digest(secret: bytes, address: str) -> str:
     """A keyed hash of an internet address: stable, and no use without the secret."""
     return hmac.new(secret, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-
-
-def _naive(moment: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(moment, dt.timezone.utc).replace(tzinfo=None)
 
 
 def count_hit(
@@ -70,10 +66,10 @@ def count_hit(
         How many there have been in this window, this one included, and the alert
         recorded for the window (``alert`` counters; else None).
     """
-    conn.execute(address_counts.delete().where(address_counts.c.expires_at < _naive(now)))
+    conn.execute(address_counts.delete().where(address_counts.c.expires_at < from_timestamp(now)))
     bucket = int(now // window_seconds)
     key = {"kind": kind, "digest": digest, "bucket": bucket}
-    values = {**key, "hits": 1, "expires_at": _naive((bucket + 2) * window_seconds)}
+    values = {**key, "hits": 1, "expires_at": from_timestamp((bucket + 2) * window_seconds)}
     name = conn.dialect.name
     if name in ("postgresql", "sqlite"):
         if name == "postgresql":

@@ -7,6 +7,8 @@ can give it a :class:`ManualClock` and move time on without sleeping.
 - :data:`SYSTEM_CLOCK`: the real time; :func:`utcnow` is its ``now()``.
 - :class:`ManualClock`: a time a test sets and moves on; :class:`FixedClock`: one that
   never moves.
+- :func:`from_timestamp`: Unix seconds (Rasa's tracker's float timestamps) as aware
+  UTC: the one place they become times.
 - :func:`naive_utcnow`, :func:`naive_utc`: the naive UTC the tables not yet on
   :class:`bot.store.types.UtcDateTime` hold, made from the one clock (never a second
   ``datetime.now``). :func:`as_utc`: a caller's time (aware, or naive UTC) as aware UTC.
@@ -72,6 +74,11 @@ SYSTEM_CLOCK: Clock = SystemClock()
 def utcnow(clock: Clock = SYSTEM_CLOCK) -> dt.datetime:
     """The time now, timezone-aware UTC."""
     return clock.now()
+
+
+def from_timestamp(seconds: float) -> dt.datetime:
+    """Unix seconds (Rasa's tracker events, the rate limits' windows) as aware UTC."""
+    return dt.datetime.fromtimestamp(seconds, UTC)
 
 
 def naive_utcnow(clock: Clock = SYSTEM_CLOCK) -> dt.datetime:

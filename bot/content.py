@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.settings import Settings
 from entitlements.loader import ContentSet, load_content, load_topics
 from entitlements.store import PublishReport, publish_entries
@@ -36,5 +37,5 @@ def load_content_files(
 
     """
     content = read_content(settings)
-    report = publish_entries(engine, content.entries, origin="files", actor=actor)
+    report = publish_entries(engine, content.entries, origin="files", actor=actor, now=utcnow())
     return content, report

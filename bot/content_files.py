@@ -30,6 +30,7 @@ import yaml
 from sqlalchemy.engine import Engine
 
 from bot import linear_re
+from bot.clock import utcnow
 from bot.settings import Settings
 from entitlements.loader import ContentError, ContentSet, load_content, load_topics
 from entitlements.model import SCOPES, Entitlement
@@ -192,7 +193,7 @@ def import_content(
 
     """
     content = check_content(folder, settings, today)
-    report = publish_entries(engine, content.entries, origin=ORIGIN, actor=actor)
+    report = publish_entries(engine, content.entries, origin=ORIGIN, actor=actor, now=utcnow())
     return content, report
 
 

@@ -149,7 +149,7 @@ def send(engine: Engine, settings: Settings, who: Recipient, nudge: Nudge, now: 
         settings: The SMS sender's settings.
         who: The care leaver (and their PA).
         nudge: The reminder.
-        now: The time (naive UTC).
+        now: The time (aware, or naive UTC).
 
     Returns:
         How many texts were queued (0 if the nudge had been recorded already).

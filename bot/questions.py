@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection
 
+from bot.clock import as_utc
 from bot.store.tables.records import unanswered_questions
 from entitlements.examples import ExampleError, ExamplesAdded, add_examples
 from entitlements.normalise import expand
@@ -331,7 +332,7 @@ def weekly_counts(
 
     Args:
         conn: A connection.
-        now: Now (naive UTC).
+        now: Now (aware; naive is taken as UTC).
         weeks: How many weeks, the current one included.
         timezone: Where weeks start at midnight on Monday.
 
@@ -340,17 +341,15 @@ def weekly_counts(
 
     """
     zone = ZoneInfo(timezone)
-    today = now.replace(tzinfo=dt.timezone.utc).astimezone(zone).date()
+    today = as_utc(now).astimezone(zone).date()
     first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
     since = dt.datetime.combine(first, dt.time(), zone).astimezone(dt.timezone.utc)
     counts: dict[dt.date, int] = {first + dt.timedelta(weeks=n): 0 for n in range(weeks)}
     rows = conn.execute(
-        sa.select(unanswered_questions.c.asked_at).where(
-            unanswered_questions.c.asked_at >= since.replace(tzinfo=None)
-        )
+        sa.select(unanswered_questions.c.asked_at).where(unanswered_questions.c.asked_at >= since)
     )
     for (asked_at,) in rows:
-        day = asked_at.replace(tzinfo=dt.timezone.utc).astimezone(zone).date()
+        day = asked_at.astimezone(zone).date()
         monday = day - dt.timedelta(days=day.weekday())
         if monday in counts:
             counts[monday] += 1

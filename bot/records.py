@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import naive_utcnow
+from bot.clock import utcnow
 from bot.privacy.masking import mask
 from bot.store.tables.records import unanswered_questions
 from bot.store.tables.reports import answer_log
@@ -57,7 +57,7 @@ def record_unanswered(
         best_score: How close.
         district: The young person's district, when they are on record.
         names: The young person's name as on record (masked wherever it appears).
-        now: When (naive UTC); now by default.
+        now: When (aware; naive is taken as UTC); now by default.
 
     Returns:
         The new row's id.
@@ -67,7 +67,7 @@ def record_unanswered(
     with engine.begin() as conn:
         result = conn.execute(
             unanswered_questions.insert().values(
-                asked_at=now or naive_utcnow(),
+                asked_at=now or utcnow(),
                 text=masked,
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
@@ -97,7 +97,7 @@ def record_answer(
     with engine.begin() as conn:
         conn.execute(
             answer_log.insert().values(
-                answered_at=now or naive_utcnow(),
+                answered_at=now or utcnow(),
                 entitlement_id=entitlement_id[:80],
                 channel=channel[:32],
                 conversation_key=conversation_key(conversation_id),
@@ -160,7 +160,7 @@ def record_safety_event_once(
     """:func:`record_safety_event`, also saying whether this call made the event."""
     key = message_key[:255] if message_key else None
     values = {
-        "created_at": naive_utcnow(),
+        "created_at": utcnow(),
         "conversation_id": conversation_id[:255],
         "channel": channel[:32],
         "categories": ",".join(categories)[:255] or "unspecified",

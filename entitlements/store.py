@@ -118,8 +118,15 @@ class PublishReport:
         return bool(self.added or self.updated or self.retired)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+def _as_stored(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as these tables keep times: naive UTC (a naive time is taken as UTC).
+
+    This package must not import ``bot`` (so not ``bot.clock``): the caller passes the
+    time in, from the one clock, and this is the one conversion.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def document_hash(document: dict[str, Any]) -> str:
@@ -135,6 +142,7 @@ def publish_entries(
     origin: str,
     actor: str | None = None,
     retire_missing: bool = True,
+    now: dt.datetime,
 ) -> PublishReport:
     """Publish a whole set of entries in one transaction.
 
@@ -148,6 +156,7 @@ def publish_entries(
         origin: Where they came from, e.g. ``files`` or ``console``.
         actor: Who published them, if a person did.
         retire_missing: Unpublish entries that are not in ``entries``.
+        now: When (aware, from the caller's clock; naive is taken as UTC).
 
     Returns:
         What changed, and the new content revision.
@@ -157,7 +166,7 @@ def publish_entries(
     updated: list[str] = []
     unchanged: list[str] = []
     retired: list[str] = []
-    now = _now()
+    now = _as_stored(now)
     with engine.begin() as conn:
         current = _published_hashes(conn)
         existing_ids = {row.id for row in conn.execute(sa.select(entitlements_table.c.id))}

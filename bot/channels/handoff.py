@@ -10,13 +10,13 @@ already has the signposting, and staff have been alerted).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.cases.handoffs import active_handoff, record_message
+from bot.clock import utcnow
 from bot.rasa_plugins.safety_net import CRISIS_INTENT
 from bot.safety.screen import Tier, Verdict
 
@@ -49,7 +49,5 @@ async def held_for_handoff(
         parsed = await parse(text)
         if ((parsed or {}).get("intent") or {}).get("name") == CRISIS_INTENT:
             return False
-    await asyncio.to_thread(
-        record_message, engine, handoff.id, text=text, now=dt.datetime.now(dt.timezone.utc)
-    )
+    await asyncio.to_thread(record_message, engine, handoff.id, text=text, now=utcnow())
     return True

@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import linear_re
-from bot.clock import naive_utcnow
+from bot.clock import SYSTEM_CLOCK
 from bot.db.engine import create_db_engine
 from bot.packs import page
 from bot.packs.service import open_pack
@@ -70,7 +70,7 @@ class PackChannel(InputChannel):  # type: ignore[misc]
         return "/pack"
 
     def __init__(
-        self, engine: Engine | None = None, clock: Callable[[], dt.datetime] = naive_utcnow
+        self, engine: Engine | None = None, clock: Callable[[], dt.datetime] = SYSTEM_CLOCK.now
     ) -> None:
         self._engine = engine
         self.clock = clock

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.cases.calendar import OfficeCalendar
+from bot.clock import utcnow
 from bot.people.identity import CareLeaver, identify
 from bot.safety import replies as wording
 from bot.safety.alerting import raise_safety_alert
@@ -130,7 +131,7 @@ async def safety_first(
     remember(text, verdict)
     if verdict.tier is Tier.NONE:
         return verdict
-    now = clock() if clock else dt.datetime.now(dt.timezone.utc)
+    now = clock() if clock else utcnow()
     person = await _person(engine, conversation_id)
     try:
         await send([{"text": reply_text(verdict, settings, person, now)}])

@@ -17,6 +17,7 @@ from sanic import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse, html, redirect
 from sqlalchemy.engine import Engine
 
+from bot.clock import as_utc
 from bot.console.caseload import INBOX_ROLES, MANAGER_ROLES
 from bot.console.packs import PACK_ROLES
 from bot.console.policy import Policy
@@ -144,9 +145,10 @@ def templates(settings: Settings) -> jinja2.Environment:
     zone = ZoneInfo(settings.timezone)
 
     def local_time(value: dt.datetime | None) -> str:
+        """A moment (aware, or naive UTC) as the service's local time, for a page."""
         if value is None:
             return ""
-        return value.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime("%d %b %Y, %H:%M")
+        return as_utc(value).astimezone(zone).strftime("%d %b %Y, %H:%M")
 
     env.filters["local_time"] = local_time
     env.globals["role_names"] = ROLE_NAMES

@@ -164,10 +164,8 @@ class Loop:
 
 
 def _weekly_report(engine: Engine, settings: Settings, now: dt.datetime) -> object:
-    """Keep last week's figures once it is Monday 07:00 (the report counts in naive UTC)."""
-    return weekly.produce_scheduled(
-        engine, settings, now.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    )
+    """Keep last week's figures once it is Monday 07:00."""
+    return weekly.produce_scheduled(engine, settings, now)
 
 
 async def _send_texts(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.engine import Engine
 
 from bot.cases.oversight import Escalations
+from bot.clock import SYSTEM_CLOCK
 from bot.db.availability import log_round_failure
 from bot.jobs.registry import JOBS, LOOPS, Job, Loop, describe
 from bot.settings import Settings
@@ -44,10 +45,6 @@ class RoundResult:
     alerts: int
     texts: int
     failed: tuple[str, ...] = ()
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def run_round(
@@ -84,7 +81,7 @@ async def run_forever(
     settings: Settings,
     stop: asyncio.Event,
     interval: float = ROUND_SECONDS,
-    clock: Callable[[], dt.datetime] = _utcnow,
+    clock: Callable[[], dt.datetime] = SYSTEM_CLOCK.now,
 ) -> None:
     """Run a round every ``interval`` seconds until ``stop`` is set; a failed round is logged."""
     while not stop.is_set():

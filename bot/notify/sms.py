@@ -36,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.clock import naive_utcnow
+from bot.clock import SYSTEM_CLOCK
 from bot.db.availability import log_round_failure
 from bot.settings import Settings
 from bot.store.tables.notify import sms_delivery_reports, sms_opt_outs, sms_outbound
@@ -113,7 +113,7 @@ class SmsQueue:
         self,
         engine: Engine,
         settings: Settings,
-        clock: Callable[[], dt.datetime] = naive_utcnow,
+        clock: Callable[[], dt.datetime] = SYSTEM_CLOCK.now,
     ) -> None:
         self.engine = engine
         self.settings = settings

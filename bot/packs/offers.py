@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import nudges
-from bot.clock import naive_utc
+from bot.clock import as_utc
 from bot.packs.contents import PackContents, Published, contents_for, read_published
 from bot.packs.service import BIRTHDAYS, Recipient, make_pack, recipients
 from bot.settings import Settings
@@ -49,14 +49,12 @@ SEND_UNTIL = 19
 
 def local_date(settings: Settings, now: dt.datetime) -> dt.date:
     """The date in the council's time zone at ``now`` (naive means UTC)."""
-    aware = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()
+    return as_utc(now).astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()
 
 
 def sending_hours(settings: Settings, now: dt.datetime) -> bool:
     """True between :data:`SEND_FROM` and :data:`SEND_UNTIL` o'clock, council time."""
-    aware = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
-    hour = aware.astimezone(zoneinfo.ZoneInfo(settings.timezone)).hour
+    hour = as_utc(now).astimezone(zoneinfo.ZoneInfo(settings.timezone)).hour
     return SEND_FROM <= hour < SEND_UNTIL
 
 
@@ -138,7 +136,7 @@ def offer_for(
 
 def offer_again(engine: Engine, settings: Settings, now: dt.datetime) -> int:
     """Offer a new pack to everyone a birthday or a content change calls for; return how many."""
-    moment = naive_utc(now)
+    moment = as_utc(now)
     today = local_date(settings, now)
     published = read_published(engine)
     last = _last_packs(engine)
@@ -169,7 +167,7 @@ def run_due(engine: Engine, settings: Settings, now: dt.datetime) -> int:
     """
     if not sending_hours(settings, now):
         return 0
-    moment = naive_utc(now)
+    moment = as_utc(now)
     if not claim(engine, JOB, moment, dt.timedelta(minutes=settings.pack_round_minutes)):
         return 0
     texts = offer_again(engine, settings, now)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import linear_re
+from bot.clock import as_utc
 from bot.notify.sms import Outgoing, SmsQueue
 from bot.packs.contents import PackContents, PackView, Published, contents_for, view_of
 from bot.packs.contents import read_published as read_published_content
@@ -187,7 +188,7 @@ def make_pack(
         settings: The expiry, the public address and the SMS sender's settings.
         who: The care leaver.
         reason: One of :data:`REASONS`.
-        now: The time (naive UTC, or aware).
+        now: The time (aware, or naive UTC).
         published: The published content (read now if not given).
         offer_key: Makes the pack once per care leaver (``birthday_21``,
             ``content:17``); None for packs staff or the command ask for.
@@ -196,7 +197,7 @@ def make_pack(
             ``send-packs`` uses it so that two runs at once text nobody twice.
         channel: ``sms`` (the link is texted) or ``print`` (staff print it).
         created_by: The member of staff who asked for it, if one did.
-        clock: The SMS queue's clock (naive UTC); ``now`` by default.
+        clock: The SMS queue's clock; ``now`` by default.
 
     Returns:
         What happened. Nothing is made when ``offer_key`` was used before.
@@ -208,9 +209,9 @@ def make_pack(
         raise ValueError(f"unknown pack reason {reason!r}; use one of {', '.join(REASONS)}")
     if channel not in ("sms", "print"):
         raise ValueError(f"unknown pack channel {channel!r}; use sms or print")
-    moment = now.astimezone(dt.timezone.utc).replace(tzinfo=None) if now.tzinfo else now
+    moment = as_utc(now)
     published = published or read_published_content(engine)
-    today = today_in_london(moment.replace(tzinfo=dt.timezone.utc))
+    today = today_in_london(moment)
     contents = contents_for(who.person, published, today)
     token = new_token()
     why: str | None = None
@@ -274,7 +275,7 @@ def open_pack(engine: Engine, token: str, now: dt.datetime) -> PackView | None:
     Args:
         engine: The project's database.
         token: The token from the link (any text).
-        now: The time (naive UTC).
+        now: The time (aware, or naive UTC).
     """
     wanted = (
         token_hash(token)
@@ -295,7 +296,7 @@ def open_pack(engine: Engine, token: str, now: dt.datetime) -> PackView | None:
         ).first()
         if row is None or not hmac.compare_digest(row.token_hash, wanted):
             return None
-        if wanted == _DUMMY_HASH or row.expires_at <= now:
+        if wanted == _DUMMY_HASH or row.expires_at <= as_utc(now):
             return None
         if row.first_opened_at is None:
             conn.execute(
@@ -313,7 +314,7 @@ def view_for_staff(engine: Engine, care_leaver_id: int, now: dt.datetime) -> Pac
     if who is None:
         return None
     published = read_published_content(engine)
-    today = today_in_london(now.replace(tzinfo=dt.timezone.utc) if now.tzinfo is None else now)
+    today = today_in_london(as_utc(now))
     contents = contents_for(who.person, published, today)
     with engine.connect() as conn:
         return view_of(conn, contents, today)
@@ -329,7 +330,7 @@ def acknowledge(engine: Engine, number: str, now: dt.datetime) -> bool:
     Args:
         engine: The project's database.
         number: The sender's number (E.164): it must be a care leaver's registered mobile.
-        now: The time (naive UTC).
+        now: The time (aware, or naive UTC).
 
     Returns:
         True if a pack was acknowledged; False if this number has none waiting (then
@@ -405,7 +406,7 @@ def send_first_packs(
     Args:
         engine: The project's database.
         settings: See :func:`make_pack`.
-        now: The time (naive UTC).
+        now: The time (aware, or naive UTC).
         district: Only this district's care leavers.
         dry_run: Count what would happen; change nothing.
         progress: Called with (done, total) every ``every`` people and at the end.

@@ -9,7 +9,6 @@ erased, and moves the open items of young people whose PA or district changed
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.cases.moves import follow_young_person
-from bot.clock import naive_utcnow
+from bot.clock import naive_utcnow, utcnow
 from bot.people.import_checks import Checked
 from bot.people.import_report import ImportReport, RowError
 from bot.store.tables.people import care_leavers
@@ -111,7 +110,7 @@ def _move_open_items(
 ) -> int:
     """Give the open items of everyone whose PA or district changed to their PA now."""
     by_id = {old["id"]: old for old in existing.values()}
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     moved = 0
     for record_id, values in updates:
         old = by_id[record_id]

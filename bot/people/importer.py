@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.people.import_checks import (
     Checked,
     Row,
@@ -103,7 +104,7 @@ if not set(CIRCUMSTANCE_COLUMNS) <= set(CIRCUMSTANCES):  # pragma: no cover - a 
 
 
 def _today(settings: Settings) -> dt.date:
-    return dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
 
 
 # ---------------------------------------------------------------------------------------

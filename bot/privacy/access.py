@@ -21,7 +21,7 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import naive_utc
+from bot.clock import as_utc, naive_utc
 from bot.db.rasa_events import events
 from bot.privacy.holdings import (
     Holdings,
@@ -236,7 +236,7 @@ def _render(data: dict[str, Any], now: dt.datetime) -> str:
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
-            return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+            return f"{as_utc(value):%Y-%m-%d %H:%M:%S} UTC"
         return f"{value:%Y-%m-%d}"
 
     environment.filters["when"] = when

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import datetime as dt
 import enum
 import json
 import logging
@@ -42,6 +41,7 @@ from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.clock import utcnow
 from bot.db.availability import DatabaseUnavailable, database_outages, is_unavailable
 from bot.safety import replies as safety_replies
 from bot.safety.alerting import raise_safety_alert
@@ -215,7 +215,7 @@ async def _raise_safety_alert_here(agent: Any, message: UserMessage) -> None:
             conversation_id=message.sender_id,
             channel=message.input_channel or "unknown",
             text=message.text or "",
-            now=dt.datetime.now(dt.timezone.utc),
+            now=utcnow(),
             message_key=f"{message.sender_id}:{message.message_id}",
         )
     except Exception as error:

@@ -15,6 +15,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.store.tables.quality import answer_feedback
 
 SMS_CHANNELS = frozenset({"twilio", "sms"})
@@ -39,7 +40,7 @@ def record_feedback(
     with engine.begin() as conn:
         conn.execute(
             answer_feedback.insert().values(
-                given_at=now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                given_at=now or utcnow(),
                 entitlement_id=entitlement_id[:80],
                 helpful=helpful,
                 channel=channel[:32],

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import from_timestamp
 from bot.db.rasa_events import events
 from bot.privacy.masking import mask
 from bot.records import MAX_TEXT, conversation_key
@@ -103,7 +104,7 @@ class Line:
 
     Attributes:
         event_id: Its row in Rasa's events table.
-        at: When (naive UTC).
+        at: When (aware UTC).
         speaker: :data:`YOUNG_PERSON` or :data:`BOT`.
         text: The words (masked or not, as the reader was given them).
         answered: For a young person's message: the entitlement the bot answered with.
@@ -150,10 +151,6 @@ def sees_unmasked(roles: Iterable[str], own_district: str | None, sample: Sample
 
 def _epoch(moment: dt.datetime) -> float:
     return moment.replace(tzinfo=dt.timezone.utc).timestamp()
-
-
-def _from_epoch(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
 
 
 def _week_conversations(
@@ -381,7 +378,7 @@ def transcript(engine: Engine, sample: Sample, *, timezone: str, masked: bool = 
         lines.append(
             Line(
                 event_id=row.id,
-                at=_from_epoch(row.timestamp),
+                at=from_timestamp(row.timestamp),
                 speaker=speaker,
                 text=text,
                 flagged=row.id in flagged,

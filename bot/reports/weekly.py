@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.cases.calendar import OfficeCalendar
-from bot.clock import naive_utcnow
+from bot.clock import as_utc, utcnow
 from bot.reports.figures import Figures, ServiceLevel, week_figures
 from bot.reports.weeks import Week
 from bot.settings import Settings
@@ -64,7 +64,7 @@ def figures_for(
         Whether the week has ended, and its figures by scope.
 
     """
-    moment = now or naive_utcnow()
+    moment = now or utcnow()
     final = week.has_ended(moment, settings.timezone)
     if final:
         with engine.connect() as conn:
@@ -101,7 +101,7 @@ def weekly_report(
     engine: Engine, settings: Settings, week: Week, now: dt.datetime | None = None
 ) -> WeeklyReport:
     """The report for ``week``: its figures, the week before, and the trend."""
-    moment = now or naive_utcnow()
+    moment = now or utcnow()
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         earlier = week.previous(back)
@@ -133,10 +133,10 @@ def produce_scheduled(
         The week produced (or already kept), or ``None`` before its time.
 
     """
-    moment = now or naive_utcnow()
+    moment = now or utcnow()
     week = Week.last_ended(moment, settings.timezone)
     zone = ZoneInfo(settings.timezone)
-    local = moment.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    local = as_utc(moment).astimezone(zone)
     due = dt.datetime.combine(
         week.monday + dt.timedelta(days=7 + REPORT_WEEKDAY), REPORT_TIME, tzinfo=zone
     )

@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from bot.clock import as_utc, naive_utc
+
 
 class WeekError(ValueError):
     """A week given in a form that is not a week (e.g. ``2026-W99``)."""
@@ -50,8 +52,8 @@ class Week:
 
     @classmethod
     def last_ended(cls, now_utc: dt.datetime, timezone: str) -> Week:
-        """The most recent week that has ended by ``now_utc`` (naive UTC)."""
-        local = now_utc.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(timezone))
+        """The most recent week that has ended by ``now_utc`` (aware, or naive UTC)."""
+        local = as_utc(now_utc).astimezone(ZoneInfo(timezone))
         return cls.containing(local.date()).previous()
 
     @property
@@ -80,5 +82,5 @@ class Week:
         return utc(self.monday), utc(self.monday + dt.timedelta(days=7))
 
     def has_ended(self, now_utc: dt.datetime, timezone: str) -> bool:
-        """True once the week's last moment has passed."""
-        return now_utc >= self.bounds(timezone)[1]
+        """True once the week's last moment has passed (``now_utc`` aware, or naive UTC)."""
+        return naive_utc(now_utc) >= self.bounds(timezone)[1]

@@ -10,6 +10,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.safety import replies as safety_replies
 from bot.store.tables.records import unanswered_questions
@@ -165,6 +166,7 @@ def test_published_content_changes_answers_without_a_restart(bot: RunningBot, co
             engine,
             [changed if e.id == "junior-isa" else e for e in content.entries],
             origin="test",
+            now=utcnow(),
         )
         deadline = time.monotonic() + 10
         while True:
@@ -174,7 +176,7 @@ def test_published_content_changes_answers_without_a_restart(bot: RunningBot, co
             time.sleep(0.5)
         assert first == "Junior ISA: A changed summary for this test. Ask your PA."
     finally:
-        publish_entries(engine, content.entries, origin="test")
+        publish_entries(engine, content.entries, origin="test", now=utcnow())
         engine.dispose()
 
 

@@ -13,6 +13,7 @@ import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from bot.clock import utcnow
 from bot.content import load_content_files
 from bot.db.migrate import upgrade
 from bot.db.schema import ALL_METADATA
@@ -53,7 +54,7 @@ def test_rasas_own_events_table_is_adopted(database_url):
 
 
 def test_publishing_the_content_round_trips_every_entry(engine, content):
-    report = publish_entries(engine, content.entries, origin="files")
+    report = publish_entries(engine, content.entries, origin="files", now=utcnow())
     assert len(report.added) == len(content.entries) == ENTRIES
     assert report.revision == 1
     revision, entries = read_published(engine)
@@ -62,20 +63,20 @@ def test_publishing_the_content_round_trips_every_entry(engine, content):
 
 
 def test_unchanged_content_keeps_its_revision(engine, content):
-    publish_entries(engine, content.entries, origin="files")
-    again = publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
+    again = publish_entries(engine, content.entries, origin="files", now=utcnow())
     assert not again.changed
     assert again.revision == 1
     assert len(again.unchanged) == ENTRIES
 
 
 def test_a_change_is_a_new_version_and_the_old_one_is_kept(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     changed = [
         dataclasses.replace(e, summary=e.summary + " Ask your PA.") if e.id == "junior-isa" else e
         for e in content.entries
     ]
-    report = publish_entries(engine, changed, origin="files", actor="test")
+    report = publish_entries(engine, changed, origin="files", actor="test", now=utcnow())
     assert report.updated == ("junior-isa",)
     assert report.revision == 2
     with engine.connect() as conn:
@@ -94,9 +95,9 @@ def test_a_change_is_a_new_version_and_the_old_one_is_kept(engine, content):
 
 
 def test_an_entry_no_longer_in_the_files_is_retired_not_deleted(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     report = publish_entries(
-        engine, [e for e in content.entries if e.id != "junior-isa"], origin="files"
+        engine, [e for e in content.entries if e.id != "junior-isa"], origin="files", now=utcnow()
     )
     assert report.retired == ("junior-isa",)
     _, entries = read_published(engine)

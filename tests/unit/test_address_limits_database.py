@@ -74,3 +74,18 @@ def test_without_redis_new_web_chats_from_one_address_are_limited(engine, settin
         return [await service.over_address_limit("session", ADDRESS) for _ in range(5)]
 
     assert asyncio.run(sessions()) == [False, False, False, True, True]
+
+
+def test_a_counters_expiry_is_stored_as_before_and_read_as_aware_utc(engine):
+    import datetime as dt
+
+    DatabaseAddressLimits(engine, SECRET).over("message", ADDRESS, 3, 60, NOW)
+    expected = dt.datetime(1970, 1, 12, 13, 49)  # (the minute's bucket + 2) * 60 seconds, UTC
+    with engine.connect() as conn:
+        plain = sa.select(sa.column("expires_at", sa.DateTime)).select_from(
+            sa.table("address_counts")
+        )
+        stored = conn.execute(plain).scalar_one()
+        read = conn.execute(sa.select(address_counts.c.expires_at)).scalar_one()
+    assert stored == expected  # the same naive UTC the table always held
+    assert read == expected.replace(tzinfo=dt.timezone.utc) and read.tzinfo is dt.timezone.utc

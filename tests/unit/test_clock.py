@@ -67,5 +67,25 @@ def test_the_sms_channel_takes_its_time_from_the_clock_it_is_given(engine, setti
     service.mark_handled("SM1")
     with engine.connect() as conn:
         row = conn.execute(sa.select(sms_inbound).where(sms_inbound.c.message_sid == "SM1")).one()
-    assert row.received_at == dt.datetime(2026, 7, 1, 12, 0)
-    assert row.handled_at == dt.datetime(2026, 7, 1, 12, 3)
+    assert row.received_at == NOON
+    assert row.handled_at == NOON + dt.timedelta(minutes=3)
+
+
+def test_the_consoles_local_time_shows_one_moment_the_same_however_it_comes(settings):
+    from bot.console.web import templates
+
+    local_time = templates(settings).filters["local_time"]
+    shown = {
+        local_time(NOON),
+        local_time(NOON.astimezone(BST)),
+        local_time(dt.datetime(2026, 7, 1, 12, 0)),
+    }
+    assert shown == {"01 Jul 2026, 13:00"}
+    assert local_time(None) == ""
+
+
+def test_unix_seconds_become_aware_utc_in_one_place():
+    from bot.clock import from_timestamp
+
+    assert from_timestamp(NOON.timestamp()) == NOON
+    assert from_timestamp(NOON.timestamp()).tzinfo is UTC

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot import content_files
+from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade
 from bot.settings import PROJECT_ROOT
@@ -31,7 +32,7 @@ ENTRIES = len(list((PROJECT_ROOT / "entitlements" / "content").glob("*/*.yaml"))
 
 @pytest.fixture
 def published(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     return engine
 
 
@@ -109,7 +110,7 @@ def test_an_exported_file_reads_like_the_hand_written_ones(published, tmp_path):
 def test_a_local_entry_is_exported_to_local(published, content, settings, tmp_path):
     council_tax = content.by_id()["council-tax-exemption"]
     local = dataclasses.replace(council_tax, scope="local", summary="Our own council tax scheme.")
-    publish_entries(published, [local], origin="test", retire_missing=False)
+    publish_entries(published, [local], origin="test", retire_missing=False, now=utcnow())
     content_files.export_content(published, tmp_path / "out")
     assert (tmp_path / "out" / "local" / "council-tax-exemption.yaml").is_file()
     assert not (tmp_path / "out" / "national" / "council-tax-exemption.yaml").exists()

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from bot.clock import utcnow
 from bot.console import content_form as cf
 from bot.db.migrate import alembic_config
 from bot.settings import PROJECT_ROOT
@@ -39,7 +40,7 @@ NEW_SUMMARY = (
 
 @pytest.fixture
 def loaded(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     return engine
 
 

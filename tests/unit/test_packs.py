@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import nudges
+from bot.clock import utcnow
 from bot.notify.sms import SmsQueue
 from bot.packs import offers, page, service
 from bot.packs.contents import read_published
@@ -33,19 +34,19 @@ BRACK = "+447700900302"  # Testy Brackley, 18, at university, East
 PA = "+447700900311"  # Pam Invented-Adviser
 
 
-def naive(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+def utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.timezone.utc)
 
 
 @pytest.fixture
 def published(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     return content
 
 
 @pytest.fixture
 def people(engine, published):
-    created = naive(NOW) - dt.timedelta(days=400)
+    created = utc(NOW) - dt.timedelta(days=400)
     with engine.begin() as conn:
         adviser = conn.execute(
             staff.insert().values(
@@ -120,7 +121,7 @@ def token_from(body: str) -> str:
 def send(engine, settings, person_id, now=NOW, **extra):
     return service.make_pack(
         engine, settings, who(engine, person_id), reason=extra.pop("reason", "first"),
-        now=naive(now), **extra,
+        now=utc(now), **extra,
     )  # fmt: skip
 
 
@@ -141,8 +142,8 @@ def test_a_pack_is_texted_with_a_long_random_link_and_only_its_hash_is_kept(
     assert len(token) >= 43 and len(token) * 6 >= 256  # 32 random bytes, base64url
     [row] = pack_rows(engine, people["T-CL-1"])
     assert row.token_hash == service.token_hash(token) and token not in row.token_hash
-    assert row.expires_at == naive(NOW) + dt.timedelta(days=30)
-    assert row.sent_at == naive(NOW) and row.reason == "first"
+    assert row.expires_at == utc(NOW) + dt.timedelta(days=30)
+    assert row.sent_at == utc(NOW) and row.reason == "first"
 
 
 def test_tokens_do_not_repeat_and_look_random():
@@ -166,7 +167,7 @@ def test_the_link_opens_its_pack_and_a_token_one_character_off_opens_nothing(
 ):
     send(engine, settings, people["T-CL-1"])
     token = token_from(texts_to(engine, ASH)[0].body)
-    view = service.open_pack(engine, token, naive(NOW) + dt.timedelta(hours=1))
+    view = service.open_pack(engine, token, utc(NOW) + dt.timedelta(hours=1))
     assert view is not None and view.items
     last = token[-1]
     for changed in (
@@ -176,24 +177,24 @@ def test_the_link_opens_its_pack_and_a_token_one_character_off_opens_nothing(
         token + "A",
         token.upper() if token.upper() != token else token.lower(),
     ):
-        assert service.open_pack(engine, changed, naive(NOW)) is None
+        assert service.open_pack(engine, changed, utc(NOW)) is None
     for malformed in ("", "../../etc/passwd", "a" * 500, "<script>", "é" * 43):
-        assert service.open_pack(engine, malformed, naive(NOW)) is None
+        assert service.open_pack(engine, malformed, utc(NOW)) is None
 
 
 def test_a_link_expires(engine, settings, people):
     send(engine, settings, people["T-CL-1"])
     token = token_from(texts_to(engine, ASH)[0].body)
-    almost = naive(NOW) + dt.timedelta(days=30) - dt.timedelta(seconds=1)
+    almost = utc(NOW) + dt.timedelta(days=30) - dt.timedelta(seconds=1)
     assert service.open_pack(engine, token, almost) is not None
-    assert service.open_pack(engine, token, naive(NOW) + dt.timedelta(days=30)) is None
+    assert service.open_pack(engine, token, utc(NOW) + dt.timedelta(days=30)) is None
 
 
 def test_two_people_two_packs_each_link_shows_only_its_own(engine, settings, people):
     send(engine, settings, people["T-CL-1"])
     send(engine, settings, people["T-CL-2"])
-    ash = service.open_pack(engine, token_from(texts_to(engine, ASH)[0].body), naive(NOW))
-    brack = service.open_pack(engine, token_from(texts_to(engine, BRACK)[0].body), naive(NOW))
+    ash = service.open_pack(engine, token_from(texts_to(engine, ASH)[0].body), utc(NOW))
+    brack = service.open_pack(engine, token_from(texts_to(engine, BRACK)[0].body), utc(NOW))
     assert ash is not None and brack is not None
     ash_ids = {item.id for item in ash.items}
     brack_ids = {item.id for item in brack.items}
@@ -215,7 +216,7 @@ def test_the_pack_lists_only_what_applies_and_names_what_to_ask_about_apart(
     entries = published.by_id()
     for ref in ("T-CL-1", "T-CL-3"):
         person = who(engine, people[ref]).person
-        view = service.view_for_staff(engine, people[ref], naive(NOW))
+        view = service.view_for_staff(engine, people[ref], utc(NOW))
         assert view is not None and view.items
         profile = profile_of(person, today)
         for item in view.items:
@@ -226,7 +227,7 @@ def test_the_pack_lists_only_what_applies_and_names_what_to_ask_about_apart(
         assert set(view.ask) == unknown
         assert not unknown & {item.title for item in view.items}
     assert view.ask  # Testy Corrin's record says nothing of foster care at 18, say
-    view = service.view_for_staff(engine, people["T-CL-1"], naive(NOW))
+    view = service.view_for_staff(engine, people["T-CL-1"], utc(NOW))
     assert view is not None
     staying = next(item for item in view.items if item.id == "staying-put")
     assert staying.until == "You can get this until your 21st birthday."
@@ -244,36 +245,36 @@ def test_a_number_that_sent_stop_gets_no_pack_and_the_pack_says_why(engine, sett
 
 
 def test_yes_acknowledges_the_waiting_packs_once_and_only_from_its_number(engine, settings, people):
-    assert not service.acknowledge(engine, ASH, naive(NOW))  # nothing waiting
+    assert not service.acknowledge(engine, ASH, utc(NOW))  # nothing waiting
     send(engine, settings, people["T-CL-1"])
     send(engine, settings, people["T-CL-1"], reason="resend")
-    assert not service.acknowledge(engine, BRACK, naive(NOW))  # someone else's number
-    assert not service.acknowledge(engine, "+447700900399", naive(NOW))  # not on record
-    assert service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(hours=2))
-    assert not service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(hours=3))
+    assert not service.acknowledge(engine, BRACK, utc(NOW))  # someone else's number
+    assert not service.acknowledge(engine, "+447700900399", utc(NOW))  # not on record
+    assert service.acknowledge(engine, ASH, utc(NOW) + dt.timedelta(hours=2))
+    assert not service.acknowledge(engine, ASH, utc(NOW) + dt.timedelta(hours=3))
     rows = pack_rows(engine, people["T-CL-1"])
-    assert [r.acknowledged_at for r in rows] == [naive(NOW) + dt.timedelta(hours=2)] * 2
+    assert [r.acknowledged_at for r in rows] == [utc(NOW) + dt.timedelta(hours=2)] * 2
 
 
 def test_an_expired_pack_is_not_acknowledged(engine, settings, people):
     send(engine, settings, people["T-CL-1"])
-    assert not service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(days=31))
+    assert not service.acknowledge(engine, ASH, utc(NOW) + dt.timedelta(days=31))
 
 
 def test_send_packs_sends_first_packs_once_with_progress_and_a_summary(engine, settings, people):
     calls: list[tuple[int, int]] = []
-    dry = service.send_first_packs(engine, settings, naive(NOW), dry_run=True)
+    dry = service.send_first_packs(engine, settings, utc(NOW), dry_run=True)
     assert (dry.sent, dry.not_sent) == (2, {"no_mobile": 1})
     assert pack_rows(engine, people["T-CL-1"]) == []
     east = service.send_first_packs(
-        engine, settings, naive(NOW), district="East", progress=lambda d, t: calls.append((d, t)),
+        engine, settings, utc(NOW), district="East", progress=lambda d, t: calls.append((d, t)),
         every=1,
     )  # fmt: skip
     assert (east.considered, east.sent, east.not_sent) == (2, 1, {"no_mobile": 1})
     assert calls == [(1, 2), (2, 2)]
-    everyone = service.send_first_packs(engine, settings, naive(NOW))
+    everyone = service.send_first_packs(engine, settings, utc(NOW))
     assert (everyone.already_had_one, everyone.sent) == (1, 1)
-    again = service.send_first_packs(engine, settings, naive(NOW))
+    again = service.send_first_packs(engine, settings, utc(NOW))
     assert (again.already_had_one, again.sent) == (2, 0)
     assert len(texts_to(engine, ASH)) == 1 and len(texts_to(engine, BRACK)) == 1
     assert "Packs sent: 0" in again.lines(False)
@@ -281,10 +282,10 @@ def test_send_packs_sends_first_packs_once_with_progress_and_a_summary(engine, s
 
 def test_two_send_packs_runs_at_once_text_nobody_twice(engine, settings, people, monkeypatch):
     """The second run read who had a pack before the first sent any: it sends nothing."""
-    first = service.send_first_packs(engine, settings, naive(NOW))
+    first = service.send_first_packs(engine, settings, utc(NOW))
     assert first.sent == 2
     monkeypatch.setattr(service, "had_a_pack", lambda _engine: set())
-    second = service.send_first_packs(engine, settings, naive(NOW))
+    second = service.send_first_packs(engine, settings, utc(NOW))
     assert (second.sent, second.already_had_one, second.not_sent) == (0, 2, {"no_mobile": 1})
     assert len(texts_to(engine, ASH)) == 1 and len(texts_to(engine, BRACK)) == 1
     sent = [r for r in pack_rows(engine, people["T-CL-1"]) if r.sent_at is not None]
@@ -294,7 +295,7 @@ def test_two_send_packs_runs_at_once_text_nobody_twice(engine, settings, people,
 def test_a_first_pack_not_sent_for_want_of_a_mobile_is_sent_once_one_is_known(
     engine, settings, people
 ):
-    service.send_first_packs(engine, settings, naive(NOW))
+    service.send_first_packs(engine, settings, utc(NOW))
     nobody = [who for who in service.recipients(engine) if not who.mobile]  # the one with no mobile
     assert len(nobody) == 1
     with engine.begin() as conn:
@@ -303,7 +304,7 @@ def test_a_first_pack_not_sent_for_want_of_a_mobile_is_sent_once_one_is_known(
             .where(care_leavers.c.id == nobody[0].person.id)
             .values(mobile="+447700900555")
         )
-    later = service.send_first_packs(engine, settings, naive(NOW))
+    later = service.send_first_packs(engine, settings, utc(NOW))
     assert (later.sent, later.already_had_one) == (1, 2)
     assert len(texts_to(engine, "+447700900555")) == 1
 
@@ -316,7 +317,7 @@ def test_a_birthday_that_changes_entitlements_offers_a_new_pack_once(engine, set
     # on 10 March 2027.
     send(engine, settings, people["T-CL-1"])
     send(engine, settings, people["T-CL-2"])
-    before = naive(dt.datetime(2027, 3, 9, 12, tzinfo=LONDON))
+    before = utc(dt.datetime(2027, 3, 9, 12, tzinfo=LONDON))
     assert offers.offer_again(engine, settings, before) == 0
     on_the_day = dt.datetime(2027, 3, 10, 9, 30, tzinfo=LONDON)
     assert offers.offer_again(engine, settings, on_the_day) == 1
@@ -343,7 +344,10 @@ def test_a_content_change_that_affects_someone_offers_a_new_pack_once_per_revisi
     bursary = entries["higher-education-bursary"]
     changed = dataclasses.replace(bursary, summary=bursary.summary + " Ask your PA how.")
     publish_entries(
-        engine, [changed, *(e for e in entries.values() if e.id != bursary.id)], origin="test"
+        engine,
+        [changed, *(e for e in entries.values() if e.id != bursary.id)],
+        origin="test",
+        now=utcnow(),
     )
     later = NOW + dt.timedelta(days=1)
     assert offers.offer_again(engine, settings, later) == 1
@@ -354,7 +358,7 @@ def test_a_content_change_that_affects_someone_offers_a_new_pack_once_per_revisi
     assert pack_rows(engine, people["T-CL-2"])[-1].offer_key == f"content:{revision}"
     # The new pack shows the new words.
     token = token_from(texts_to(engine, BRACK)[-1].body)
-    view = service.open_pack(engine, token, naive(later))
+    view = service.open_pack(engine, token, utc(later))
     assert view is not None
     assert next(i for i in view.items if i.id == bursary.id).summary.endswith("Ask your PA how.")
 
@@ -374,7 +378,7 @@ def test_the_pack_round_runs_once_per_period_and_only_in_the_day(engine, setting
 
 
 def test_two_schedulers_at_once_claim_the_round_once(engine, settings, people):
-    moment = naive(NOW)
+    moment = utc(NOW)
     results: list[bool] = []
     barrier = threading.Barrier(4)
 
@@ -406,7 +410,7 @@ def review_texts(engine, number):
 
 def run_nudges(engine, settings, when):
     return nudges.send_due(
-        engine, settings, service.recipients(engine), read_published(engine), naive(when),
+        engine, settings, service.recipients(engine), read_published(engine), utc(when),
         when.date(),
     )  # fmt: skip
 
@@ -496,14 +500,14 @@ def test_two_schedulers_send_a_nudge_once(engine, settings, people):
 def test_pack_coverage_counts_by_district_and_lists_who_has_none(engine, settings, people):
     send(engine, settings, people["T-CL-1"])
     send(engine, settings, people["T-CL-2"], now=NOW + dt.timedelta(days=2))
-    service.acknowledge(engine, ASH, naive(NOW) + dt.timedelta(days=1))
-    first_week = pack_coverage(engine, naive(NOW) + dt.timedelta(days=1, hours=1))
+    service.acknowledge(engine, ASH, utc(NOW) + dt.timedelta(days=1))
+    first_week = pack_coverage(engine, utc(NOW) + dt.timedelta(days=1, hours=1))
     assert first_week["council"].care_leavers == 3
     assert (first_week["council"].sent, first_week["council"].acknowledged) == (1, 1)
     assert first_week["council"].without_pack == (people["T-CL-2"], people["T-CL-3"])
     assert (first_week["North"].care_leavers, first_week["North"].sent) == (1, 1)
     assert first_week["East"].without_pack == (people["T-CL-2"], people["T-CL-3"])
-    later = pack_coverage(engine, naive(NOW) + dt.timedelta(days=3))
+    later = pack_coverage(engine, utc(NOW) + dt.timedelta(days=3))
     assert later["East"].sent == 1 and later["East"].without_pack == (people["T-CL-3"],)
     assert list(later) == ["council", "East", "North"]
 
@@ -565,7 +569,7 @@ def test_the_expiry_setting_is_what_a_pack_gets(engine, settings, people):
     short = dataclasses.replace(settings, pack_expiry_days=2)
     send(engine, short, people["T-CL-1"])
     [row] = pack_rows(engine, people["T-CL-1"])
-    assert row.expires_at == naive(NOW) + dt.timedelta(days=2)
+    assert row.expires_at == utc(NOW) + dt.timedelta(days=2)
 
 
 def test_the_oversight_round_sends_the_due_nudges(engine, settings, people):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from bot.clock import as_utc
 from bot.db.rasa_events import events
 from bot.people import identity
 from bot.people.demo import seed_demo
@@ -280,7 +281,7 @@ def test_a_transcript_is_the_weeks_messages_in_order_with_times(engine, talk):
         ("young person", "im jordan, text me on 07700900101"),
         ("bot", "Sorry, I don't know that one."),
     ]
-    assert lines[0].at == dt.datetime(2027, 5, 11, 8, 0)  # 09:00 BST
+    assert lines[0].at == dt.datetime(2027, 5, 11, 8, 0, tzinfo=dt.timezone.utc)  # 09:00 BST
     assert lines[0].event_id == asked and lines[0].answered == "setting-up-home-allowance"
     assert lines[3].event_id == personal and lines[3].answered is None
 
@@ -312,7 +313,7 @@ def test_a_review_is_saved_and_replaced(engine, talk, people):
     again = save_review(
         engine, sample.id, grade="good", tags=[], note="", reviewer_id=reviewer, now=AFTER
     )
-    assert (again.grade, again.tags, again.reviewed_at) == ("good", (), AFTER)
+    assert (again.grade, again.tags, again.reviewed_at) == ("good", (), as_utc(AFTER))
     assert [s.grade for s in week_sample(engine, WEEK) or []] == ["good"]
 
 
@@ -369,7 +370,7 @@ def test_a_wrong_answer_becomes_an_unanswered_question_masked_with_the_bots_gues
         rows = {row.id: row for row in conn.execute(sa.select(unanswered_questions).order_by("id"))}
     assert rows[first].text == "can i get money for a bed"
     assert rows[first].best_guess == "setting-up-home-allowance"
-    assert rows[first].asked_at == dt.datetime(2027, 5, 11, 8, 0)
+    assert rows[first].asked_at == dt.datetime(2027, 5, 11, 8, 0, tzinfo=dt.timezone.utc)
     assert (rows[first].district, rows[first].channel, rows[first].status) == (
         "North",
         "web",

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import questions
+from bot.clock import utcnow
 from bot.records import record_unanswered
 from bot.store.tables.records import unanswered_questions
 from entitlements.examples import ExampleError
@@ -24,7 +25,7 @@ from entitlements.store import (
     versions_table,
 )
 
-NOW = dt.datetime(2026, 11, 25, 12, 0)
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 EDITOR = "kim.example-adviser@example.org"
 PLAYSTATION = "can i get money for a ps5"
 
@@ -101,7 +102,7 @@ def test_the_most_asked_wording_leads_the_group():
 
 @pytest.fixture
 def published(engine, content):
-    publish_entries(engine, content.entries, origin="files")
+    publish_entries(engine, content.entries, origin="files", now=utcnow())
     return engine
 
 

@@ -27,7 +27,6 @@ from bot.store.tables.people import care_leavers, staff
 from bot.store.tables.web import web_chat_messages
 
 NOW = dt.datetime(2027, 5, 5, 10, 30, tzinfo=dt.timezone.utc)
-NAIVE_NOW = NOW.replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -80,14 +79,14 @@ def test_a_message_waits_until_it_is_marked_delivered(engine, people, chat):
     message = done.message
     assert message.text == "Hi Taylor, it's Pat. How can I help?"
     assert message.sender == "Pat (your personal adviser)"
-    assert message.created_at == NAIVE_NOW and message.delivered_at is None
+    assert message.created_at == NOW and message.delivered_at is None
     assert staff_messages.pending(engine, [chat]) == {chat: [message]}
     later = NOW + dt.timedelta(seconds=3)
     assert staff_messages.mark_delivered(engine, [message.id], later) == 1
     assert staff_messages.pending(engine, [chat]) == {}
     assert staff_messages.mark_delivered(engine, [message.id], later + dt.timedelta(hours=1)) == 0
     kept = rows(engine)
-    assert len(kept) == 1 and kept[0].delivered_at == later.replace(tzinfo=None)
+    assert len(kept) == 1 and kept[0].delivered_at == later
     visible = message.visible()
     assert visible == {
         "ref": message.ref,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from bot.cases import alerts, handoffs, service
 from bot.cases.calendar import OfficeCalendar
 from bot.cases.model import Actor
+from bot.clock import utcnow
 from bot.content import read_content
 from bot.db.rasa_events import events
 from bot.people import identity
@@ -297,6 +298,7 @@ def week(engine, settings, people):
             ),
         ],
         origin="files",
+        now=utcnow(),
     )
 
 

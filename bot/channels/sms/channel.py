@@ -70,7 +70,7 @@ from bot.channels.sms.webhook import (
     parse_inbound,
     signed_fields,
 )
-from bot.clock import naive_utcnow, utcnow
+from bot.clock import utcnow
 from bot.db.availability import database_outages, is_unavailable
 from bot.people.identity import sms_conversation_id
 from bot.rasa_plugins.handling import HOLDING_RESPONSE, fixed_text, handle
@@ -110,11 +110,9 @@ class TwilioSmsChannel(InputChannel):  # type: ignore[misc]
             try:
                 if service.in_hand:
                     await asyncio.to_thread(
-                        service.renew_claims, list(service.in_hand), naive_utcnow(service.clock)
+                        service.renew_claims, list(service.in_hand), utcnow(service.clock)
                     )
-                claimed = await asyncio.to_thread(
-                    service.claim_unhandled, naive_utcnow(service.clock)
-                )
+                claimed = await asyncio.to_thread(service.claim_unhandled, utcnow(service.clock))
             except SQLAlchemyError as error:
                 if not is_unavailable(error):
                     logger.exception("Looking for unhandled inbound SMS failed")

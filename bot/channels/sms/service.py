@@ -30,7 +30,7 @@ from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
-from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow
+from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow, utcnow
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
@@ -126,7 +126,7 @@ class SmsService:
         The number and words are kept with it until it is handled (:meth:`mark_handled`
         clears them), so that another server can handle it if this one dies first.
         """
-        now = naive_utcnow(self.clock)
+        now = utcnow(self.clock)
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -233,7 +233,7 @@ class SmsService:
                     sms_contacts.insert().values(
                         conversation_id=conversation_id,
                         number=number,
-                        updated_at=naive_utcnow(self.clock),
+                        updated_at=utcnow(self.clock),
                     )
                 )
                 return {}
@@ -245,7 +245,7 @@ class SmsService:
             conn.execute(
                 sms_contacts.update()
                 .where(sms_contacts.c.conversation_id == conversation_id)
-                .values(options=json.dumps(options), updated_at=naive_utcnow(self.clock))
+                .values(options=json.dumps(options), updated_at=utcnow(self.clock))
             )
 
     def mark_handled(self, sid: str) -> None:
@@ -254,7 +254,7 @@ class SmsService:
             conn.execute(
                 sms_inbound.update()
                 .where(sms_inbound.c.message_sid == sid)
-                .values(handled_at=naive_utcnow(self.clock), pending_from=None, pending_body=None)
+                .values(handled_at=utcnow(self.clock), pending_from=None, pending_body=None)
             )
 
     def undelivered(self, message: Undelivered) -> None:
@@ -263,7 +263,7 @@ class SmsService:
             self.engine,
             self.settings,
             conversation_id=message.conversation_id,
-            now=dt.datetime.now(dt.timezone.utc),
+            now=utcnow(),
         )
 
     def send_safety(self, sid: str, conversation_id: str, number: str, bodies: list[str]) -> None:
@@ -376,7 +376,7 @@ class SmsService:
             if ours:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, [HELP_REPLY])
         elif is_got_it(body) and await asyncio.to_thread(
-            acknowledge, self.engine, number, naive_utcnow(self.clock)
+            acknowledge, self.engine, number, utcnow(self.clock)
         ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.web.sessions import CONVERSATION_PREFIX
-from bot.clock import naive_utc
+from bot.clock import as_utc
 from bot.store.tables.cases import cases, handoffs
 from bot.store.tables.people import care_leavers, conversation_identities, staff
 from bot.store.tables.web import web_chat_messages
@@ -43,12 +43,12 @@ RESUBMIT_WINDOW = dt.timedelta(minutes=2)
 ADVISER_ROLE = "your personal adviser"
 TEAM_ROLE = "leaving care team"
 _CHUNK = 500
-_EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @dataclasses.dataclass(frozen=True)
 class StaffMessage:
-    """One staff message for a web chat conversation (times naive UTC)."""
+    """One staff message for a web chat conversation (times aware UTC)."""
 
     id: int
     ref: str
@@ -64,7 +64,7 @@ class StaffMessage:
             "ref": self.ref,
             "text": self.text,
             "sender": self.sender,
-            "at": self.created_at.replace(microsecond=0).isoformat() + "Z",
+            "at": self.created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
     @property
@@ -208,7 +208,7 @@ def enqueue(
         raise ValueError(f"the message is longer than {MAX_TEXT} characters")
     if not dedupe_key or len(dedupe_key) > 200:
         raise ValueError("the dedupe key must be 1 to 200 characters")
-    at = naive_utc(now)
+    at = as_utc(now)
     fingerprint = _fingerprint(conversation_id, staff_id, words, at)
     lookup = (dedupe_key, fingerprint, conversation_id, staff_id, words, at - RESUBMIT_WINDOW)
     try:
@@ -280,7 +280,7 @@ def mark_delivered(engine: Engine, message_ids: Sequence[int], now: dt.datetime)
                 web_chat_messages.c.id.in_(list(message_ids)),
                 web_chat_messages.c.delivered_at.is_(None),
             )
-            .values(delivered_at=naive_utc(now))
+            .values(delivered_at=as_utc(now))
         )
     return int(changed.rowcount)
 

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 
 from bot.channels.web import staff_messages
-from bot.clock import naive_utcnow
+from bot.clock import SYSTEM_CLOCK
 from bot.db.availability import log_round_failure
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class StaffMessagePusher:
         engine: Callable[[], Engine],
         *,
         interval: float = POLL_SECONDS,
-        clock: Callable[[], dt.datetime] = naive_utcnow,
+        clock: Callable[[], dt.datetime] = SYSTEM_CLOCK.now,
     ) -> None:
         self._engine = engine
         self.interval = interval

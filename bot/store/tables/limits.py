@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 # Counters per internet address (a keyed hash of it), in fixed windows, for the limits a
 # single machine without Redis applies (bot/address_limits.py): new web chats, web chat
@@ -16,7 +17,7 @@ address_counts = sa.Table(
     sa.Column("digest", sa.String(64), primary_key=True),
     sa.Column("bucket", sa.BigInteger, primary_key=True),
     sa.Column("hits", sa.Integer, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("expires_at", UtcDateTime(strict=True), nullable=False, index=True),
     # The safety alert that later events from the address are added to (kind "alert").
     sa.Column("alert_id", sa.Integer, nullable=True),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 sms_outbound = sa.Table(
     "sms_outbound",
@@ -19,11 +20,11 @@ sms_outbound = sa.Table(
     # outbox (demo mode); suppressed (opted out); failed; unknown (Twilio may have it).
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("next_attempt_at", sa.DateTime, nullable=True),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
     sa.Column("twilio_sid", sa.String(64), nullable=True, unique=True),
     sa.Column("error", sa.String(255), nullable=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
     # The message that must leave the queue first (the part before, of a long reply).
     sa.Column("follows_id", sa.Integer, nullable=True),
 )
@@ -32,7 +33,7 @@ sms_opt_outs = sa.Table(
     "sms_opt_outs",
     metadata,
     sa.Column("number", sa.String(20), primary_key=True),
-    sa.Column("opted_out_at", sa.DateTime, nullable=False),
+    sa.Column("opted_out_at", UtcDateTime(), nullable=False),
 )
 
 sms_delivery_reports = sa.Table(
@@ -42,5 +43,5 @@ sms_delivery_reports = sa.Table(
     sa.Column("twilio_sid", sa.String(64), nullable=False, index=True),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("error_code", sa.String(16), nullable=True),
-    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 packs = sa.Table(
     "packs",
@@ -32,14 +33,14 @@ packs = sa.Table(
     sa.Column("content_revision", sa.Integer, nullable=False),
     # sms or print
     sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("expires_at", sa.DateTime, nullable=False),
-    sa.Column("sent_at", sa.DateTime, nullable=True),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
     # Why it was not sent: opted_out, no_mobile.
     sa.Column("not_sent_reason", sa.String(32), nullable=True),
-    sa.Column("acknowledged_at", sa.DateTime, nullable=True),
-    sa.Column("first_opened_at", sa.DateTime, nullable=True),
+    sa.Column("acknowledged_at", UtcDateTime(), nullable=True),
+    sa.Column("first_opened_at", UtcDateTime(), nullable=True),
     sa.Index("ix_packs_care_leaver_id", "care_leaver_id"),
     sa.UniqueConstraint("care_leaver_id", "offer_key", name="uq_packs_offer"),
 )
@@ -54,7 +55,7 @@ nudges = sa.Table(
     sa.Column("about_date", sa.Date, nullable=False),
     # The entitlement ids an age_limit nudge is about, comma-separated.
     sa.Column("detail", sa.String(255), nullable=False, server_default=""),
-    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     # queued (or in the outbox), or not_sent with the reason: opted_out, no_mobile.
     sa.Column("young_person_status", sa.String(16), nullable=False),
     sa.Column("young_person_reason", sa.String(32), nullable=True),
@@ -67,6 +68,6 @@ job_runs = sa.Table(
     "job_runs",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("next_run_at", sa.DateTime, nullable=False),
-    sa.Column("last_run_at", sa.DateTime, nullable=True),
+    sa.Column("next_run_at", UtcDateTime(), nullable=False),
+    sa.Column("last_run_at", UtcDateTime(), nullable=True),
 )

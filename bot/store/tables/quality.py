@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 qa_draws = sa.Table(
     "qa_draws",
@@ -27,7 +28,7 @@ qa_draws = sa.Table(
     # The Monday the sampled week starts on, in the council's time zone.
     sa.Column("week_start", sa.Date, nullable=False, unique=True),
     sa.Column("per_district", sa.Integer, nullable=False),
-    sa.Column("drawn_at", sa.DateTime, nullable=False),
+    sa.Column("drawn_at", UtcDateTime(), nullable=False),
 )
 
 qa_samples = sa.Table(
@@ -51,7 +52,7 @@ qa_reviews = sa.Table(
     sa.Column("tags", sa.String(255), nullable=False, server_default=""),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("reviewer_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
-    sa.Column("reviewed_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("reviewed_at", UtcDateTime(), nullable=False, index=True),
 )
 
 qa_flags = sa.Table(
@@ -65,7 +66,7 @@ qa_flags = sa.Table(
         "unanswered_id", sa.Integer, sa.ForeignKey("unanswered_questions.id"), nullable=False
     ),
     sa.Column("flagged_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
-    sa.Column("flagged_at", sa.DateTime, nullable=False),
+    sa.Column("flagged_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("sample_id", "event_id", name="uq_qa_flags_sample_event"),
 )
 
@@ -73,7 +74,7 @@ answer_feedback = sa.Table(
     "answer_feedback",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("given_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("given_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("entitlement_id", sa.String(80), nullable=False),
     sa.Column("helpful", sa.Boolean, nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),

@@ -8,19 +8,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 unanswered_questions = sa.Table(
     "unanswered_questions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("asked_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("asked_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("conversation_key", sa.String(64), nullable=False),
     sa.Column("best_guess", sa.String(80), nullable=True),
     sa.Column("best_score", sa.Float, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="new"),
-    sa.Column("resolved_at", sa.DateTime, nullable=True),
+    sa.Column("resolved_at", UtcDateTime(), nullable=True),
     sa.Column("resolved_by", sa.String(120), nullable=True),
     sa.Column("resolution", sa.Text, nullable=True),
     # The young person's district when they are on record (for the weekly report).

@@ -15,12 +15,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 answer_log = sa.Table(
     "answer_log",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("answered_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("entitlement_id", sa.String(80), nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("conversation_key", sa.String(64), nullable=False),
@@ -33,7 +34,7 @@ weekly_reports = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     # The Monday the week starts on, in the council's time zone.
     sa.Column("week_start", sa.Date, nullable=False, unique=True),
-    sa.Column("produced_at", sa.DateTime, nullable=False),
+    sa.Column("produced_at", UtcDateTime(), nullable=False),
     # JSON: {"council": {...figures}, "North": {...}, ...}
     sa.Column("figures", sa.Text, nullable=False),
 )

@@ -4,8 +4,8 @@
 - ``safety_marks`` and ``safety_phrases``: staff marks and approved phrases
   (:mod:`bot.safety.review`).
 
-Times are stored as naive UTC, like the rest of the project's tables; ``safety_marks``
-and ``safety_phrases`` read and take them as aware UTC (:class:`bot.store.types.UtcDateTime`).
+Times are stored as naive UTC, like the rest of the project's tables, and read and taken
+as aware UTC (:class:`bot.store.types.UtcDateTime`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ safety_events = sa.Table(
     "safety_events",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("categories", sa.String(255), nullable=False),

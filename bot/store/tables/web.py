@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 web_chat_messages = sa.Table(
     "web_chat_messages",
@@ -28,6 +29,6 @@ web_chat_messages = sa.Table(
     # sha256 of conversation, sender, words and a two-minute window: the same words
     # from the same person posted again at once (a retried form) are one message.
     sa.Column("fingerprint", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("delivered_at", sa.DateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("delivered_at", UtcDateTime(), nullable=True),
 )
