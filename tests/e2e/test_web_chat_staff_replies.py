@@ -216,18 +216,6 @@ class Chat:
             if frame["type"] != "staff":
                 return frame
 
-    async def listen(self, seconds: float) -> list[dict[str, Any]]:
-        """Every frame that arrives in the next ``seconds``."""
-        got: list[dict[str, Any]] = []
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                got.append(json.loads(await asyncio.wait_for(self.ws.recv(), left)))
-            except asyncio.TimeoutError:
-                break
-        self.frames.extend(got)
-        return got
-
 
 def staff_texts(frames: list[dict[str, Any]]) -> list[str]:
     return [m["text"] for f in frames if f["type"] == "staff" for m in f["messages"]]
@@ -280,24 +268,38 @@ def test_with_the_chat_closed_the_reply_waits_and_arrives_on_reconnect(stack):
     handoff_id = hand_over(stack, conversation_id)
     words = "Sorry I missed you, Taylor. I'll be in the office tomorrow at 10."
     reply_to_handoff(stack, handoff_id, words)
-    time.sleep(2.5)  # several polls of every worker: nobody has the chat open
+    # Another young person's chat, open, gets its own reply: a push round ran after ours
+    # was written (a worker with no open chat asks the database nothing).
+    other = new_token(stack)
+    reply_to_handoff(stack, hand_over(stack, conversation_of(other)), "Hello, it's Pat.")
+
+    async def other_chat() -> dict[str, Any]:
+        async with Chat(stack, other) as chat:
+            return await chat.next("staff", timeout=30)
+
+    assert [m["text"] for m in asyncio.run(other_chat())["messages"]] == ["Hello, it's Pat."]
     (row,) = stored(stack, conversation_id)
     assert row.delivered_at is None
     # A reload shows it already (the page shows each message once, by its ref).
     waiting = chat_history(stack, token)
     assert [(m["from"], m["text"], m["sender"]) for m in waiting] == [("staff", words, PAT)]
 
-    async def reconnect() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    follow_up = "And bring your tenancy letter, please."
+
+    async def reconnect() -> tuple[dict[str, Any], dict[str, Any]]:
         async with Chat(stack, token) as chat:
             frame = await chat.next("staff", timeout=10)
         async with Chat(stack, token) as again:
-            later = await again.listen(3)
+            # The next message the PA sends is the next thing this connection gets:
+            # the first one, delivered, is not sent again ahead of it.
+            await asyncio.to_thread(reply_to_handoff, stack, handoff_id, follow_up)
+            later = await again.next("staff", timeout=30)
         return frame, later
 
     frame, later = asyncio.run(reconnect())
     assert [m["text"] for m in frame["messages"]] == [words]
     assert frame["messages"][0]["ref"] == waiting[0]["ref"]
-    assert later == []  # delivered: not sent again to the next connection
+    assert [m["text"] for m in later["messages"]] == [follow_up]
     assert stored(stack, conversation_id)[0].delivered_at is not None
 
 
@@ -317,11 +319,16 @@ def test_a_double_posted_form_delivers_once(stack):
             assert [r.status_code for r in twice] == [303, 303]
             retried = await asyncio.to_thread(post, stack, "pat", path, data)
             assert retried.status_code == 303
-            return await chat.listen(4)
+            # A second, different reply: everything sent before it has arrived with it.
+            await asyncio.to_thread(reply_to_handoff, stack, handoff_id, follow_up)
+            while follow_up not in staff_texts(chat.frames):
+                await chat.next("staff", timeout=30)
+            return chat.frames
 
+    follow_up = "See you on Tuesday. Pat"
     frames = asyncio.run(scenario())
-    assert staff_texts(frames) == [words]
-    assert len(stored(stack, conversation_id)) == 1
+    assert staff_texts(frames) == [words, follow_up]
+    assert len(stored(stack, conversation_id)) == 2
 
 
 def test_a_case_answered_in_the_console_reaches_the_web_chat(stack):
@@ -360,18 +367,22 @@ def test_another_conversation_never_receives_it(stack):
         identity.link(stack.engine, conversation_of(token), stack.young["taylor"], "web_code")
     handoff_id = hand_over(stack, conversation_of(mine))
     words = "This is for the first chat only."
+    own = "And this is for the second chat."
 
-    async def scenario() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         async with Chat(stack, mine) as first, Chat(stack, theirs) as second:
             await asyncio.to_thread(reply_to_handoff, stack, handoff_id, words)
             got = await first.next("staff")
-            return got, await second.listen(3)
+            # The second chat's own reply, sent after: the first staff frame it gets.
+            theirs_handoff = await asyncio.to_thread(hand_over, stack, conversation_of(theirs))
+            await asyncio.to_thread(reply_to_handoff, stack, theirs_handoff, own)
+            return got, await second.next("staff", timeout=30)
 
     got, other = asyncio.run(scenario())
     assert staff_texts([got]) == [words]
-    assert other == []
-    assert all(m["from"] != "staff" for m in chat_history(stack, theirs))
-    assert stored(stack, conversation_of(theirs)) == []
+    assert staff_texts([other]) == [own]
+    assert [m["text"] for m in chat_history(stack, theirs) if m["from"] == "staff"] == [own]
+    assert [row.text for row in stored(stack, conversation_of(theirs))] == [own]
 
 
 def test_someone_outside_the_caseload_cannot_write_to_the_chat(stack):
