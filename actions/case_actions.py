@@ -140,9 +140,9 @@ class ActionAskForPA(Action):
         person, said = await _checked(dispatcher, tracker)
         if said:
             return []
-        if person is None:  # the general answer if there is one, and how to reach the team
-            events = await answer_if_clear(dispatcher, tracker, domain) or []
-            return events + _say(dispatcher, [conversation.anonymous_pa_reply(services.settings)])
+        if person is None:  # how to reach the team first, then the general answer if any
+            events = _say(dispatcher, [conversation.anonymous_pa_reply(services.settings)])
+            return events + (await answer_if_clear(dispatcher, tracker, domain) or [])
         replies = await asyncio.to_thread(
             conversation.hand_over,
             services.engine,
