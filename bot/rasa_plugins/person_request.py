@@ -1,12 +1,19 @@
 """A request for a person, in Rasa's NLU pipeline: the intent becomes ``ask_for_pa``.
 
-Runs after the model and Rasa's FallbackClassifier, and before the safety net
-(:mod:`bot.rasa_plugins.safety_net`), so a crisis still wins. When the recogniser
-(:mod:`bot.person_request.recogniser`, no Rasa import) says the message asks to speak to
-someone, complains about a PA, says the PA is away or not answering, or asks whether
-anyone is there, the intent becomes ``ask_for_pa`` and the young person is handed to a
-person. One intent of the model is kept whatever the recogniser says: ``crisis``, which
-the safety net then checks (a crisis reply must never turn into a handoff's reply).
+Runs last, after the safety net (:mod:`bot.rasa_plugins.safety_net`), and never touches
+the ``crisis`` intent: whatever the safety net decided about a crisis stands, so a crisis
+always wins. When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import)
+says the message asks to speak to someone, complains about a PA, says the PA is away or
+not answering, or asks whether anyone is there, any other intent (an entitlement
+question, a greeting, ``nlu_fallback``...) becomes ``ask_for_pa`` and the young person is
+handed to a person.
+
+Why after the safety net and not before it: the model often calls "left loads of
+voicemails and nobody calls back" a crisis, and the safety net rightly overrules that
+(no risk in it) to the next intent or ``nlu_fallback``. Before the safety net, this
+component had to leave the model's ``crisis`` alone for the safety net to check, and so
+such a request got "I don't know"; after it, the safety net's own verdict is final and the
+request reaches a person. The safety net's decisions are exactly what they were.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.person_request.recogniser import asks_for_person
 
 PERSON_INTENT = "ask_for_pa"
-# What the model says that the recogniser never overrules.
+# What the recogniser never overrules: the safety net's decision on a crisis.
 KEPT = frozenset({"crisis"})
 # Where the rule that fired is shown in the parse data (its name only, never the text).
 RULE_KEY = "person_request"

@@ -1,4 +1,4 @@
-"""The request-for-a-person NLU component, and the safety net after it."""
+"""The request-for-a-person NLU component, after the safety net as in config.yml."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def intent(msg: Message) -> tuple[str, float]:
 
 
 def both(msg: Message) -> Message:
-    PersonRequest().process([msg])
     SafetyNet(SafetyNet.get_default_config()).process([msg])
+    PersonRequest().process([msg])
     return msg
 
 
@@ -50,13 +50,35 @@ def test_a_near_miss_keeps_the_models_intent():
     assert msg.get("person_request") is None
 
 
-def test_the_models_crisis_is_left_to_the_safety_net():
+def test_a_crisis_is_never_overruled():
     msg = message("is anyone there i am scared", [("crisis", 0.85), ("ask_for_pa", 0.1)])
     PersonRequest().process([msg])
     assert intent(msg) == ("crisis", 0.85)
 
 
-def test_a_crisis_the_patterns_see_still_wins_after_a_request_for_a_person():
+def test_a_models_crisis_the_safety_net_overrules_becomes_a_request_for_a_person():
+    # The model calls it a crisis; the safety net sees no risk and makes it nlu_fallback;
+    # it asks for a person, so it reaches one instead of "I don't know".
+    msg = both(
+        message(
+            "left loads of voicemails and nobody calls back",
+            [("crisis", 0.7), ("ask_entitlement", 0.2)],
+        )
+    )
+    assert intent(msg) == ("ask_for_pa", 1.0)
+
+
+def test_a_models_crisis_the_safety_net_keeps_stays_a_crisis():
+    msg = both(
+        message(
+            "is anyone there, everything feels hopeless and i am scared of myself",
+            [("crisis", 0.93), ("ask_for_pa", 0.05)],
+        )
+    )
+    assert intent(msg)[0] == "crisis"
+
+
+def test_a_crisis_the_patterns_see_still_wins_over_a_request_for_a_person():
     msg = both(
         message(
             "my pa isnt answering and i have taken all my tablets",
