@@ -7,6 +7,11 @@ import functools
 
 from bot.person_request import rules as rules_module
 
+# Where the Rasa component puts the rule that fired in a message's parse data (its name
+# only, never the text), so the action knows the recogniser, not only the model, saw a
+# request for a person.
+PARSE_KEY = "person_request"
+
 # Longer messages are read in their first and last parts: a request for a person is
 # said near the start or the end, and the work per message stays bounded.
 MAX_CHARS = 2000

@@ -34,13 +34,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.person_request.recogniser import asks_for_person
+from bot.person_request.recogniser import PARSE_KEY, asks_for_person
 
 PERSON_INTENT = "ask_for_pa"
 # What the recogniser never overrules: the safety net's decision on a crisis.
 KEPT = frozenset({"crisis"})
-# Where the rule that fired is shown in the parse data (its name only, never the text).
-RULE_KEY = "person_request"
+RULE_KEY = PARSE_KEY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

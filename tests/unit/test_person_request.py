@@ -14,8 +14,8 @@ from bot.settings import PROJECT_ROOT
 DEV_SET = PROJECT_ROOT / "tests" / "dev_set" / "person_requests.yml"
 # Floors measured on the dev set (docs/matching.md), not wished for: a change that loses
 # a request, or another near miss, fails here.
-RECALL_FLOOR = 1.0  # 173 of 173 when set
-NEAR_MISS_FLOOR = 0.97  # 90 of 92 when set
+RECALL_FLOOR = 0.99  # 216 of 217 when set
+NEAR_MISS_FLOOR = 0.98  # 111 of 113 when set
 
 pytestmark = pytest.mark.timeout(120)
 
