@@ -16,19 +16,16 @@ def tracker_for(
     entities: list[dict[str, Any]] | None = None,
     channel: str = "rest",
     ranking: list[str] | None = None,
-    parse: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text``, classified as ``intent``.
 
-    ``ranking`` lists the intents the model ranked next, best first; ``parse`` adds to
-    the message's parse data (what an NLU component set, say).
+    ``ranking`` lists the intents the model ranked next, best first.
     """
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": n, "confidence": 0.5} for n in [intent, *(ranking or [])]],
         "entities": entities or [],
-        **(parse or {}),
     }
     events = [
         {"event": "action", "name": "action_listen"},
