@@ -140,7 +140,10 @@ class ActionAskForPA(Action):
         person, said = await _checked(dispatcher, tracker)
         if said:
             return []
-        if person is None:  # the general answer if there is one, and how to reach the team
+        if person is None:
+            # The general answer if the message names an entitlement clearly ("my PA is off
+            # sick, can I get the bursary"), then the team's number and office hours; with
+            # nothing clear to answer, the route to a person is the reply.
             events = await answer_if_clear(dispatcher, tracker, domain) or []
             return events + _say(dispatcher, [conversation.anonymous_pa_reply(services.settings)])
         replies = await asyncio.to_thread(

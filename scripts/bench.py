@@ -3,8 +3,9 @@
 Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
 ``make run`` does, and talks to them through Rasa's REST channel:
 
-1. quality on the held-out evaluation set (``scripts/evaluation.py``), and on the blind
-   set of unseen questions, per entry;
+1. quality on the held-out evaluation set (``scripts/evaluation.py``), on the blind
+   set of unseen questions, per entry, and on the blind set of requests for a person
+   (handed to a person, and near misses wrongly handed);
 2. latency at a steady 10 messages a second (p50, p95, p99);
 3. throughput with 20 conversations sending at once;
 4. the latency of the 300th message of one conversation against the 5th;
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import json
 import shutil
@@ -48,7 +50,7 @@ import yaml
 from bot.safety.detector import assess
 from bot.settings import PROJECT_ROOT, get_settings
 from scripts.bench_report import report_benchmark
-from scripts.evaluation import evaluate_project_set, evaluate_unseen_set
+from scripts.evaluation import evaluate_handoff_set, evaluate_project_set, evaluate_unseen_set
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
 
@@ -528,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
                 "total": unseen.questions_total,
                 "per_entry": {entry: right for entry, right, _ in unseen.entry_rows()},
             }
+            progress("quality: sending the blind set of requests for a person")
+            handoff = evaluate_handoff_set(
+                bot.base_url, PROJECT_ROOT / "tests" / "evaluation" / "handoff.yml"
+            )
+            rows += handoff.rows()
+            results["handoff"] = dataclasses.asdict(handoff)
         progress("warming up")
         asyncio.run(throughput(bot, questions, 4, 10))
         progress(f"latency at a steady 10 messages a second for {args.seconds:.0f} s")

@@ -334,3 +334,99 @@ def _evaluate_here(base_url: str, messages: MessageSet) -> QualityReport:
             responses=domain_responses(domain),
         )
     )
+
+
+# -- requests for a person (issue 16 item 2) -----------------------------------------------
+
+# The first reply (not the safety net's own) of a handoff opens with one of these: the PA
+# or duty worker was asked, out of hours, or (someone not on record) how to reach the team.
+HANDOFF_OPENINGS = (
+    "I've asked ",
+    "The leaving care team is closed now.",
+    "I can't see who your PA is in this chat.",
+)
+TARGET_HANDOFF = 0.95
+
+
+@dataclasses.dataclass
+class HandoffReport:
+    """Figures on a set of requests for a person and near misses (never the messages).
+
+    Attributes:
+        requests: Requests for a person sent.
+        handed: Of them, how many got a handoff first.
+        near_misses: Messages that mention a PA or worker but ask something else.
+        near_handed: Of them, how many were wrongly handed to a person.
+        near_right: Of them, how many got the expected entitlement first.
+
+    """
+
+    requests: int = 0
+    handed: int = 0
+    near_misses: int = 0
+    near_handed: int = 0
+    near_right: int = 0
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """The figures as rows for ``make bench``."""
+        share = self.handed / self.requests if self.requests else 0.0
+        return [
+            (
+                "requests for a person (blind set): handed to a person",
+                f"{self.handed}/{self.requests} = {share:.1%}",
+                ">= 95% (issue 16)",
+            ),
+            (
+                "  ... near misses (a PA mentioned, no request) handed to a person",
+                f"{self.near_handed}/{self.near_misses}",
+                "0",
+            ),
+            (
+                "  ... near misses given the right entitlement first",
+                f"{self.near_right}/{self.near_misses}",
+                "",
+            ),
+        ]
+
+
+def is_handoff(texts: list[str]) -> bool:
+    """True when the first reply that is not the safety net's own hands to a person."""
+    answers = without_safety(texts)
+    return bool(answers) and answers[0].startswith(HANDOFF_OPENINGS)
+
+
+def grade_handoffs(
+    messages: list[dict[str, Any]], replies: list[list[str]], titles: dict[str, str]
+) -> HandoffReport:
+    """Grade each message's replies: ``expected`` is ``handoff`` or an entitlement id."""
+    report = HandoffReport()
+    for message, texts in zip(messages, replies, strict=True):
+        handed = is_handoff(texts)
+        if message["expected"] == "handoff":
+            report.requests += 1
+            report.handed += handed
+            continue
+        report.near_misses += 1
+        report.near_handed += handed
+        allowed = {message["expected"], *(message.get("acceptable") or [])}
+        report.near_right += answered_topic(texts, titles) in allowed
+    return report
+
+
+def evaluate_handoff_set(base_url: str, path: Path) -> HandoffReport:
+    """Grade the bot at ``base_url`` on the blind set of requests for a person at ``path``."""
+    messages = _messages(path)
+
+    async def _all() -> list[list[str]]:
+        url = base_url + "/webhooks/rest/webhook"
+        gate = asyncio.Semaphore(8)
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+
+            async def one(text: str) -> list[str]:
+                async with gate:
+                    return await _send(session, url, text)
+
+            return await asyncio.gather(*(one(m["text"]) for m in messages))
+
+    return grade_handoffs(messages, asyncio.run(_all()), entry_titles())

@@ -223,8 +223,11 @@ def summarise(texts: Sequence[str]) -> str:
 
 
 def anonymous_pa_reply(settings: Settings) -> Reply:
-    """Someone not identified asks for their PA: how to reach the team, and linking."""
-    return Reply("utter_pa_not_identified", {"team_phone": _team_phone(settings)})
+    """Someone not identified asks for their PA: the team's number and hours, and linking."""
+    return Reply(
+        "utter_pa_not_identified",
+        {"team_phone": _team_phone(settings), "hours": office_hours(settings)},
+    )
 
 
 def hand_over(

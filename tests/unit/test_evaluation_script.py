@@ -32,3 +32,23 @@ def test_per_entry_figures_come_weakest_first() -> None:
         ("c", "4/5", "80%"),
         ("a", "4/4", "100%"),
     ]
+
+
+def test_a_handoff_is_graded_on_the_first_reply_that_is_not_the_safety_nets() -> None:
+    titles = {"staying-put": "Staying put"}
+    messages = [
+        {"text": "x", "expected": "handoff"},
+        {"text": "y", "expected": "handoff"},
+        {"text": "z", "expected": "staying-put"},
+        {"text": "w", "expected": "staying-put"},
+    ]
+    replies = [
+        ["I can't see who your PA is in this chat. Call your leaving care team."],
+        ["Staying put: you can stay with your foster carers.", "I've asked your PA"],
+        ["Staying put: you can stay with your foster carers."],
+        ["I've asked your PA, Pat Example-Adviser, to get back to you here."],
+    ]
+    report = evaluation.grade_handoffs(messages, replies, titles)
+    assert (report.requests, report.handed) == (2, 1)
+    assert (report.near_misses, report.near_handed, report.near_right) == (2, 1, 1)
+    assert report.rows()[0][1] == "1/2 = 50.0%"

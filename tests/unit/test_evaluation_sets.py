@@ -20,6 +20,7 @@ from entitlements.normalise import clean, tokens
 EVALUATION = PROJECT_ROOT / "tests" / "evaluation"
 DEV_SET = PROJECT_ROOT / "tests" / "dev_set"
 NEAR_COPY = 92
+PERSON_REQUESTS = PROJECT_ROOT / "bot" / "person_request" / "data" / "requests.yml"
 
 
 def _key(text: str) -> str:
@@ -52,6 +53,12 @@ def _safety_bank() -> list[str]:
     return found
 
 
+def _person_request_examples() -> list[str]:
+    # The reviewed rules' examples and near misses (bot/person_request/data/requests.yml).
+    data = yaml.safe_load(PERSON_REQUESTS.read_text())
+    return [r["example"] for r in data["rules"]] + list(data["not_requests"])
+
+
 def _conversation_tests() -> list[str]:
     text = (PROJECT_ROOT / "tests" / "conversations" / "test_conversations.yml").read_text()
     return [m.strip() for m in re.findall(r"- user: \|\n\s+(.+)", text)]
@@ -72,7 +79,14 @@ def test_the_evaluation_set_is_big_enough():
 
 @pytest.mark.parametrize(
     "source",
-    ["training data", "retrieval examples", "conversation tests", "dev set", "safety bank"],
+    [
+        "training data",
+        "retrieval examples",
+        "conversation tests",
+        "dev set",
+        "safety bank",
+        "person request examples",
+    ],
 )
 def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
     others = {
@@ -81,6 +95,7 @@ def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
         "conversation tests": _conversation_tests,
         "dev set": lambda: _set_messages(DEV_SET),
         "safety bank": _safety_bank,
+        "person request examples": _person_request_examples,
     }[source]()
     other_keys = [_key(t) for t in others]
     exact = set(other_keys)
@@ -110,6 +125,13 @@ def test_the_dev_set_is_not_the_safety_banks_training_data():
         if found and len(key) > 12:
             clashes.append((message, found[0]))
     assert clashes == []
+
+
+def test_the_person_request_dev_set_is_not_the_rules_examples():
+    # The recogniser's figures are measured on the dev set: not on what its rules show.
+    example_keys = {_key(t) for t in _person_request_examples()}
+    dev = yaml.safe_load((DEV_SET / "person_requests.yml").read_text())["messages"]
+    assert [m["text"] for m in dev if _key(m["text"]) in example_keys] == []
 
 
 def test_every_expected_topic_exists(topics):

@@ -68,6 +68,8 @@ USER_TEXT_MODULES: dict[str, str] = {
     "bot/answering.py": "follow-up questions ('how do I get it'), to find what 'it' is",
     "bot/personal.py": "a young person's reply giving their age",
     "bot/people/sms_check.py": "the date of birth a young person texts to be checked",
+    "bot/person_request/rules.py": "every message: whether it asks for a person",
+    "bot/person_request/recogniser.py": "every message: whether it asks for a person",
 }
 
 
@@ -301,3 +303,12 @@ def test_an_age_and_a_follow_up_are_read_right_on_adversarial_text() -> None:
     assert back.search(_fill("x") + " it") is not None
     assert back.search(_fill("itt")) is None
     assert back.search(_fill("tha ") + "THAT") is not None
+
+
+@pytest.mark.timeout(60)
+def test_a_request_for_a_person_is_read_right_on_adversarial_text() -> None:
+    from bot.person_request.recogniser import asks_for_person
+
+    assert not asks_for_person("my pa " * 12_000 + "x").asks
+    assert asks_for_person("is " + "any " * 20_000 + "one there " * 3).asks
+    assert asks_for_person("hello" + "?" * 70_000).asks

@@ -258,6 +258,16 @@ async def test_unchecked_records_questions_ask_first_and_open_nothing(services):
     assert waiting == "can i talk to my pa"  # the latest question is the one answered after
 
 
+async def test_someone_not_on_record_asking_for_a_person_hears_the_teams_number_and_hours(
+    services,
+):
+    messages = await run(
+        ActionAskForPA(), "can i talk to someone", "ask_for_pa", sender="sms-not-on-record"
+    )
+    assert [m["response"] for m in messages] == ["utter_pa_not_identified"]
+    assert messages[0]["hours"] == "9am to 5pm, Monday to Friday"
+
+
 async def test_checked_records_questions_are_answered(services):
     check_taylor(services.engine, now())
     messages = await run(ActionPathwayPlan(), "when is my review", "pathway_plan")
