@@ -44,21 +44,21 @@ $(UV):
 
 RUNTIME_LOCKS := requirements.lock requirements-model.lock
 
-# The service alone (make run, setup, train): no test or development tools.
+# The service alone (make run, setup, train): no test or development tools. Where make
+# install has put the tools in already, they are kept (synced with the rest) rather than
+# removed from under a developer.
+KEEP_TOOLS = $(wildcard $(VENV)/.installed)
 $(VENV)/.runtime: $(RUNTIME_LOCKS) | $(UV)
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	@if [ -f $(VENV)/.installed ] && [ $(VENV)/.installed -nt requirements.lock ] && [ $(VENV)/.installed -nt requirements-model.lock ]; then \
-	  echo "The virtualenv already has the service's locked packages (and the tools: make install)"; \
-	else \
-	  $(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS); \
-	fi
+	$(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS) $(if $(KEEP_TOOLS),requirements-dev.lock)
+	$(if $(KEEP_TOOLS),@touch $(VENV)/.installed)
 	@touch $@
 
 # The service and the tools to test and develop it (make test, test-fast, lint, bench).
 $(VENV)/.installed: $(RUNTIME_LOCKS) requirements-dev.lock | $(UV)
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS) requirements-dev.lock
-	@touch $@
+	@touch $@ $(VENV)/.runtime
 
 .PHONY: install
 install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies, with the test and development tools

@@ -165,3 +165,34 @@ def test_make_run_installs_no_test_tools(tmp_path):
 def test_make_test_installs_the_tools(tmp_path):
     syncs = _dry_run("test", tmp_path)
     assert [line for line in syncs if "requirements-dev.lock" in line]
+
+
+@pytest.mark.timeout(300)
+def test_the_tools_once_installed_are_kept_and_a_fresh_run_gets_none(tmp_path):
+    """Real make and a real virtualenv; uv stands in by writing down what it was asked."""
+    tools = tmp_path / "tools"
+    (tools / "bin").mkdir(parents=True)
+    calls = tmp_path / "uv-calls"
+    fake_uv = tools / "bin" / "uv"
+    fake_uv.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n', encoding="utf-8")
+    fake_uv.chmod(0o755)
+    venv = tmp_path / "venv"
+
+    def make(*targets: str) -> list[str]:
+        calls.write_text("", encoding="utf-8")
+        subprocess.run(
+            ["make", "--no-print-directory", f"VENV={venv}", f"TOOLS={tools}", *targets],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            timeout=240,
+            check=True,
+            env={**os.environ, "MAKEFLAGS": ""},
+        )
+        return [line.split()[-1] for line in calls.read_text(encoding="utf-8").splitlines()]
+
+    # The last lock each sync was given: the dev lock only where the tools are wanted.
+    assert make("install-runtime") == ["requirements-model.lock"]
+    assert make("install") == ["requirements-dev.lock"]
+    assert make("install-runtime") == []  # up to date: make install synced it too
+    (venv / ".runtime").unlink()
+    assert make("install-runtime") == ["requirements-dev.lock"]  # the tools are kept
