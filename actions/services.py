@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from bot.clock import naive_utcnow
+from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
 from bot.settings import Settings, get_settings
@@ -74,7 +74,7 @@ async def talking(conversation_id: str) -> sms_check.Talking:
         sms_check.who_is_talking,
         services.engine,
         conversation_id,
-        naive_utcnow(),
+        utcnow(),
         services.settings.sms_identity_check_days,
     )
 
@@ -82,5 +82,5 @@ async def talking(conversation_id: str) -> sms_check.Talking:
 async def ask_who_they_are(conversation_id: str, care_leaver_id: int, text: str) -> None:
     """Note that the date of birth is asked for, and the question to answer once it is given."""
     await asyncio.to_thread(
-        sms_check.ask, get_services().engine, conversation_id, care_leaver_id, text, naive_utcnow()
+        sms_check.ask, get_services().engine, conversation_id, care_leaver_id, text, utcnow()
     )

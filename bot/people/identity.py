@@ -16,7 +16,7 @@ import hmac
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import naive_utcnow
+from bot.clock import utcnow
 from bot.store.care_leavers import CareLeaver as CareLeaver  # re-exported: the domain's name
 from bot.store.care_leavers import care_leaver_from_row, select_on_record
 from bot.store.tables.people import care_leavers, conversation_identities
@@ -66,7 +66,7 @@ def link(engine: Engine, conversation_id: str, care_leaver_id: int, method: str)
                 conversation_id=conversation_id,
                 care_leaver_id=care_leaver_id,
                 method=method,
-                verified_at=naive_utcnow(),
+                verified_at=utcnow(),
             )
         )
 
@@ -101,7 +101,7 @@ def link_sms_sender(engine: Engine, conversation_id: str, number: str) -> CareLe
                     conversation_id=conversation_id,
                     care_leaver_id=person.id,
                     method="sms",
-                    verified_at=naive_utcnow(),
+                    verified_at=utcnow(),
                 )
             )
     return person

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.cases.moves import follow_young_person
-from bot.clock import naive_utcnow, utcnow
+from bot.clock import utcnow
 from bot.people.import_checks import Checked
 from bot.people.import_report import ImportReport, RowError
 from bot.store.tables.people import care_leavers
@@ -55,7 +55,7 @@ def write_plan(conn: Connection, plan: WritePlan, *, only_good_rows: bool) -> Im
             plan.kind, rows=rows, skipped_bad=len(bad_rows), errors=tuple(errors), written=False
         )
     table = plan.table
-    now = naive_utcnow()
+    now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any]]] = []
     moving: list[int] = []

@@ -257,7 +257,7 @@ def start_link(
         key: The key codes are hashed with.
         conversation_id: The (server-made) conversation asking.
         raw_number: The number as the young person typed it.
-        now: The current time (naive UTC).
+        now: The current time (aware UTC).
 
     Returns:
         The reply to show, which never says whether the number is on record, and the
@@ -318,7 +318,7 @@ def verify_link(
         key: The key codes are hashed with.
         conversation_id: The (server-made) conversation the code was typed in.
         raw_code: What the young person typed.
-        now: The current time (naive UTC).
+        now: The current time (aware UTC).
 
     Returns:
         The reply to show, and the care leaver linked if the code was right.

@@ -42,7 +42,7 @@ from bot.store.tables.people import care_leavers, conversation_identities, ident
 MAX_TRIES = 3
 WAITING_FOR_ANSWER = dt.timedelta(hours=24)
 """How long a question asking for the date of birth waits for its answer."""
-UNTIL_CLEARED = dt.datetime(9999, 12, 31)
+UNTIL_CLEARED = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)
 """Web chat linking to a record whose check was failed stays locked until it is cleared."""
 MAX_PENDING = 1600
 CHECKED_METHODS = frozenset({"web_code"})
@@ -136,7 +136,7 @@ def who_is_talking(
     Args:
         engine: The project's database.
         conversation_id: The conversation.
-        now: The time (naive UTC).
+        now: The time (aware UTC).
         check_days: How long a check lasts (``SMS_IDENTITY_CHECK_DAYS``).
 
     Returns:
@@ -227,7 +227,7 @@ def answer(engine: Engine, conversation_id: str, text: str, now: dt.datetime) ->
         engine: The project's database.
         conversation_id: The SMS conversation.
         text: The text as received (never stored).
-        now: The time (naive UTC).
+        now: The time (aware UTC).
 
     Returns:
         What to reply, and, once checked, the question to answer now.

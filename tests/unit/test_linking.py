@@ -17,7 +17,7 @@ from bot.store.tables.notify import sms_outbound
 from bot.store.tables.people import care_leavers, conversation_identities, link_codes
 
 KEY = b"link-key" * 4
-T0 = dt.datetime(2026, 11, 25, 12, 0, 0)
+T0 = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.timezone.utc)
 TAYLOR = "07700 900105"  # Demo Taylor, in the demo records
 NOT_ON_RECORD = "07700 900999"
 

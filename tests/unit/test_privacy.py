@@ -502,7 +502,7 @@ def test_erase_removes_their_personal_data_and_keeps_and_lists_the_required_reco
         ).scalar_one()
     assert record.preferred_name == erasure.ERASED_NAME
     assert record.mobile is None and record.date_of_birth is None
-    assert record.erased_at == naive(NOW)
+    assert record.erased_at == NOW
     assert count(engine, events, events.c.sender_id.in_([held["sms"], held["web"]])) == 0
     assert texts == [("", "")]
     assert question == erasure.ERASED_TEXT

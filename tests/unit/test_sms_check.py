@@ -36,7 +36,7 @@ TAYLOR = "+447700900105"  # Demo Taylor: born 2007-10-15, North, PA Pat (+447700
 BORN = dt.date(2007, 10, 15)
 PAT = "+447700900001"
 CHAT = "sms-taylor"
-T0 = dt.datetime(2026, 11, 25, 12, 0)
+T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -58,7 +58,7 @@ def services(people, settings, encoder):
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 async def run(action, text: str, intent: str = "ask_entitlement", sender: str = CHAT):

@@ -30,7 +30,7 @@ from bot.channels.payloads import neutralise, offered_payloads
 from bot.channels.safety_first import alerted, safety_first
 from bot.channels.sms import formatting
 from bot.channels.sms.keywords import Keyword, KeywordMode, is_got_it, keyword_action
-from bot.clock import SYSTEM_CLOCK, Clock, naive_utcnow, utcnow
+from bot.clock import SYSTEM_CLOCK, Clock, utcnow
 from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
@@ -385,7 +385,7 @@ class SmsService:
             checked = None
             if person is not None:
                 checked = await asyncio.to_thread(
-                    sms_check.answer, self.engine, conversation_id, body, naive_utcnow(self.clock)
+                    sms_check.answer, self.engine, conversation_id, body, utcnow(self.clock)
                 )
             first: list[str] = []
             if checked is not None:

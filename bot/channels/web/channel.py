@@ -48,7 +48,7 @@ from bot.channels.web.conversation import SocketConversation
 from bot.channels.web.history import visible_messages
 from bot.channels.web.requests import BadRequest, client_address, content_security_policy, json_body
 from bot.channels.web.service import STATIC_FILES, WebChatService
-from bot.clock import naive_utcnow
+from bot.clock import utcnow
 from bot.people import linking
 from bot.rasa_plugins.handling import handle
 from bot.settings import get_settings
@@ -154,7 +154,7 @@ class WebChatChannel(SocketConversation, InputChannel):  # type: ignore[misc]
                 service.key,
                 session.conversation_id,
                 mobile,
-                naive_utcnow(),
+                utcnow(),
             )
             sms = result.sms
             if sms is not None:
@@ -170,7 +170,7 @@ class WebChatChannel(SocketConversation, InputChannel):  # type: ignore[misc]
                 code = json_body(request, ("code",))["code"]
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
-            now = naive_utcnow()
+            now = utcnow()
             result = await asyncio.to_thread(
                 linking.verify_link,
                 service.engine,

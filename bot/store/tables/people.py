@@ -1,6 +1,8 @@
 """Records of care leavers and staff, and which conversation belongs to whom.
 
-Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic.
+Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic. Times are
+stored as naive UTC, like the rest of the project's tables, and read and taken as aware UTC
+(:class:`bot.store.types.UtcDateTime`).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 staff = sa.Table(
     "staff",
@@ -20,8 +23,8 @@ staff = sa.Table(
     sa.Column("mobile", sa.String(20), nullable=True),
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 care_leavers = sa.Table(
@@ -40,13 +43,13 @@ care_leavers = sa.Table(
     sa.Column("pathway_next_review", sa.Date, nullable=True),
     # Codes from entitlements.model.CIRCUMSTANCES, comma-separated and sorted.
     sa.Column("circumstances", sa.String(255), nullable=False, server_default=""),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
     # When the young person's personal data were erased on request; the row stays so
     # that kept records (cases, safety alerts) still resolve.
-    sa.Column("erased_at", sa.DateTime, nullable=True),
+    sa.Column("erased_at", UtcDateTime(), nullable=True),
     # Web chat linking to this record is locked until then (too many wrong codes).
-    sa.Column("linking_locked_until", sa.DateTime, nullable=True),
+    sa.Column("linking_locked_until", UtcDateTime(), nullable=True),
 )
 
 conversation_identities = sa.Table(
@@ -55,7 +58,7 @@ conversation_identities = sa.Table(
     sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=False),
     sa.Column("method", sa.String(16), nullable=False),
-    sa.Column("verified_at", sa.DateTime, nullable=False),
+    sa.Column("verified_at", UtcDateTime(), nullable=False),
 )
 
 link_codes = sa.Table(
@@ -65,10 +68,10 @@ link_codes = sa.Table(
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=True),
     sa.Column("code_hash", sa.String(128), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("used_at", sa.DateTime, nullable=True),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
     # Wrong tries at this code itself (``attempts`` carries the chat's earlier ones).
     sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
 )
@@ -81,14 +84,14 @@ identity_checks = sa.Table(
     sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("care_leaver_id", sa.Integer, sa.ForeignKey("care_leavers.id"), nullable=False),
     # The last time the right date of birth was given.
-    sa.Column("verified_at", sa.DateTime, nullable=True),
+    sa.Column("verified_at", UtcDateTime(), nullable=True),
     sa.Column("wrong_tries", sa.Integer, nullable=False, server_default="0"),
     # A question asking for the date of birth is waiting for its answer since then, and
     # the young person's question to answer once it comes (cleared when used).
-    sa.Column("asked_at", sa.DateTime, nullable=True),
+    sa.Column("asked_at", UtcDateTime(), nullable=True),
     sa.Column("pending_text", sa.Text, nullable=True),
     # The check was failed: general answers only until staff clear it.
-    sa.Column("locked_at", sa.DateTime, nullable=True),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("locked_at", UtcDateTime(), nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Index("ix_identity_checks_care_leaver_id", "care_leaver_id"),
 )
