@@ -35,11 +35,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.person_request.recogniser import PARSE_KEY, asks_for_person
+from bot.rasa_plugins.safety_net import CRISIS_INTENT
 
 PERSON_INTENT = "ask_for_pa"
-# What the recogniser never overrules: the safety net's decision on a crisis.
-KEPT = frozenset({"crisis"})
-RULE_KEY = PARSE_KEY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -78,8 +76,8 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
     @staticmethod
     def _check(message: Message, text: str) -> None:
         intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) in KEPT:
-            return
+        if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT:
+            return  # the safety net's decision on a crisis is never overruled
         finding = asks_for_person(text)
         if not finding.asks:
             return
@@ -88,4 +86,4 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
         others = [r for r in ranking if r.get(INTENT_NAME_KEY) != PERSON_INTENT]
         message.set(INTENT, person, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [person, *others], add_to_output=True)
-        message.set(RULE_KEY, finding.rule, add_to_output=True)
+        message.set(PARSE_KEY, finding.rule, add_to_output=True)
