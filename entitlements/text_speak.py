@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from entitlements.data_errors import DataFileError
+
 TABLE = Path(__file__).resolve().parent / "data" / "text_speak.yml"
 """Where the table lives."""
 
@@ -32,7 +34,7 @@ READERS = ("search", "safety")
 _TOKEN_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)
 
 
-class TextSpeakError(ValueError):
+class TextSpeakError(DataFileError):
     """The text-speak table has a mistake.
 
     Attributes:
@@ -41,13 +43,6 @@ class TextSpeakError(ValueError):
         problem: What is wrong.
 
     """
-
-    def __init__(self, file: str, entry: str, problem: str) -> None:
-        self.file = file
-        self.entry = entry
-        self.problem = problem
-        where = f"{file}, {entry}" if entry else file
-        super().__init__(f"{where}: {problem}")
 
 
 def _is_token(word: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import yaml
 
 from bot import linear_re
+from entitlements.data_errors import DataFileError
 from entitlements.normalise import clean, expand
 
 DATA_FILE = Path(__file__).parent / "data" / "requests.yml"
@@ -25,7 +26,7 @@ _RULE_FIELDS = {"name", "kind", "example", "pattern", "any_of", "reads", "unless
 _NAME = linear_re.compile(r"\{([A-Z_]+)\}")
 
 
-class PersonRequestDataError(ValueError):
+class PersonRequestDataError(DataFileError):
     """The data file has a mistake.
 
     Attributes:
@@ -34,12 +35,6 @@ class PersonRequestDataError(ValueError):
         problem: What is wrong, naming the field.
 
     """
-
-    def __init__(self, file: str, entry: str, problem: str) -> None:
-        self.file = file
-        self.entry = entry
-        self.problem = problem
-        super().__init__(f"{file}, {entry}: {problem}" if entry else f"{file}: {problem}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,12 +13,13 @@ import dataclasses
 from collections.abc import Mapping
 
 from bot import linear_re as linear
+from entitlements.data_errors import DataFileError
 
 # Whose risk a rule's match must be about (see :func:`bot.safety.detector._who_ok`).
 WHO = ("self_or_none", "self", "person", "third", "not_self", "any")
 
 
-class LexiconError(ValueError):
+class LexiconError(DataFileError):
     """A lexicon file has a mistake.
 
     Attributes:
@@ -27,12 +28,6 @@ class LexiconError(ValueError):
         problem: What is wrong.
 
     """
-
-    def __init__(self, file: str, entry: str, problem: str) -> None:
-        self.file = file
-        self.entry = entry
-        self.problem = problem
-        super().__init__(f"{file}, {entry}: {problem}" if entry else f"{file}: {problem}")
 
 
 @dataclasses.dataclass(frozen=True)
