@@ -18,6 +18,7 @@ from sanic.exceptions import MethodNotSupported, NotFound, SanicException
 from sanic.response import BaseHTTPResponse, HTTPResponse, redirect, text
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.console import csrf, sessions
 from bot.console.areas import audit as audit_area
 from bot.console.areas import (
@@ -34,7 +35,7 @@ from bot.console.areas import (
     safety,
     staff,
 )
-from bot.console.policy import Policy, utcnow
+from bot.console.policy import Policy
 from bot.console.web import (
     STATIC,
     Console,
@@ -79,7 +80,7 @@ def create_app(
         settings: The service's settings (``console_*`` and ``database_url``).
         engine: An open SQLAlchemy engine to use; if None, one is opened on
             ``settings.database_url`` when the server starts, and closed when it stops.
-        clock: Now, as naive UTC.
+        clock: Now, timezone-aware UTC (:func:`bot.clock.utcnow`; a test may give another).
 
     Returns:
         The Sanic app, one blueprint per area.

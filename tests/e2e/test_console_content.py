@@ -17,7 +17,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.console.policy import utcnow
+from bot.clock import utcnow
 from bot.store.tables.console import login_failures
 from entitlements import workflow as wf
 from entitlements.loader import load_topics
