@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from bot import linear_re
 
@@ -482,6 +482,31 @@ def compose_reply(
                 start += len(chunk) + 1
     bodies = (to_gsm7(part).strip() for part in _split(body, atoms, None, max_chars))
     return [part for part in bodies if part], options
+
+
+def sms_turn(
+    messages: Sequence[Mapping[str, Any]], before: Sequence[str] = ()
+) -> tuple[list[str], dict[str, str]]:
+    """The SMS bodies for one turn of the bot, from the messages Rasa's channel collected.
+
+    Args:
+        messages: The turn's messages as ``CollectingOutputChannel`` keeps them (``text``,
+            and ``buttons`` of ``{"title", "payload"}``).
+        before: Texts of the channel's own to send first (the identity check's reply).
+
+    Returns:
+        As :func:`compose_reply`: the bodies to send, and the options they offer.
+    """
+    texts = [str(m["text"]) for m in messages if m.get("text")]
+    buttons = next(
+        (
+            [(str(b["title"]), str(b["payload"])) for b in m["buttons"]]
+            for m in reversed(messages)
+            if m.get("buttons")
+        ),
+        [],
+    )
+    return compose_reply([*before, *texts], buttons)
 
 
 def option_payload(reply: str, options: Mapping[str, str]) -> str | None:
