@@ -218,17 +218,23 @@ def depends_on_who(entry: Entitlement) -> bool:
     )
 
 
-def anonymous_reply(entry: Entitlement) -> tuple[Reply | None, bool]:
-    """What to add for someone not identified: the conditions, or a question about age.
+def anonymous_who_can_get(entry: Entitlement, reply: Reply) -> tuple[Reply, bool]:
+    """Answer "Who can get it?" for someone not identified: the conditions, perhaps their age.
+
+    The first answer is one message with "Who can get it?" as a follow-up; when the age
+    alone settles whether the entry applies (:func:`age_settles`), the conditions end by
+    asking the young person's age, so the next message ("19") can be answered.
+
+    Args:
+        entry: The entry asked about.
+        reply: The plain "who can get it" reply (:func:`bot.answering.answer_follow_up`).
 
     Returns:
-        The reply (or None when the entry is for everyone), and whether it asks their age.
+        The reply to send, and whether it asks their age.
     """
-    if not depends_on_who(entry):
-        return None, False
-    if age_settles(entry):
-        return Reply("utter_ask_age"), True
-    return Reply("utter_conditions", {"conditions": entry.eligibility.explanation}), False
+    if not (depends_on_who(entry) and age_settles(entry)):
+        return reply, False
+    return dataclasses.replace(reply, response="utter_entitlement_who_can_get_ask_age"), True
 
 
 def age_reply(entry: Entitlement, age: int, on: dt.date) -> Reply:

@@ -286,7 +286,7 @@ def test_preview_counts_segments_warns_on_reading_age_and_shows_both_channels(co
     assert f"Summary: {len(entry.summary)} of 300 characters" in body
     assert f"First answer: {len(first)} of 320 characters, 2 SMS segments (GSM-7)" in body
     assert "Reading age about" in body and "details" in body
-    assert 'data-testid="sms-part"' in reply.text and "Reply 1" in body
+    assert 'data-testid="sms-part"' in reply.text and "Reply WHO, HOW or MORE" in body
     assert 'data-testid="web-preview"' in reply.text and "Who can get it?" in body
     with console.engine.connect() as conn:
         assert wf.open_draft(conn, HOME) is None
