@@ -32,15 +32,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 ROOT = Path(__file__).resolve().parents[2]
 MAX_SEGMENTS = 2
 
-TOO_LONG_TO_FIT: dict[str, int] = {
-    # Entries whose title and summary alone are longer than two GSM-7 segments (306
-    # characters), measured 2026-12-06: the content must be shortened (issue 16 item 4),
-    # not the layout. The number is how many characters too long each one was then.
-    "college-at-19-plus": 10,
-    "homeless-tonight": 10,
-}
-
-
 @pytest.fixture
 def services(engine, settings, encoder):
     load_content_files(engine, settings)
@@ -74,14 +65,11 @@ async def sms_answer(entitlement_id: str, nlg: TemplatedNaturalLanguageGenerator
 async def test_every_published_answer_is_one_text_of_at_most_two_segments(services):
     nlg = TemplatedNaturalLanguageGenerator(Domain.load(str(ROOT / "domain.yml")).responses)
     kb = services.knowledge.current()
-    assert set(TOO_LONG_TO_FIT) <= set(kb.entries), "an entry listed as too long is gone"
     over: dict[str, str] = {}
     for entitlement_id, entry in sorted(kb.entries.items()):
         bodies = await sms_answer(entitlement_id, nlg)
         assert bodies and bodies[0].startswith(f"{entry.title}: "), entitlement_id
         counts = [segments(body) for body in bodies]
         if len(bodies) > 1 or counts[0] > MAX_SEGMENTS:
-            if entitlement_id in TOO_LONG_TO_FIT and len(bodies) == 1 and counts[0] == 3:
-                continue  # the content's own length; still one text
             over[entitlement_id] = f"{len(bodies)} text(s), {counts} segments"
     assert not over, f"SMS answers over {MAX_SEGMENTS} segments: {over}"
