@@ -42,6 +42,7 @@ from bot.console.web import (
     client_hash,
     console,
     error_page,
+    has_cookie,
     off_loop,
     set_cookie,
     templates,
@@ -256,9 +257,8 @@ async def _after(request: Request, response: BaseHTTPResponse) -> None:
     new_seed = getattr(request.ctx, "new_seed", None)
     if new_seed:
         set_cookie(response, state.seed_cookie, new_seed, secure=state.secure)
-    if (
-        getattr(request.ctx, "session_ended", False)
-        and state.session_cookie not in response.cookies
+    if getattr(request.ctx, "session_ended", False) and not has_cookie(
+        response, state.session_cookie
     ):
         clear_cookie(response, state.session_cookie, secure=state.secure)
 
