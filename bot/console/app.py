@@ -100,13 +100,14 @@ def create_app(
     )
     owns_engine = engine is None
 
+    # Sanic 21.12 gives listeners the loop too; Sanic 26.6 will give only the app.
     @app.before_server_start
-    async def _open(app: Sanic, _loop: object) -> None:
+    async def _open(app: Sanic, *_loop: object) -> None:
         if owns_engine:
             app.ctx.console.engine = create_db_engine(settings.database_url)
 
     @app.after_server_stop
-    async def _close(app: Sanic, _loop: object) -> None:
+    async def _close(app: Sanic, *_loop: object) -> None:
         if owns_engine and app.ctx.console.engine is not None:
             app.ctx.console.engine.dispose()
             app.ctx.console.engine = None
