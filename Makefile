@@ -202,13 +202,15 @@ test-fast: install system-packages node_modules ## Everyday check, no servers: r
 	$(SUBMAKE) lint && \
 	$(PY) -m pytest -q tests/unit -m "not slow and not postgres"
 
+# Every suite in .venv (the console and scheduler the e2e tests start run from .venv-staff,
+# as make run starts them), then the tests that need no Rasa again in .venv-staff.
 .PHONY: test
 test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end); prints how long it took
 	@$(call timed,test) \
 	$(SUBMAKE) audit AUDIT_UNREACHABLE=warn && \
 	$(SUBMAKE) lint && \
 	$(SUBMAKE) validate && \
-	$(PY) -m pytest -q && \
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m pytest -q && \
 	$(STAFF_PY) -m pytest -q --without-rasa tests/unit tests/integration && \
 	ACTION_SERVER_SECRET="$${ACTION_SERVER_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}" \
 	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
