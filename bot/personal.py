@@ -22,9 +22,17 @@ import functools
 from collections.abc import Iterable, Sequence
 
 from bot.answering import Reply
+from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.importer import CIRCUMSTANCE_COLUMNS
-from entitlements.eligibility import Profile, Verdict, age_on, applicable, evaluate
+from entitlements.eligibility import (
+    Profile,
+    Verdict,
+    age_on,
+    applicable,
+    evaluate,
+    today_in_london,
+)
 from entitlements.knowledge_base import KnowledgeBase
 from entitlements.model import CIRCUMSTANCES, STATUSES, Entitlement
 
@@ -200,7 +208,7 @@ def age_settles(entry: Entitlement) -> bool:
     clear: with the circumstances the rules need, they give the same verdict for every
     status at each age, and not the same verdict at every age.
     """
-    today = dt.date.today()
+    today = today_in_london(utcnow())
     if any(len(_verdicts(entry, STATUSES, age, today)) > 1 for age in ANYONE_AGES):
         return False
     by_age = set().union(*(_verdicts(entry, ["former_relevant"], a, today) for a in ANYONE_AGES))
