@@ -285,7 +285,10 @@ def test_preview_counts_segments_warns_on_reading_age_and_shows_both_channels(co
     entry = published_home(console)
     first = f"{entry.title}: {entry.summary}"
     assert f"Summary: {len(entry.summary)} of 300 characters" in body
-    assert f"First answer: {len(first)} of {FIRST_REPLY_MAX} characters, 2 SMS segments (GSM-7)" in body
+    assert (
+        f"First answer: {len(first)} of {FIRST_REPLY_MAX} characters, 2 SMS segments (GSM-7)"
+        in body
+    )
     assert "Reading age about" in body and "details" in body
     assert 'data-testid="sms-part"' in reply.text and "Reply WHO, HOW or MORE" in body
     assert 'data-testid="web-preview"' in reply.text and "Who can get it?" in body
