@@ -49,7 +49,7 @@ ACCOUNTS = {
 }
 WHO = list(ACCOUNTS)
 # The bot says it does not know this one (the knowledge base has no example like it).
-UNKNOWN = "will they pay my phone contract"
+UNKNOWN = "will they pay for my phone to be fixed"
 ANSWER_OPENS = "Emergency money help: "
 DONT_KNOW = "Sorry, I don't know that one."
 CHROMIUM = Path("/usr/bin/chromium")
