@@ -18,6 +18,12 @@ NEVER_IMPORTED := confluent-kafka rocketchat-api mattermostwrapper
 # pip-audit lives in a virtualenv of its own: it needs a newer `packaging` than Rasa 3.6 allows.
 AUDIT_VENV := $(ROOT)/.audit
 
+# Two environments (README, "Two environments"): .venv, the Rasa runtime (the Rasa server
+# and the action server) on Rasa 3.6's pins and Python 3.10; .venv-staff, the staff service
+# (console, scheduler, command line) on a supported Python and current libraries.
+STAFF_VENV := $(ROOT)/.venv-staff
+STAFF_PY := $(STAFF_VENV)/bin/python
+
 # Python 3.10 (Rasa 3.6 supports 3.8 to 3.10): on PATH, or installed by pyenv.
 PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10.*/bin/python3.10; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p; break; }; done)
 
@@ -36,6 +42,10 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# Python 3.12 or later for the staff service (its lock is resolved for 3.12, so 3.12 first):
+# on PATH, or installed by pyenv.
+PYTHON_STAFF ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12.*/bin/python3.12 python3.13 python3.14; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] >= (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
 
 $(UV):
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8 to 3.10 only). Install it, e.g. 'pyenv install 3.10', then run make again." >&2; exit 1; }
@@ -60,21 +70,45 @@ $(VENV)/.installed: $(RUNTIME_LOCKS) requirements-dev.lock | $(UV)
 	$(UV) pip sync --quiet --python $(PY) $(RUNTIME_LOCKS) requirements-dev.lock
 	@touch $@ $(VENV)/.runtime
 
+# The staff service's environment, the same way: .runtime without the test tools (make run),
+# .installed with them (make test).
+STAFF_LOCKS := requirements-staff.lock requirements-model.lock
+KEEP_STAFF_TOOLS = $(wildcard $(STAFF_VENV)/.installed)
+define make_staff_venv
+	@test -n "$(PYTHON_STAFF)" || { echo "Python 3.12 or later is needed for the staff service (.venv-staff). Install it, e.g. 'pyenv install 3.12', then run make again." >&2; exit 1; }
+	@test -x $(STAFF_PY) || $(PYTHON_STAFF) -m venv $(STAFF_VENV)
+endef
+$(STAFF_VENV)/.runtime: $(STAFF_LOCKS) | $(UV)
+	$(make_staff_venv)
+	$(UV) pip sync --quiet --python $(STAFF_PY) $(STAFF_LOCKS) $(if $(KEEP_STAFF_TOOLS),requirements-staff-dev.lock)
+	$(if $(KEEP_STAFF_TOOLS),@touch $(STAFF_VENV)/.installed)
+	@touch $@
+
+$(STAFF_VENV)/.installed: $(STAFF_LOCKS) requirements-staff-dev.lock | $(UV)
+	$(make_staff_venv)
+	$(UV) pip sync --quiet --python $(STAFF_PY) $(STAFF_LOCKS) requirements-staff-dev.lock
+	@touch $@ $(STAFF_VENV)/.runtime
+
 .PHONY: install
-install: $(VENV)/.installed ## Create the virtualenv and install the locked dependencies, with the test and development tools
+install: $(VENV)/.installed $(STAFF_VENV)/.installed ## Create both virtualenvs and install the locked dependencies, with the test and development tools
 
 .PHONY: install-runtime
-install-runtime: $(VENV)/.runtime ## Create the virtualenv with the service's locked dependencies only (what make run installs)
+install-runtime: $(VENV)/.runtime $(STAFF_VENV)/.runtime ## Create both virtualenvs with the services' locked dependencies only (what make run installs)
+
+.PHONY: install-staff
+install-staff: $(STAFF_VENV)/.installed ## Create the staff service's virtualenv (.venv-staff, Python 3.12+) with its test tools
 
 .PHONY: lock
 lock: | $(UV) ## Re-resolve requirements*.in into the lock files (after changing a dependency)
 	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet $(addprefix --no-emit-package ,$(NEVER_IMPORTED))
 	$(UV) pip compile requirements-dev.in -o requirements-dev.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements-staff.in -o requirements-staff.lock --python-version 3.12 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
+	$(UV) pip compile requirements-staff-dev.in -o requirements-staff-dev.lock --python-version 3.12 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 	$(UV) pip compile requirements-audit.in -o requirements-audit.lock --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --quiet
 
 .PHONY: setup
 setup: install-runtime ## Migrate the database under var/ and load the content files into it
-	$(PY) -m bot setup
+	$(STAFF_PY) -m bot setup
 
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.runtime
 	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
@@ -99,12 +133,12 @@ train: $(MODEL) $(SAFETY_BANK) $(PERSON_BANK) ## Train the Rasa model and encode
 
 .PHONY: demo-data
 demo-data: setup ## Load the fake demo care leavers and staff (docs/people-import.md lists them)
-	$(PY) -m bot seed-demo
+	$(STAFF_PY) -m bot seed-demo
 
 .PHONY: run
 run: setup train ## Set everything up (demo people too, unless APP_ENV=production) and start the services
 	@if [ "$${APP_ENV:-development}" != production ]; then $(MAKE) --no-print-directory demo-data; fi
-	$(PY) -m bot.launcher
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m bot.launcher
 
 .PHONY: cluster
 cluster: install-runtime system-packages train ## Start the cluster: PostgreSQL, Redis, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
@@ -154,7 +188,7 @@ audit: $(AUDIT_VENV)/.installed ## Check every locked dependency for known vulne
 	  echo "pip-audit: PyPI's vulnerability API ($(AUDIT_PROBE)) cannot be reached: NO DEPENDENCY AUDIT WAS DONE." >&2; \
 	  test "$(AUDIT_UNREACHABLE)" = warn; exit $$?; \
 	fi; \
-	for lock in requirements.lock requirements-dev.lock requirements-model.lock requirements-audit.lock; do \
+	for lock in requirements.lock requirements-dev.lock requirements-model.lock requirements-staff.lock requirements-staff-dev.lock requirements-audit.lock; do \
 	  echo "pip-audit: $$lock"; \
 	  $(AUDIT_VENV)/bin/pip-audit --progress-spinner off --strict --disable-pip --require-hashes \
 	    --vulnerability-service pypi -r $$lock $(foreach id,$(AUDIT_IGNORES),--ignore-vuln $(id)); \
@@ -175,13 +209,16 @@ test-fast: install system-packages node_modules ## Everyday check, no servers: r
 	$(SUBMAKE) lint && \
 	$(PY) -m pytest -q tests/unit -m "not slow and not postgres"
 
+# Every suite in .venv (the console and scheduler the e2e tests start run from .venv-staff,
+# as make run starts them), then the tests that need no Rasa again in .venv-staff.
 .PHONY: test
 test: install system-packages node_modules train ## Run every test suite (lint, unit, PostgreSQL, Rasa, conversation, end-to-end); prints how long it took
 	@$(call timed,test) \
 	$(SUBMAKE) audit AUDIT_UNREACHABLE=warn && \
 	$(SUBMAKE) lint && \
 	$(SUBMAKE) validate && \
-	$(PY) -m pytest -q && \
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m pytest -q && \
+	$(STAFF_PY) -m pytest -q --without-rasa tests/unit tests/integration && \
 	ACTION_SERVER_SECRET="$${ACTION_SERVER_SECRET:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')}" \
 	  $(PY) -m rasa test core --stories tests/conversations --model $(MODEL) --endpoints endpoints.yml --out var/results --fail-on-prediction-errors --no-plot
 
@@ -195,5 +232,5 @@ bench-cluster: install-runtime system-packages train ## The cluster's load, SMS 
 	$(PY) -m scripts.bench_cluster
 
 .PHONY: clean
-clean: ## Remove the virtualenv, models and run-time state (var/)
-	rm -rf $(VENV) $(TOOLS) models var .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove the virtualenvs, models and run-time state (var/)
+	rm -rf $(VENV) $(STAFF_VENV) $(TOOLS) models var .pytest_cache .mypy_cache .ruff_cache

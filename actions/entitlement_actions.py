@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.feedback_actions import ASK_RESPONSE, asked_before
 from actions.replies import ENTITLEMENT_SLOT, send
 from actions.services import ask_who_they_are, get_services, talking
 from bot.answering import (
@@ -27,7 +29,7 @@ from bot.people.identity import CareLeaver
 from bot.people.sms_check import ASK_FOR_DETAILS, Talking
 from bot.personal import (
     age_reply,
-    anonymous_reply,
+    anonymous_who_can_get,
     entitlements_for,
     limited_reply,
     list_page,
@@ -96,10 +98,12 @@ async def _fit(
     entitlement_id: str,
     who: Talking,
 ) -> list[dict[str, Any]]:
-    """Say whether the entry applies to who is talking (or its conditions, or ask their age).
+    """Say whether the entry applies to who is talking, if the service knows who it is.
 
     A number on record not checked lately hears only whether it applies, and how to get
     an answer with their own details (their date of birth: :mod:`bot.people.sms_check`).
+    Someone not identified hears nothing more: the answer's "Who can get it?" gives the
+    conditions (and asks their age where that settles it), so the answer stays one message.
     """
     entry = kb.entries[entitlement_id]
     if who.checked is not None:
@@ -112,24 +116,22 @@ async def _fit(
         text = tracker.latest_message.get("text") or ""
         await ask_who_they_are(tracker.sender_id, who.unchecked.id, text)
         dispatcher.utter_message(text=ASK_FOR_DETAILS)
-        return []
-    extra, asks_age = anonymous_reply(entry)
-    if extra is not None:
-        dispatcher.utter_message(response=extra.response, **extra.variables)
-    return [SlotSet(AGE_QUESTION_SLOT, entry.id)] if asks_age else []
+    return []
 
 
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
-def _ask_feedback(
-    dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
-) -> None:
-    """End an answer with the optional "Did that help?" (not by SMS, not after a question)."""
-    asked_age = any(e.get("name") == AGE_QUESTION_SLOT and e.get("value") for e in events)
-    if not asked_age and asks_for_feedback(_channel(tracker)):
-        dispatcher.utter_message(response="utter_ask_helpful")
+def _ask_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """End an answer with "Did that help?": once a conversation, never by SMS.
+
+    Whether it was asked is read from the conversation's own events (Rasa sends the
+    action server those of the current session), so every server agrees and a restart
+    forgets nothing: see :func:`actions.feedback_actions.asked_before`.
+    """
+    if asks_for_feedback(_channel(tracker)) and not asked_before(tracker):
+        dispatcher.utter_message(response=ASK_RESPONSE)
 
 
 async def _count_answer(tracker: Tracker, entitlement_id: str, person: CareLeaver | None) -> None:
@@ -165,7 +167,7 @@ class ActionAnswerEntitlement(Action):
             events = send(dispatcher, answer_entry(chosen))
             await _count_answer(tracker, chosen.id, person)
             events += await _fit(dispatcher, tracker, kb, chosen.id, who)
-            _ask_feedback(dispatcher, tracker, events)
+            _ask_feedback(dispatcher, tracker)
             return [*events, *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -191,7 +193,7 @@ class ActionAnswerEntitlement(Action):
         if outcome.entitlement_id:
             await _count_answer(tracker, outcome.entitlement_id, person)
             events += await _fit(dispatcher, tracker, kb, outcome.entitlement_id, who)
-            _ask_feedback(dispatcher, tracker, events)
+            _ask_feedback(dispatcher, tracker)
         return [*events, *_clear_list(tracker)]
 
 
@@ -252,7 +254,16 @@ class ActionEntitlementFollowUp(Action):
             tracker.get_slot(ENTITLEMENT_SLOT),
             vector=_vector(tracker) if text else None,
         )
-        return [*send(dispatcher, outcome), *_clear_list(tracker)]  # "more" now means more of this
+        asked: list[dict[str, Any]] = []
+        if kind is FollowUp.WHO_CAN_GET and outcome.entitlement_id:
+            entry = kb.entries[outcome.entitlement_id]
+            who = await talking(tracker.sender_id)
+            if who.checked is None and who.unchecked is None:  # general answers only
+                reply, asks_age = anonymous_who_can_get(entry, outcome.replies[0])
+                outcome = dataclasses.replace(outcome, replies=(reply,))
+                asked = [SlotSet(AGE_QUESTION_SLOT, entry.id)] if asks_age else []
+        # "more" now means more of this entry, not the next page of a list.
+        return [*send(dispatcher, outcome), *asked, *_clear_list(tracker)]
 
 
 class ActionListEntitlements(Action):

@@ -37,6 +37,17 @@ def was_asked(tracker: Tracker) -> bool:
     return False
 
 
+def asked_before(tracker: Tracker) -> bool:
+    """True if "Did that help?" was asked earlier in this conversation (at most once each).
+
+    Read from the events Rasa sends with the tracker (the current session's: a
+    conversation idle for the session's expiry time starts again), never from memory.
+    """
+    return any(
+        event.get("event") == "bot" and ASK_RESPONSE in _said_by(event) for event in tracker.events
+    )
+
+
 class ActionRecordFeedback(Action):
     """Count "yes, that helped" or "no" for the entitlement the conversation is about."""
 

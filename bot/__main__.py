@@ -165,8 +165,8 @@ def _read_password(from_stdin: bool) -> str | None:
 
 
 def _console_user(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.clock import utcnow
     from bot.console import accounts
-    from bot.console.policy import utcnow
     from bot.console.roles import RoleError, parse_roles
 
     engine = create_db_engine(settings.database_url)
@@ -218,7 +218,7 @@ def _console_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _send_packs(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.clock import naive_utcnow
+    from bot.clock import utcnow
     from bot.packs.service import send_first_packs
 
     engine = create_db_engine(settings.database_url)
@@ -238,7 +238,7 @@ def _send_packs(args: argparse.Namespace, settings: Settings) -> int:
         summary = send_first_packs(
             engine,
             settings,
-            naive_utcnow(),
+            utcnow(),
             district=args.district,
             dry_run=args.dry_run,
             progress=lambda done, total: print(f"{done} of {total} care leavers done", flush=True),

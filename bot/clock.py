@@ -9,9 +9,8 @@ can give it a :class:`ManualClock` and move time on without sleeping.
   never moves.
 - :func:`from_timestamp`: Unix seconds (Rasa's tracker's float timestamps) as aware
   UTC: the one place they become times.
-- :func:`naive_utcnow`, :func:`naive_utc`: the naive UTC the tables not yet on
-  :class:`bot.store.types.UtcDateTime` hold, made from the one clock (never a second
-  ``datetime.now``). :func:`as_utc`: a caller's time (aware, or naive UTC) as aware UTC.
+- :func:`as_utc`: a caller's time (aware, or naive UTC) as aware UTC. Every table's times
+  are :class:`bot.store.types.UtcDateTime`: aware UTC in and out.
 """
 
 from __future__ import annotations
@@ -81,23 +80,11 @@ def from_timestamp(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, UTC)
 
 
-def naive_utcnow(clock: Clock = SYSTEM_CLOCK) -> dt.datetime:
-    """The time now as naive UTC, for the tables that still hold naive UTC in Python."""
-    return naive_utc(clock.now())
-
-
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """``moment`` as aware UTC; a naive time is taken to be UTC already (the tables' way)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def naive_utc(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as naive UTC (how the tables store times); a naive time is kept as it is."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -206,8 +206,22 @@ def rasa_spec(
     )
 
 
-def console_spec(settings: Settings, python: str = sys.executable) -> ServiceSpec:
-    """The staff console, on ``settings.console_host`` and ``console_port``."""
+def staff_python() -> str:
+    """The interpreter of the staff service's environment: ``STAFF_PYTHON``, else this one.
+
+    ``make run`` sets ``STAFF_PYTHON`` to ``.venv-staff``'s Python (3.12 or later, current
+    Sanic, SQLAlchemy 2, twilio 9), so the console and the scheduler run there while the
+    Rasa and action servers run on Rasa 3.6's stack (README, "Two environments").
+    """
+    return os.environ.get("STAFF_PYTHON") or sys.executable
+
+
+def console_spec(settings: Settings, python: str | None = None) -> ServiceSpec:
+    """The staff console, on ``settings.console_host`` and ``console_port``.
+
+    Started with ``python``, by default the staff service's (:func:`staff_python`).
+    """
+    python = python or staff_python()
     host = settings.console_host
     if host in ("0.0.0.0", "::"):  # noqa: S104 (it listens on every address: ask the loopback)
         host = "127.0.0.1"
@@ -220,8 +234,12 @@ def console_spec(settings: Settings, python: str = sys.executable) -> ServiceSpe
     )
 
 
-def scheduler_spec(python: str = sys.executable) -> ServiceSpec:
-    """The oversight rounds: late cases and unacknowledged alerts to the team manager."""
+def scheduler_spec(python: str | None = None) -> ServiceSpec:
+    """The oversight rounds: late cases and unacknowledged alerts to the team manager.
+
+    Started with ``python``, by default the staff service's (:func:`staff_python`).
+    """
+    python = python or staff_python()
     return ServiceSpec(name="scheduler", argv=(python, "-m", "bot.jobs"), ready_url=None)
 
 

@@ -22,9 +22,17 @@ import functools
 from collections.abc import Iterable, Sequence
 
 from bot.answering import Reply
+from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.importer import CIRCUMSTANCE_COLUMNS
-from entitlements.eligibility import Profile, Verdict, age_on, applicable, evaluate
+from entitlements.eligibility import (
+    Profile,
+    Verdict,
+    age_on,
+    applicable,
+    evaluate,
+    today_in_london,
+)
 from entitlements.knowledge_base import KnowledgeBase
 from entitlements.model import CIRCUMSTANCES, STATUSES, Entitlement
 
@@ -200,7 +208,7 @@ def age_settles(entry: Entitlement) -> bool:
     clear: with the circumstances the rules need, they give the same verdict for every
     status at each age, and not the same verdict at every age.
     """
-    today = dt.date.today()
+    today = today_in_london(utcnow())
     if any(len(_verdicts(entry, STATUSES, age, today)) > 1 for age in ANYONE_AGES):
         return False
     by_age = set().union(*(_verdicts(entry, ["former_relevant"], a, today) for a in ANYONE_AGES))
@@ -218,17 +226,23 @@ def depends_on_who(entry: Entitlement) -> bool:
     )
 
 
-def anonymous_reply(entry: Entitlement) -> tuple[Reply | None, bool]:
-    """What to add for someone not identified: the conditions, or a question about age.
+def anonymous_who_can_get(entry: Entitlement, reply: Reply) -> tuple[Reply, bool]:
+    """Answer "Who can get it?" for someone not identified: the conditions, perhaps their age.
+
+    The first answer is one message with "Who can get it?" as a follow-up; when the age
+    alone settles whether the entry applies (:func:`age_settles`), the conditions end by
+    asking the young person's age, so the next message ("19") can be answered.
+
+    Args:
+        entry: The entry asked about.
+        reply: The plain "who can get it" reply (:func:`bot.answering.answer_follow_up`).
 
     Returns:
-        The reply (or None when the entry is for everyone), and whether it asks their age.
+        The reply to send, and whether it asks their age.
     """
-    if not depends_on_who(entry):
-        return None, False
-    if age_settles(entry):
-        return Reply("utter_ask_age"), True
-    return Reply("utter_conditions", {"conditions": entry.eligibility.explanation}), False
+    if not (depends_on_who(entry) and age_settles(entry)):
+        return reply, False
+    return dataclasses.replace(reply, response="utter_entitlement_who_can_get_ask_age"), True
 
 
 def age_reply(entry: Entitlement, age: int, on: dt.date) -> Reply:

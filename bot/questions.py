@@ -268,7 +268,7 @@ def attach(
         examples: The example questions to add, as staff worded them (names and
             numbers taken out).
         actor: Who did it (stored on the questions and the new version).
-        now: When (naive UTC).
+        now: When (aware, or naive UTC).
 
     Returns:
         The new version of the entry.

@@ -156,44 +156,58 @@ _CJK = (
     (0x2B920, 0x2CEAF),
     (0x2F800, 0x2FA1F),
 )
-# The reference's character categories come from Unicode 8.0 tables; Python 3.10's
-# unicodedata is Unicode 13.0. Where they differ, the reference's are used: these
-# characters, marks, punctuation and format characters added since 8.0, are unassigned
-# to the reference, so ordinary letters (kept, not split off, not stripped); and U+166D
-# (a symbol since Unicode 12.0) and U+111C9 (a mark since 11.0), punctuation in 8.0, are
-# split off. Found by comparing the two tokenizers on every assigned code point; that
-# test fails on a Python whose tables differ from these.
+# The reference's character categories come from Unicode 8.0 tables; Python's unicodedata
+# is Unicode 13.0 on 3.10 (the Rasa runtime) and 15.0 on 3.12 (the staff service). Where
+# they differ, the reference's are used, so that both give the same ids: these
+# characters, marks, punctuation and format characters added since 8.0 (up to 15.0), are
+# unassigned to the reference, so ordinary letters (kept, not split off, not stripped);
+# U+166D (a symbol since Unicode 12.0) and U+111C9 (a mark since 11.0), punctuation in
+# 8.0, are split off; and U+1734 (a spacing mark since 14.0), a mark in 8.0, is stripped.
+# Found by comparing the two tokenizers on every assigned code point on each Python;
+# that test fails on a Python whose tables differ from these.
 _UNASSIGNED_IN_REFERENCE = (
+    (0x61D, 0x61D),
     (0x7FD, 0x7FD),
-    (0x8D3, 0x8E2),
+    (0x890, 0x891),
+    (0x898, 0x89F),
+    (0x8CA, 0x8E2),
     (0x9FD, 0x9FE),
     (0xA76, 0xA76),
     (0xAFA, 0xAFF),
     (0xB55, 0xB55),
     (0xC04, 0xC04),
+    (0xC3C, 0xC3C),
     (0xC77, 0xC77),
     (0xC84, 0xC84),
     (0xD00, 0xD00),
     (0xD3B, 0xD3C),
     (0xD81, 0xD81),
     (0xEBA, 0xEBA),
+    (0xECE, 0xECE),
+    (0x180F, 0x180F),
     (0x1885, 0x1886),
-    (0x1ABF, 0x1AC0),
-    (0x1DF6, 0x1DF9),
-    (0x1DFB, 0x1DFB),
+    (0x1ABF, 0x1ACE),
+    (0x1B7D, 0x1B7E),
+    (0x1DF6, 0x1DFB),
     (0x2E43, 0x2E4F),
-    (0x2E52, 0x2E52),
+    (0x2E52, 0x2E5D),
     (0xA82C, 0xA82C),
     (0xA8C5, 0xA8C5),
     (0xA8FF, 0xA8FF),
     (0xA9BD, 0xA9BD),
     (0x10D24, 0x10D27),
     (0x10EAB, 0x10EAD),
+    (0x10EFD, 0x10EFF),
     (0x10F46, 0x10F50),
     (0x10F55, 0x10F59),
+    (0x10F82, 0x10F89),
+    (0x11070, 0x11070),
+    (0x11073, 0x11074),
+    (0x110C2, 0x110C2),
     (0x110CD, 0x110CD),
     (0x111CF, 0x111CF),
     (0x1123E, 0x1123E),
+    (0x11241, 0x11241),
     (0x1133B, 0x1133B),
     (0x11438, 0x1143F),
     (0x11442, 0x11444),
@@ -202,6 +216,7 @@ _UNASSIGNED_IN_REFERENCE = (
     (0x1145A, 0x1145B),
     (0x1145D, 0x1145E),
     (0x11660, 0x1166C),
+    (0x116B9, 0x116B9),
     (0x1182F, 0x11837),
     (0x11839, 0x1183B),
     (0x1193B, 0x1193C),
@@ -219,6 +234,7 @@ _UNASSIGNED_IN_REFERENCE = (
     (0x11A8A, 0x11A96),
     (0x11A98, 0x11A9C),
     (0x11A9E, 0x11AA2),
+    (0x11B00, 0x11B09),
     (0x11C30, 0x11C36),
     (0x11C38, 0x11C3D),
     (0x11C3F, 0x11C3F),
@@ -238,24 +254,36 @@ _UNASSIGNED_IN_REFERENCE = (
     (0x11D97, 0x11D97),
     (0x11EF3, 0x11EF4),
     (0x11EF7, 0x11EF8),
+    (0x11F00, 0x11F01),
+    (0x11F36, 0x11F3A),
+    (0x11F40, 0x11F40),
+    (0x11F42, 0x11F4F),
     (0x11FFF, 0x11FFF),
-    (0x13430, 0x13438),
+    (0x12FF1, 0x12FF2),
+    (0x13430, 0x13440),
+    (0x13447, 0x13455),
     (0x16E97, 0x16E9A),
     (0x16F4F, 0x16F4F),
     (0x16FE2, 0x16FE2),
     (0x16FE4, 0x16FE4),
+    (0x1CF00, 0x1CF2D),
+    (0x1CF30, 0x1CF46),
     (0x1E000, 0x1E006),
     (0x1E008, 0x1E018),
     (0x1E01B, 0x1E021),
     (0x1E023, 0x1E024),
     (0x1E026, 0x1E02A),
+    (0x1E08F, 0x1E08F),
     (0x1E130, 0x1E136),
+    (0x1E2AE, 0x1E2AE),
     (0x1E2EC, 0x1E2EF),
+    (0x1E4EC, 0x1E4EF),
     (0x1E944, 0x1E94A),
     (0x1E95E, 0x1E95F),
 )
 _UNASSIGNED_STARTS = tuple(low for low, _ in _UNASSIGNED_IN_REFERENCE)
 _PUNCTUATION_IN_REFERENCE = frozenset("\u166d\U000111c9")
+_MARK_IN_REFERENCE = frozenset("\u1734")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -290,6 +318,8 @@ def _category(char: str) -> str:
         return "Cn"
     if char in _PUNCTUATION_IN_REFERENCE:
         return "Po"
+    if char in _MARK_IN_REFERENCE:
+        return "Mn"
     return unicodedata.category(char)
 
 

@@ -10,8 +10,13 @@ It also splits content into sentences, for the "20 words or fewer" rule.
 from __future__ import annotations
 
 import re
+import warnings
 
-import textstat
+with warnings.catch_warnings():
+    # textstat 0.7.3 imports pkg_resources, which setuptools 80 (the staff service's
+    # environment) warns about on every start; it works there until setuptools 81.
+    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+    import textstat
 
 
 def reading_age(text: str) -> float:

@@ -25,7 +25,8 @@ from entitlements.model import (
 )
 
 SUMMARY_MAX = 300
-FIRST_REPLY_MAX = 320
+FIRST_REPLY_MAX = 306
+"""Title + ': ' + summary: two GSM-7 SMS segments (153 each), so the first answer is one text."""
 LONG_TEXT_MAX = 600
 MIN_EXAMPLES = 8
 MIN_SYNONYMS = 3

@@ -131,7 +131,7 @@ def generate(engine: sa.engine.Engine, end: dt.datetime, seed: int = 20261126) -
                     dict(
                         sender_id=f"sms-bench-{n}",
                         type_name="user",
-                        timestamp=at.replace(tzinfo=dt.timezone.utc).timestamp(),
+                        timestamp=at.timestamp(),
                         intent_name="ask_entitlement",
                         data="{}",
                     )
@@ -140,7 +140,7 @@ def generate(engine: sa.engine.Engine, end: dt.datetime, seed: int = 20261126) -
                     dict(
                         sender_id=f"sms-bench-{n}",
                         type_name="bot",
-                        timestamp=at.replace(tzinfo=dt.timezone.utc).timestamp() + 0.5,
+                        timestamp=at.timestamp() + 0.5,
                         intent_name=None,
                         data="{}",
                     )
@@ -240,7 +240,7 @@ def report_benchmark(workdir: Path, progress: Any = print) -> dict[str, Any]:
     engine = create_db_engine(url)
     settings = dataclasses.replace(Settings(), var_dir=workdir, database_url=url)
     load_content_files(engine, settings)
-    now = dt.datetime(2026, 11, 23, 7, 30)  # a Monday morning
+    now = dt.datetime(2026, 11, 23, 7, 30, tzinfo=dt.timezone.utc)  # a Monday morning
     week = Week.last_ended(now, settings.timezone)
     progress(f"weekly report: generating {CARE_LEAVERS:,} care leavers and a year of activity")
     counts = generate(engine, week.bounds(settings.timezone)[1])

@@ -26,6 +26,7 @@ from tests.support.databases import DATABASE_KINDS, module_database
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.postgres import PostgresServer
 from tests.support.servers import RunningBot, running_bot
+from tests.support.stacks import rasa_reached
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -33,6 +34,34 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 def _interrupted(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt("SIGTERM")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-rasa",
+        action="store_true",
+        help="run only the test modules whose imports reach no Rasa, rasa-sdk or actions: "
+        "the staff service's environment, .venv-staff (tests/support/stacks.py)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``--without-rasa``, leave out the test modules that need Rasa."""
+    if not config.getoption("--without-rasa"):
+        return None
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return rasa_reached(collection_path) is not None or None
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--without-rasa``, deselect the tests marked ``rasa`` too."""
+    if not config.getoption("--without-rasa"):
+        return
+    kept = [item for item in items if item.get_closest_marker("rasa") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

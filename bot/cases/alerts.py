@@ -56,7 +56,6 @@ from bot.cases.model import (
     StaffRef,
     TransitionError,
     alert_from_row,
-    to_db,
 )
 from bot.store.tables.cases import safety_alerts
 
@@ -310,7 +309,7 @@ def _insert(
             care_leaver_id=care_leaver_id,
             adviser_id=adviser_id,
             district=district,
-            raised_at=to_db(now),
+            raised_at=now,
             priority=priority,
         )
     )
@@ -362,7 +361,7 @@ def acknowledge_alert(engine: Engine, alert_id: int, *, by: int, now: dt.datetim
         changed = conn.execute(
             safety_alerts.update()
             .where(safety_alerts.c.id == alert_id, safety_alerts.c.acknowledged_at.is_(None))
-            .values(acknowledged_at=to_db(now), acknowledged_by=by)
+            .values(acknowledged_at=now, acknowledged_by=by)
         )
         if changed.rowcount != 1:
             current = _read(conn, alert_id)
@@ -408,8 +407,8 @@ def escalate_unacknowledged(
         The alerts escalated by this call, with the manager each went to.
 
     """
-    cutoff = to_db(now - after)
-    check_in_cutoff = to_db(now - check_in_after)
+    cutoff = now - after
+    check_in_cutoff = now - check_in_after
     with engine.connect() as conn:
         waiting = conn.execute(
             sa.select(safety_alerts)
@@ -440,7 +439,7 @@ def escalate_unacknowledged(
                     safety_alerts.c.acknowledged_at.is_(None),
                     safety_alerts.c.escalated_at.is_(None),
                 )
-                .values(escalated_at=to_db(now), escalated_to=manager.id if manager else None)
+                .values(escalated_at=now, escalated_to=manager.id if manager else None)
             )
             if taken.rowcount != 1:
                 continue

@@ -30,7 +30,6 @@ from bot.cases.model import (
     StaffRef,
     TransitionError,
     handoff_from_row,
-    to_db,
 )
 from bot.store.tables.cases import handoffs
 from bot.store.tables.people import care_leavers
@@ -129,7 +128,7 @@ def start_handoff(
                 channel=channel[:32],
                 summary=summary.strip()[:MAX_SUMMARY],
                 status=_ACTIVE,
-                started_at=to_db(now),
+                started_at=now,
             )
         )
         handoff_id = int(inserted.inserted_primary_key[0])
@@ -205,7 +204,7 @@ def record_reply_once(
         TransitionError: It was handed back to the bot already.
 
     """
-    at = to_db(now)
+    at = now
     with engine.begin() as conn:
         # Lock the handoff's row first, so two posts of one form are taken one at a time.
         conn.execute(handoffs.update().where(handoffs.c.id == handoff_id).values(id=handoffs.c.id))
@@ -283,7 +282,7 @@ def return_to_bot(
         changed = conn.execute(
             handoffs.update()
             .where(handoffs.c.id == handoff_id, handoffs.c.status == _ACTIVE)
-            .values(status=_RETURNED, ended_at=to_db(now))
+            .values(status=_RETURNED, ended_at=now)
         )
         if changed.rowcount != 1:
             _read(conn, handoff_id)  # NotFoundError if there is no such handoff

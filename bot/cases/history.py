@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.cases.model import Actor, Event, event_from_row, to_db
+from bot.cases.model import Actor, Event, event_from_row
 from bot.store.tables.cases import case_events, handoff_events, safety_alert_events
 
 _SUBJECTS: Mapping[str, tuple[sa.Table, str]] = {
@@ -51,7 +51,7 @@ def append(
         table.insert().values(
             {
                 column: subject_id,
-                "at": to_db(at),
+                "at": at,
                 "actor": actor.kind,
                 "staff_id": actor.staff_id,
                 "action": action,

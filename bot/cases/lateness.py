@@ -22,7 +22,6 @@ from bot.cases.model import (
     CaseStatus,
     StaffRef,
     case_from_row,
-    to_db,
 )
 from bot.store.tables.cases import cases
 
@@ -93,7 +92,7 @@ def overdue(engine: Engine, now: dt.datetime, district: str | None = None) -> li
         One entry per overdue case, the earliest due date first.
 
     """
-    at = to_db(now)
+    at = now
     query = sa.select(cases).where(
         sa.or_(
             sa.and_(cases.c.status == _OPEN, cases.c.acknowledge_due < at),
@@ -131,7 +130,7 @@ def escalate_overdue(engine: Engine, now: dt.datetime) -> list[Escalation]:
 
     """
     escalated: list[Escalation] = []
-    at = to_db(now)
+    at = now
     for item in overdue(engine, now):
         case = item.case
         if case.escalated_for is not None and _STAGE_RANK.get(

@@ -27,7 +27,6 @@ from bot.cases.model import (
     Case,
     CaseStatus,
     TransitionError,
-    to_db,
 )
 from bot.people.identity import CareLeaver
 from bot.settings import Settings
@@ -141,9 +140,9 @@ def open_case(
                 channel=channel[:32],
                 words=words.strip()[:MAX_WORDS],
                 status=_OPEN,
-                created_at=to_db(now),
-                acknowledge_due=to_db(acknowledge_due),
-                answer_due=to_db(answer_due),
+                created_at=now,
+                acknowledge_due=acknowledge_due,
+                answer_due=answer_due,
             )
         )
         case_id = int(inserted.inserted_primary_key[0])
@@ -235,7 +234,7 @@ def acknowledge(
         TransitionError: It is not open (already acknowledged, answered or closed).
 
     """
-    at = to_db(now)
+    at = now
     return _transition(
         engine,
         case,
@@ -277,7 +276,7 @@ def answer(
     """
     if not text.strip():
         raise ValueError("an answer needs some words")
-    at = to_db(now)
+    at = now
     return _transition(
         engine,
         case,
@@ -286,7 +285,9 @@ def answer(
         values={
             "status": _ANSWERED,
             "answered_at": at,
-            "acknowledged_at": sa.func.coalesce(cases.c.acknowledged_at, at),
+            "acknowledged_at": sa.func.coalesce(
+                cases.c.acknowledged_at, sa.literal(at, cases.c.acknowledged_at.type)
+            ),
         },
         actor=actor,
         now=now,
@@ -314,7 +315,7 @@ def close(
         case,
         change="close",
         allowed_from=(_OPEN, _ACKNOWLEDGED, _ANSWERED),
-        values={"status": _CLOSED, "closed_at": to_db(now)},
+        values={"status": _CLOSED, "closed_at": now},
         actor=actor,
         now=now,
         detail={"note": note[:MAX_TEXT]} if note else {},

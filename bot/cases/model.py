@@ -161,29 +161,6 @@ class SafetyAlert:
     priority: str = "urgent"
 
 
-def to_db(moment: dt.datetime) -> dt.datetime:
-    """An aware time as the naive UTC the tables store.
-
-    Raises:
-        ValueError: ``moment`` is naive (its zone would be a guess).
-
-    """
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a time with its time zone is needed, got {moment!r}")
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def from_db(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored naive UTC time as an aware UTC one (``None`` stays ``None``)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.timezone.utc)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc)
-
-
 def case_from_row(row: sa.engine.Row) -> Case:
     """A :class:`Case` from a row of ``cases``."""
     return Case(
@@ -197,13 +174,13 @@ def case_from_row(row: sa.engine.Row) -> Case:
         channel=row.channel,
         words=row.words,
         status=CaseStatus(row.status),
-        created_at=_aware(row.created_at),
-        acknowledge_due=_aware(row.acknowledge_due),
-        answer_due=_aware(row.answer_due),
-        acknowledged_at=from_db(row.acknowledged_at),
-        answered_at=from_db(row.answered_at),
-        closed_at=from_db(row.closed_at),
-        escalated_at=from_db(row.escalated_at),
+        created_at=row.created_at,
+        acknowledge_due=row.acknowledge_due,
+        answer_due=row.answer_due,
+        acknowledged_at=row.acknowledged_at,
+        answered_at=row.answered_at,
+        closed_at=row.closed_at,
+        escalated_at=row.escalated_at,
         escalated_for=row.escalated_for,
         escalated_to=row.escalated_to,
     )
@@ -220,9 +197,9 @@ def handoff_from_row(row: sa.engine.Row) -> Handoff:
         channel=row.channel,
         summary=row.summary,
         status=HandoffStatus(row.status),
-        started_at=_aware(row.started_at),
-        first_reply_at=from_db(row.first_reply_at),
-        ended_at=from_db(row.ended_at),
+        started_at=row.started_at,
+        first_reply_at=row.first_reply_at,
+        ended_at=row.ended_at,
     )
 
 
@@ -235,10 +212,10 @@ def alert_from_row(row: sa.engine.Row) -> SafetyAlert:
         care_leaver_id=row.care_leaver_id,
         adviser_id=row.adviser_id,
         district=row.district,
-        raised_at=_aware(row.raised_at),
-        acknowledged_at=from_db(row.acknowledged_at),
+        raised_at=row.raised_at,
+        acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
-        escalated_at=from_db(row.escalated_at),
+        escalated_at=row.escalated_at,
         escalated_to=row.escalated_to,
         priority=row.priority,
     )
@@ -247,4 +224,4 @@ def alert_from_row(row: sa.engine.Row) -> SafetyAlert:
 def event_from_row(row: sa.engine.Row) -> Event:
     """An :class:`Event` from a row of any history table."""
     actor = Actor(row.actor, row.staff_id if row.actor == "staff" else None)
-    return Event(at=_aware(row.at), actor=actor, action=row.action, detail=json.loads(row.detail))
+    return Event(at=row.at, actor=actor, action=row.action, detail=json.loads(row.detail))

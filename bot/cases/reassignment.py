@@ -25,7 +25,6 @@ from bot.cases.model import (
     CaseStatus,
     StaffRef,
     TransitionError,
-    to_db,
 )
 from bot.settings import Settings
 from bot.store.tables.cases import cases
@@ -228,8 +227,8 @@ def reopen(
             .where(cases.c.id == before.id, cases.c.status == before.status.value)
             .values(
                 status=_OPEN,
-                acknowledge_due=to_db(acknowledge_due),
-                answer_due=to_db(answer_due),
+                acknowledge_due=acknowledge_due,
+                answer_due=answer_due,
                 acknowledged_at=None,
                 answered_at=None,
                 closed_at=None,

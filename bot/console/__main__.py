@@ -6,9 +6,24 @@ Sanic's access log is off: the paths of one-time password links must not be logg
 
 from __future__ import annotations
 
+import inspect
 import sys
+from typing import Any
 
 from bot.settings import SettingsError, get_settings
+
+
+def one_process(run: Any) -> dict[str, Any]:
+    """The options that make Sanic's ``app.run`` serve in this one process.
+
+    Sanic 22.9 and later (the staff service's environment) start worker processes
+    that import the app again by name, which an app made by a factory here cannot
+    be: ``single_process`` serves in this process instead. Sanic 21.12 (the Rasa
+    runtime's) has no such option and serves one worker in this process.
+    """
+    if "single_process" in inspect.signature(run).parameters:
+        return {"single_process": True}
+    return {"workers": 1}
 
 
 def main() -> int:
@@ -26,7 +41,7 @@ def main() -> int:
         port=settings.console_port,
         access_log=False,
         motd=False,
-        workers=1,
+        **one_process(app.run),
     )
     return 0
 

@@ -18,6 +18,7 @@ from sanic.exceptions import MethodNotSupported, NotFound, SanicException
 from sanic.response import BaseHTTPResponse, HTTPResponse, redirect, text
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.console import csrf, sessions
 from bot.console.areas import audit as audit_area
 from bot.console.areas import (
@@ -34,7 +35,7 @@ from bot.console.areas import (
     safety,
     staff,
 )
-from bot.console.policy import Policy, utcnow
+from bot.console.policy import Policy
 from bot.console.web import (
     STATIC,
     Console,
@@ -42,6 +43,7 @@ from bot.console.web import (
     client_hash,
     console,
     error_page,
+    has_cookie,
     off_loop,
     set_cookie,
     templates,
@@ -79,7 +81,7 @@ def create_app(
         settings: The service's settings (``console_*`` and ``database_url``).
         engine: An open SQLAlchemy engine to use; if None, one is opened on
             ``settings.database_url`` when the server starts, and closed when it stops.
-        clock: Now, as naive UTC.
+        clock: Now, timezone-aware UTC (:func:`bot.clock.utcnow`; a test may give another).
 
     Returns:
         The Sanic app, one blueprint per area.
@@ -99,13 +101,14 @@ def create_app(
     )
     owns_engine = engine is None
 
+    # Sanic 21.12 gives listeners the loop too; Sanic 26.6 will give only the app.
     @app.before_server_start
-    async def _open(app: Sanic, _loop: object) -> None:
+    async def _open(app: Sanic, *_loop: object) -> None:
         if owns_engine:
             app.ctx.console.engine = create_db_engine(settings.database_url)
 
     @app.after_server_stop
-    async def _close(app: Sanic, _loop: object) -> None:
+    async def _close(app: Sanic, *_loop: object) -> None:
         if owns_engine and app.ctx.console.engine is not None:
             app.ctx.console.engine.dispose()
             app.ctx.console.engine = None
@@ -256,9 +259,8 @@ async def _after(request: Request, response: BaseHTTPResponse) -> None:
     new_seed = getattr(request.ctx, "new_seed", None)
     if new_seed:
         set_cookie(response, state.seed_cookie, new_seed, secure=state.secure)
-    if (
-        getattr(request.ctx, "session_ended", False)
-        and state.session_cookie not in response.cookies
+    if getattr(request.ctx, "session_ended", False) and not has_cookie(
+        response, state.session_cookie
     ):
         clear_cookie(response, state.session_cookie, secure=state.secure)
 

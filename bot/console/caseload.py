@@ -10,8 +10,8 @@ alerts are in :mod:`bot.cases`; this module adds who may see what:
 - a personal adviser: only their own caseload (cases and handoffs whose adviser is
   them, alerts for their young people or escalated to them).
 
-A person with several roles sees what each of them gives. Times passed in are aware
-(the console's clock, naive UTC, is made aware by :func:`aware`).
+A person with several roles sees what each of them gives. Times passed in and handed back
+are aware UTC (the console's clock, the tables' :class:`bot.store.types.UtcDateTime`).
 """
 
 from __future__ import annotations
@@ -75,20 +75,6 @@ class Viewer(Protocol):
 
     @property
     def roles(self) -> frozenset[str]: ...  # noqa: D102
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    """The console's naive UTC time as an aware one (what :mod:`bot.cases` wants)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
-
-
-def naive(moment: dt.datetime | None) -> dt.datetime | None:
-    """An aware time as naive UTC (what the console's ``local_time`` filter shows)."""
-    if moment is None:
-        return None
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def overdue_stage(case: Case, now: dt.datetime) -> str | None:
@@ -395,12 +381,11 @@ def _alert_scope(viewer: Viewer) -> sa.ColumnElement[bool] | None:
 
 def _overdue_clause(now: dt.datetime) -> sa.ColumnElement[bool]:
     """Cases past a due date they have not met (as :func:`overdue_stage` judges)."""
-    at = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return sa.or_(
-        sa.and_(cases.c.status == CaseStatus.OPEN.value, cases.c.acknowledge_due < at),
+        sa.and_(cases.c.status == CaseStatus.OPEN.value, cases.c.acknowledge_due < now),
         sa.and_(
             cases.c.status.in_([CaseStatus.OPEN.value, CaseStatus.ACKNOWLEDGED.value]),
-            cases.c.answer_due < at,
+            cases.c.answer_due < now,
         ),
     )
 

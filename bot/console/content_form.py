@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import linear_re
 from bot.answering import first_answer
-from bot.channels.sms.formatting import compose_reply, encoding, segments, to_gsm7
+from bot.channels.sms.formatting import encoding, segments, sms_turn, to_gsm7
 from entitlements.model import CIRCUMSTANCES, PERIODS, STATUSES, Entitlement
 from entitlements.readability import reading_age
 from entitlements.validation import FIRST_REPLY_MAX, SUMMARY_MAX, Problem
@@ -34,9 +34,9 @@ AMOUNT_PARTS = ("label", "amount", "period", "applies_from", "source")
 CHECKED_FOR_READING = ("summary", "details", "how_to_get", "eligibility_explanation")
 
 ANSWER_BUTTONS: tuple[tuple[str, str], ...] = (
-    ("Tell me more", "/ask_more"),
-    ("How do I get it?", "/ask_how_to_get"),
     ("Who can get it?", "/ask_who_can_get"),
+    ("How do I get it?", "/ask_how_to_get"),
+    ("Tell me more", "/ask_more"),
 )
 """The buttons of ``utter_entitlement_answer`` in domain.yml (a test keeps them equal)."""
 
@@ -290,8 +290,9 @@ def first_reply(entry: Entitlement | tuple[str, str]) -> str:
 
 
 def sms_preview(entry: Entitlement | tuple[str, str]) -> list[SmsPart]:
-    """The first reply as the SMS channel sends it (its texts and numbered options)."""
-    bodies, _options = compose_reply([first_reply(entry)], ANSWER_BUTTONS)
+    """The first reply as the SMS channel sends it (its text, and its reply words if they fit)."""
+    buttons = [{"title": title, "payload": payload} for title, payload in ANSWER_BUTTONS]
+    bodies, _options = sms_turn([{"text": first_reply(entry), "buttons": buttons}])
     return [SmsPart(body, segments(body)) for body in bodies]
 
 

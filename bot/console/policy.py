@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.clock import naive_utcnow
 from bot.settings import Settings
 
 
@@ -58,8 +57,3 @@ class Policy:
             return self.longest_lock
         lock: dt.timedelta = self.first_lock * (2**doublings)
         return min(lock, self.longest_lock)
-
-
-def utcnow() -> dt.datetime:
-    """Now, as the console's tables still take times: naive UTC (from :mod:`bot.clock`)."""
-    return naive_utcnow()

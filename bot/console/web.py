@@ -276,7 +276,23 @@ def to_login(request: Request) -> HTTPResponse:
 def set_cookie(
     response: BaseHTTPResponse, name: str, value: str, *, secure: bool, max_age: int | None = None
 ) -> None:
-    """Set a cookie the console's way: HttpOnly, SameSite=Strict, path /, Secure on https."""
+    """Set a cookie the console's way: HttpOnly, SameSite=Strict, path /, Secure on https.
+
+    Sanic 23.3 and later (the staff service's environment) set cookies with
+    ``add_cookie`` only; Sanic 21.12 (the Rasa runtime's) has a cookie dict instead.
+    """
+    add_cookie = getattr(response, "add_cookie", None)
+    if add_cookie is not None:
+        add_cookie(
+            name,
+            value,
+            path="/",
+            httponly=True,
+            samesite="Strict",
+            secure=secure,
+            max_age=max_age,
+        )
+        return
     response.cookies[name] = value
     cookie = response.cookies[name]
     cookie["path"] = "/"
@@ -286,6 +302,13 @@ def set_cookie(
         cookie["secure"] = True
     if max_age is not None:
         cookie["max-age"] = max_age
+
+
+def has_cookie(response: BaseHTTPResponse, name: str) -> bool:
+    """Whether ``response`` sets the cookie ``name`` (on Sanic 21.12 and on current Sanic)."""
+    cookies = response.cookies
+    found = getattr(cookies, "has_cookie", None)
+    return bool(found(name)) if found is not None else name in cookies
 
 
 def clear_cookie(response: BaseHTTPResponse, name: str, *, secure: bool) -> None:

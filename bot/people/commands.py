@@ -15,7 +15,7 @@ import sys
 
 import sqlalchemy as sa
 
-from bot.clock import naive_utcnow
+from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
 from bot.settings import Settings
@@ -41,7 +41,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Clear the locks; 0 when done, 1 (with the reason) when refused."""
     engine = create_db_engine(settings.database_url)
-    now = naive_utcnow()
+    now = utcnow()
     try:
         with engine.connect() as conn:
             person = conn.execute(

@@ -21,7 +21,7 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import as_utc, naive_utc
+from bot.clock import as_utc, from_timestamp
 from bot.db.rasa_events import events
 from bot.privacy.holdings import (
     Holdings,
@@ -80,9 +80,7 @@ class Export:
 
 
 def _from_unix(value: float | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(value, dt.timezone.utc).replace(tzinfo=None)
+    return None if value is None else from_timestamp(value)
 
 
 def _transcript(conn: Connection, conversation_id: str) -> list[Message]:
@@ -266,7 +264,7 @@ def export(
         AccessError: The member of staff is not on record.
         bot.privacy.holdings.PersonNotFoundError: No care leaver has that reference.
     """
-    now = naive_utc(now)
+    now = as_utc(now)
     with engine.connect() as conn:
         staff_id = conn.execute(
             sa.select(staff.c.id).where(sa.func.lower(staff.c.email) == by_email.strip().lower())

@@ -22,7 +22,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import naive_utc
+from bot.clock import as_utc
 from bot.db.rasa_events import events
 from bot.privacy.holdings import Holdings, find_person, gather
 from bot.settings import Settings
@@ -200,7 +200,7 @@ def erase(
     reason = " ".join(reason.split())
     if not reason:
         raise ErasureError("Say why (--reason), for the audit log.")
-    now = naive_utc(now)
+    now = as_utc(now)
     with engine.begin() as conn:
         staff_id = _staff_id(conn, by_email)
         person = find_person(conn, ref)
@@ -229,7 +229,9 @@ def erase(
             .values(
                 pending_from=None,
                 pending_body=None,
-                handled_at=sa.func.coalesce(sms_inbound.c.handled_at, now),
+                handled_at=sa.func.coalesce(
+                    sms_inbound.c.handled_at, sa.literal(now, sms_inbound.c.handled_at.type)
+                ),
             )
         )
         conn.execute(

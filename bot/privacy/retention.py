@@ -32,7 +32,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import naive_utc
+from bot.clock import as_utc
 from bot.db.rasa_events import events
 from bot.settings import Settings
 from bot.store import audit
@@ -139,7 +139,7 @@ def _steps(cutoff: dt.datetime) -> list[_Step]:
             "events",
             events,
             events.c.id,
-            _old_events(cutoff.replace(tzinfo=dt.timezone.utc).timestamp()),
+            _old_events(cutoff.timestamp()),
             lambda ids: events.delete().where(events.c.id.in_(ids)),
         ),
         _Step(
@@ -234,7 +234,7 @@ def run(
     Returns:
         What was (or would be) deleted or blanked.
     """
-    now = naive_utc(now)
+    now = as_utc(now)
     report = RetentionReport(cutoff=months_before(now, settings.retention_months), dry_run=dry_run)
     batches = 0
     for step in _steps(report.cutoff):
@@ -295,7 +295,7 @@ def run_if_due(engine: Engine, settings: Settings, now: dt.datetime) -> Retentio
     try:
         with engine.connect() as conn:
             previous = last_run(conn)
-        if previous is not None and naive_utc(now) - previous < RUN_EVERY:
+        if previous is not None and as_utc(now) - previous < RUN_EVERY:
             return None
         report = run(engine, settings, now, batch_size=BATCH, max_batches=ROUND_BATCHES)
     except Exception:  # a database blip: the next round tries again

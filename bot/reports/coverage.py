@@ -40,7 +40,7 @@ class Coverage:
 
 
 def pack_coverage(engine: Engine, as_of: dt.datetime) -> dict[str, Coverage]:
-    """Pack coverage at ``as_of`` (naive UTC), for the council and for each district.
+    """Pack coverage at ``as_of`` (aware UTC), for the council and for each district.
 
     Returns:
         By scope: ``"council"`` first, then each district on record, sorted.

@@ -4,9 +4,11 @@ Only the entitlement, yes or no, the channel and the young person's district (wh
 they are on record) are kept: never their words, never who they are. The weekly
 report counts them per entitlement.
 
-SMS is not offered the question (see docs/quality.md): SMS answers already take
-two or three segments, and a question and two numbered options would add a segment
-to every answer, paid for by the council, while most young people would not reply.
+It is asked once a conversation, after its first answer, in web chat and REST only
+(see docs/quality.md): a sample is enough for the report. SMS is never asked: an SMS
+answer is one text of at most two segments, which most answers fill, so the question
+would be a text of its own, paid for by the council, while most young people would not
+reply; and YES is one of Twilio's opt-in keywords.
 """
 
 from __future__ import annotations

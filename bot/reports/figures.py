@@ -129,16 +129,16 @@ class ServiceLevel:
     alert_minutes: int = ALERT_MINUTES
 
     def handoff_reply_due(self, started: dt.datetime) -> dt.datetime:
-        """When a first reply to a handoff started at ``started`` (naive UTC) is due."""
+        """When a first reply to a handoff started at ``started`` (aware) is due (aware UTC)."""
         return office_hours_after(self.calendar, started, self.handoff_reply_office_hours)
 
 
 def office_hours_after(calendar: OfficeCalendar, start: dt.datetime, hours: float) -> dt.datetime:
-    """The moment ``hours`` office hours after ``start`` (both naive UTC).
+    """The moment ``hours`` office hours after ``start`` (both aware UTC).
 
     Hours outside office hours, at weekends and on bank holidays do not count.
     """
-    moment = calendar.clock_start(start.replace(tzinfo=dt.timezone.utc))
+    moment = calendar.clock_start(start)
     remaining = dt.timedelta(hours=hours)
     while True:
         closing = calendar.at(moment.date(), calendar.closes)
@@ -150,7 +150,7 @@ def office_hours_after(calendar: OfficeCalendar, start: dt.datetime, hours: floa
         while not is_working_day(day):  # pragma: no cover - next_working_day skips them
             day = next_working_day(day)
         moment = calendar.at(day, calendar.opens)
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(dt.timezone.utc)
 
 
 def _minutes(later: dt.datetime, earlier: dt.datetime) -> float:
@@ -231,10 +231,7 @@ def week_figures(
                 packs_missing=len(cover.without_pack),
                 packs_missing_ids=list(cover.without_pack),
             )
-    # The week's bounds are naive UTC; the safety review takes aware times.
-    marks = safety_review_figures(
-        engine, start.replace(tzinfo=dt.timezone.utc), end.replace(tzinfo=dt.timezone.utc)
-    )
+    marks = safety_review_figures(engine, start, end)
     scopes.values[COUNCIL].update(
         safety_marks_missed_risk=marks.missed_risk,
         safety_marks_false_alarm=marks.false_alarm,
@@ -298,7 +295,7 @@ def _district_of_conversations(conn: Connection, ids: Sequence[str]) -> dict[str
 
 
 def _epoch(moment: dt.datetime) -> float:
-    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+    return moment.timestamp()
 
 
 def _conversations(conn: Connection, scopes: _Scopes, start: dt.datetime, end: dt.datetime) -> None:

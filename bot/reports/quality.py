@@ -150,7 +150,7 @@ def sees_unmasked(roles: Iterable[str], own_district: str | None, sample: Sample
 
 
 def _epoch(moment: dt.datetime) -> float:
-    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+    return moment.timestamp()
 
 
 def _week_conversations(

@@ -1,8 +1,8 @@
 """Report weeks: Monday to Sunday in the council's time zone.
 
-A week is named by its Monday. Its bounds are turned into naive UTC, the way
-every table stores times, so a week that crosses a clock change is still
-exactly Monday 00:00 to the next Monday 00:00 on the office wall clock.
+A week is named by its Monday. Its bounds are aware UTC times, so a week that
+crosses a clock change is still exactly Monday 00:00 to the next Monday 00:00
+on the office wall clock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.clock import as_utc, naive_utc
+from bot.clock import as_utc
 
 
 class WeekError(ValueError):
@@ -72,15 +72,15 @@ class Week:
         return Week(self.monday - dt.timedelta(weeks=weeks))
 
     def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
-        """Start (inclusive) and end (exclusive) as naive UTC."""
+        """Start (inclusive) and end (exclusive) as aware UTC."""
         zone = ZoneInfo(timezone)
 
         def utc(day: dt.date) -> dt.datetime:
             local = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
-            return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return local.astimezone(dt.timezone.utc)
 
         return utc(self.monday), utc(self.monday + dt.timedelta(days=7))
 
     def has_ended(self, now_utc: dt.datetime, timezone: str) -> bool:
         """True once the week's last moment has passed (``now_utc`` aware, or naive UTC)."""
-        return naive_utc(now_utc) >= self.bounds(timezone)[1]
+        return as_utc(now_utc) >= self.bounds(timezone)[1]

@@ -21,8 +21,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from bot.clock import utcnow
 from bot.console import accounts
-from bot.console.policy import Policy, utcnow
+from bot.console.policy import Policy
 from bot.console.signin import WRONG
 from bot.packs.service import pack_link
 from bot.packs.service import sms_body as pack_sms

@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from bot.cases import alerts, handoffs, service
 from bot.cases.model import SYSTEM, Actor, Case, CaseStatus
+from bot.clock import utcnow
 from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.people.demo import DEMO_DIR
 from bot.people.importer import import_care_leavers
 from bot.store.tables.cases import case_events

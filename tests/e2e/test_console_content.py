@@ -17,11 +17,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.console.policy import utcnow
+from bot.clock import utcnow
 from bot.store.tables.console import login_failures
 from entitlements import workflow as wf
 from entitlements.loader import load_topics
 from entitlements.store import drafts_table, read_published
+from entitlements.validation import FIRST_REPLY_MAX
 from tests.support.console import RunningConsole, running_console
 from tests.support.content_forms import form_for
 from tests.support.databases import BOTH_DATABASES, module_database
@@ -284,9 +285,12 @@ def test_preview_counts_segments_warns_on_reading_age_and_shows_both_channels(co
     entry = published_home(console)
     first = f"{entry.title}: {entry.summary}"
     assert f"Summary: {len(entry.summary)} of 300 characters" in body
-    assert f"First answer: {len(first)} of 320 characters, 2 SMS segments (GSM-7)" in body
+    assert (
+        f"First answer: {len(first)} of {FIRST_REPLY_MAX} characters, 2 SMS segments (GSM-7)"
+        in body
+    )
     assert "Reading age about" in body and "details" in body
-    assert 'data-testid="sms-part"' in reply.text and "Reply 1" in body
+    assert 'data-testid="sms-part"' in reply.text and "Reply WHO, HOW or MORE" in body
     assert 'data-testid="web-preview"' in reply.text and "Who can get it?" in body
     with console.engine.connect() as conn:
         assert wf.open_draft(conn, HOME) is None

@@ -48,6 +48,11 @@ def test_an_answer_asks_did_that_help_and_a_tap_is_counted_once(bot: RunningBot)
     assert rows(bot)[len(before) :] == [("staying-put", False, "rest")]
     ask(bot, "/feedback_helpful", sender)  # a second tap on the same answer
     assert rows(bot)[len(before) :] == [("staying-put", False, "rest")]
+    # Once a conversation: the next answer is one message, with no question after it.
+    again = ask(bot, "how much is the setting up home grant", sender)
+    assert [m["text"][:26] for m in again] == ["Setting up home allowance:"]
+    ask(bot, "/feedback_helpful", sender)  # not asked, so not counted
+    assert rows(bot)[len(before) :] == [("staying-put", False, "rest")]
 
 
 def test_a_crisis_reply_is_never_followed_by_did_that_help(bot: RunningBot):

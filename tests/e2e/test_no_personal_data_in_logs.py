@@ -30,8 +30,8 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
+from bot.clock import utcnow
 from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
 from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
 from bot.people import sms_check

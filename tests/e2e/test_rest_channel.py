@@ -39,9 +39,9 @@ def test_the_done_when_question(bot: RunningBot):
     assert "£3,000" in first
     assert len(first) <= 320
     assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/ask_more",
-        "/ask_how_to_get",
         "/ask_who_can_get",
+        "/ask_how_to_get",
+        "/ask_more",
     ]
 
 

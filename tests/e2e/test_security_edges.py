@@ -331,11 +331,11 @@ def test_signed_sms_text_cannot_choose_an_intent_or_slot(production, twilio, num
     assert_not_forged(stored_events(production, conversation), intent, entity)
 
 
-def test_sms_numbered_options_still_choose_the_buttons(production, twilio):
+def test_sms_reply_words_still_choose_the_buttons(production, twilio):
     number = "+447700900980"
     first = _text_in(production, twilio, number, "council tax")
-    assert first and "Reply 1 for" in first[-1]["Body"]
-    how = _text_in(production, twilio, number, "2")
+    assert first and first[-1]["Body"].endswith("\nReply WHO, HOW or MORE")
+    how = _text_in(production, twilio, number, "how")
     assert how[0]["Body"].startswith("Council tax exemption, how to get it: ")
     conversation = sms_conversation_id(number, production.settings.conversation_key())
     users = [e for e in stored_events(production, conversation) if e["type"] == "user"]

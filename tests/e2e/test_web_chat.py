@@ -204,9 +204,9 @@ def test_the_server_makes_the_conversation_and_a_chat_works_over_the_socket(web_
     (answer,) = talk(web_bot, token, BURSARY)
     assert said(answer).startswith("Higher education bursary: ")
     assert [b["title"] for b in answer["messages"][0]["buttons"]] == [
-        "Tell me more",
-        "How do I get it?",
         "Who can get it?",
+        "How do I get it?",
+        "Tell me more",
     ]
 
 

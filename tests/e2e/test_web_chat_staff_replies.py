@@ -29,8 +29,8 @@ import websockets
 
 from bot.cases import handoffs, service
 from bot.channels.handoff import HELD_NOTICE
+from bot.clock import utcnow
 from bot.console.areas.case_replies import DELIVERY
-from bot.console.policy import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import identity
 from bot.store.tables.web import web_chat_messages

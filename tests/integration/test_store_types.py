@@ -113,3 +113,17 @@ def test_the_ddl_is_the_plain_datetimes(dialect):
     assert str(CreateTable(moments).compile(dialect=dialect)) == str(
         CreateTable(raw_moments).compile(dialect=dialect)
     )
+
+
+def test_every_time_column_of_the_project_is_a_utc_datetime():
+    """One way to keep a moment: a plain DateTime would hand naive times back again."""
+    import bot.store.tables  # noqa: F401  (registers every table)
+    from bot.store.metadata import metadata
+
+    plain = [
+        f"{table.name}.{column.name}"
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, sa.DateTime) and not isinstance(column.type, UtcDateTime)
+    ]
+    assert plain == []

@@ -23,8 +23,8 @@ import requests
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
+from bot.clock import utcnow
 from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.packs import offers
 from bot.settings import Settings
 from tests.support.fake_twilio import FakeTwilio

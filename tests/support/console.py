@@ -20,8 +20,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from bot.clock import utcnow
 from bot.console import accounts
-from bot.console.policy import utcnow
 from bot.content import load_content_files
 from bot.db.engine import create_db_engine
 from bot.db.migrate import upgrade

@@ -14,8 +14,6 @@ from bot.clock import (
     FixedClock,
     ManualClock,
     as_utc,
-    naive_utc,
-    naive_utcnow,
     utcnow,
 )
 from bot.store.tables.sms import sms_inbound
@@ -32,7 +30,6 @@ def test_the_system_clock_is_aware_utc_and_moves():
     assert first.tzinfo is UTC
     assert abs(first - dt.datetime.now(UTC)) < dt.timedelta(minutes=1)
     assert utcnow().tzinfo is UTC
-    assert naive_utcnow().tzinfo is None
 
 
 def test_a_manual_clock_moves_only_when_told():
@@ -41,7 +38,6 @@ def test_a_manual_clock_moves_only_when_told():
     assert clock.advance(dt.timedelta(minutes=5)) == NOON + dt.timedelta(minutes=5)
     clock.set(NOON + dt.timedelta(days=1))
     assert utcnow(clock) == NOON + dt.timedelta(days=1)
-    assert naive_utcnow(clock) == dt.datetime(2026, 7, 2, 12, 0)
 
 
 def test_a_fixed_clock_does_not_move_and_no_clock_starts_naive():
@@ -51,12 +47,10 @@ def test_a_fixed_clock_does_not_move_and_no_clock_starts_naive():
         ManualClock(dt.datetime(2026, 7, 1, 12, 0))
 
 
-def test_the_converters_take_naive_as_utc_and_aware_in_any_zone():
+def test_as_utc_takes_naive_as_utc_and_aware_in_any_zone():
     at_one_bst = dt.datetime(2026, 7, 1, 13, 0, tzinfo=BST)
     assert as_utc(at_one_bst) == NOON and as_utc(at_one_bst).tzinfo is UTC
     assert as_utc(dt.datetime(2026, 7, 1, 12, 0)) == NOON
-    assert naive_utc(at_one_bst) == dt.datetime(2026, 7, 1, 12, 0)
-    assert naive_utc(dt.datetime(2026, 7, 1, 12, 0)) == dt.datetime(2026, 7, 1, 12, 0)
 
 
 def test_the_sms_channel_takes_its_time_from_the_clock_it_is_given(engine, settings):

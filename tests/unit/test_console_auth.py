@@ -22,7 +22,7 @@ from bot.store import audit
 from bot.store.tables.console import audit_log, console_sessions, login_failures, staff_accounts
 from bot.store.tables.people import staff
 
-NOW = dt.datetime(2027, 3, 1, 9, 0)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 POLICY = Policy()
 PASSWORD = "a perfectly long password"
 KEY = b"k" * 32

@@ -181,13 +181,6 @@ def test_the_sms_number_of_a_conversation_and_the_last_reply(engine, settings, p
     ]
 
 
-def test_times_for_the_console(engine):
-    naive = dt.datetime(2027, 7, 1, 10, 30)
-    assert caseload.aware(naive) == naive.replace(tzinfo=dt.timezone.utc)
-    assert caseload.naive(caseload.aware(naive)) == naive
-    assert caseload.naive(None) is None
-
-
 # ---- paging, filters, and who may reassign or reopen -------------------------------------------
 
 

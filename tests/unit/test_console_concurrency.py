@@ -20,9 +20,10 @@ import requests
 from sanic import Sanic
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.console import caseload, sessions
 from bot.console.app import create_app
-from bot.console.policy import Policy, utcnow
+from bot.console.policy import Policy
 from bot.people.demo import seed_demo
 from bot.settings import Settings
 from tests.support.console import give_accounts

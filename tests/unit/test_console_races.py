@@ -26,7 +26,7 @@ from bot.store.tables.people import staff
 
 pytestmark = pytest.mark.timeout(300)
 
-NOW = dt.datetime(2027, 3, 1, 9, 0)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "a perfectly long password"
 KEY = b"k" * 32
 HERE = address_hash(KEY, "192.0.2.10")

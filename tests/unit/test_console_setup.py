@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.console.policy import Policy
-from bot.launcher import console_spec, service_environment, service_specs
+from bot.launcher import console_spec, scheduler_spec, service_environment, service_specs
 from bot.people.demo import seed_demo
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.store.tables.console import audit_log, staff_accounts
@@ -64,6 +64,18 @@ def test_bad_console_lifetimes_are_refused(name):
         Settings.from_env({name: "soon"})
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: "0"})
+
+
+def test_the_console_and_scheduler_start_from_the_staff_environment(monkeypatch):
+    # make run sets STAFF_PYTHON to .venv-staff's Python; the Rasa side stays on this one.
+    settings = Settings.from_env({})
+    monkeypatch.setenv("STAFF_PYTHON", "/opt/staff/bin/python")
+    assert console_spec(settings).argv[0] == "/opt/staff/bin/python"
+    assert scheduler_spec().argv == ("/opt/staff/bin/python", "-m", "bot.jobs")
+    assert console_spec(settings, "/other/python").argv[0] == "/other/python"
+    monkeypatch.delenv("STAFF_PYTHON")
+    assert console_spec(settings).argv[0] == sys.executable
+    assert scheduler_spec().argv[0] == sys.executable
 
 
 def test_the_tests_own_servers_do_not_start_a_console():

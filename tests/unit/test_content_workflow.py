@@ -483,9 +483,9 @@ def test_counts_and_previews_follow_the_sms_channel(content):
     assert count.first_reply_characters == len(f"{entry.title}: {entry.summary}")
     assert count.encoding == "GSM-7" and count.segments == 2
     parts = cf.sms_preview(entry)
-    assert parts and all(p.segments <= 3 for p in parts)
+    assert len(parts) == 1 and parts[0].segments == 2  # one text, its reply words included
     assert parts[0].body.startswith("Setting up home allowance: Money to help")
-    assert "Reply 1" in parts[-1].body or "1" in parts[-1].body
+    assert parts[0].body.endswith("\nReply WHO, HOW or MORE")
     assert cf.summary_count("Title", "Emoji 🙂 here").encoding == "UCS-2"
     web = cf.web_preview(entry)
     assert web["text"].startswith("Setting up home allowance: ") and len(web["buttons"]) == 3

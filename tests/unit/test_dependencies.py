@@ -2,9 +2,10 @@
 
 ``requirements.in`` must name every distribution the service's code imports, so nothing
 we use arrives only through Rasa (``scripts/`` may also use the tools named in
-``requirements-dev.in``). The packages the Makefile leaves out of the service's lock
-(``NEVER_IMPORTED``: Rasa requires them for features we do not use) must stay out of it
-and out of our code.
+``requirements-dev.in``); ``requirements-staff.in`` every distribution the staff service
+(console, scheduler, command line) imports, and that code must never reach Rasa. The
+packages the Makefile leaves out of the service's lock (``NEVER_IMPORTED``: Rasa requires
+them for features we do not use) must stay out of it and out of our code.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT
+from tests.support.stacks import imported, needs_rasa
 
 SERVICE = ("bot", "entitlements", "actions")
+# How the staff service starts: the console, the scheduler, the command line.
+STAFF_ENTRY_POINTS = [
+    "bot.console.__main__",
+    "bot.console.app",
+    "bot.jobs.__main__",
+    "bot.__main__",
+]
 OUR_CODE = (*SERVICE, "scripts")
 FIRST_PARTY = {*OUR_CODE, "tests"}
 # Imported by our code but installed with the tests' tools, never by the service.
@@ -103,10 +112,12 @@ def _our_imports(folders: tuple[str, ...] = OUR_CODE) -> dict[str, Path]:
     return seen
 
 
-def _undeclared(folders: tuple[str, ...], declared: set[str]) -> list[str]:
+def _undeclared(
+    folders: tuple[str, ...], declared: set[str], imports: dict[str, Path] | None = None
+) -> list[str]:
     distributions = _module_owners()
     missing = []
-    for module, path in sorted(_our_imports(folders).items()):
+    for module, path in sorted((_our_imports(folders) if imports is None else imports).items()):
         if module in FIRST_PARTY or module in sys.stdlib_module_names or module in TEST_ONLY:
             continue
         owners = distributions.get(module, set())
@@ -116,17 +127,44 @@ def _undeclared(folders: tuple[str, ...], declared: set[str]) -> list[str]:
     return missing
 
 
+@pytest.mark.rasa
 @pytest.mark.timeout(120)
 def test_every_distribution_the_service_imports_is_in_requirements_in():
     missing = _undeclared(SERVICE, _declared("requirements.in"))
     assert not missing, "imported but not in requirements.in: " + "; ".join(missing)
 
 
+@pytest.mark.rasa
 @pytest.mark.timeout(120)
 def test_every_distribution_the_scripts_import_is_declared():
     declared = _declared("requirements.in") | _declared("requirements-dev.in")
     missing = _undeclared(("scripts",), declared)
     assert not missing, "imported but in neither requirements file: " + "; ".join(missing)
+
+
+def _staff_imports() -> dict[str, Path]:
+    """The top-level modules the staff service's code imports, each with a file importing it."""
+    modules = imported(STAFF_ENTRY_POINTS)
+    ours = sorted(m for m in modules if m.split(".")[0] in SERVICE)
+    seen: dict[str, Path] = {}
+    for module in ours:
+        path = PROJECT_ROOT.joinpath(*module.split("."))
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        if path.is_file():
+            for name in _top_level_imports(path):
+                seen.setdefault(name, path)
+    return seen
+
+
+@pytest.mark.timeout(120)
+def test_the_staff_service_never_imports_rasa():
+    assert needs_rasa(imported(STAFF_ENTRY_POINTS)) == []
+
+
+@pytest.mark.timeout(120)
+def test_every_distribution_the_staff_service_imports_is_in_requirements_staff_in():
+    missing = _undeclared(SERVICE, _declared("requirements-staff.in"), _staff_imports())
+    assert not missing, "imported but not in requirements-staff.in: " + "; ".join(missing)
 
 
 @pytest.mark.timeout(120)
@@ -142,7 +180,15 @@ def test_the_packages_left_out_of_the_lock_stay_out_and_unused():
 def _dry_run(target: str, tmp_path: Path) -> list[str]:
     """The ``pip sync`` commands ``make <target>`` would run on a fresh clone (``make -n``)."""
     result = subprocess.run(
-        ["make", "-n", "-B", f"VENV={tmp_path / 'venv'}", f"TOOLS={tmp_path / 'tools'}", target],
+        [
+            "make",
+            "-n",
+            "-B",
+            f"VENV={tmp_path / 'venv'}",
+            f"STAFF_VENV={tmp_path / 'venv-staff'}",
+            f"TOOLS={tmp_path / 'tools'}",
+            target,
+        ],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -156,15 +202,16 @@ def _dry_run(target: str, tmp_path: Path) -> list[str]:
 @pytest.mark.timeout(120)
 def test_make_run_installs_no_test_tools(tmp_path):
     syncs = _dry_run("run", tmp_path)
-    assert syncs, "make run would install nothing"
-    assert all("requirements.lock" in line for line in syncs)
-    assert not [line for line in syncs if "requirements-dev.lock" in line]
+    assert [line for line in syncs if " requirements.lock " in line], "no Rasa runtime"
+    assert [line for line in syncs if " requirements-staff.lock " in line], "no staff service"
+    assert not [line for line in syncs if "-dev.lock" in line]
 
 
 @pytest.mark.timeout(120)
 def test_make_test_installs_the_tools(tmp_path):
     syncs = _dry_run("test", tmp_path)
     assert [line for line in syncs if "requirements-dev.lock" in line]
+    assert [line for line in syncs if "requirements-staff-dev.lock" in line]
 
 
 @pytest.mark.timeout(300)
@@ -177,11 +224,19 @@ def test_the_tools_once_installed_are_kept_and_a_fresh_run_gets_none(tmp_path):
     fake_uv.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n', encoding="utf-8")
     fake_uv.chmod(0o755)
     venv = tmp_path / "venv"
+    staff_venv = tmp_path / "venv-staff"
 
     def make(*targets: str) -> list[str]:
         calls.write_text("", encoding="utf-8")
         subprocess.run(
-            ["make", "--no-print-directory", f"VENV={venv}", f"TOOLS={tools}", *targets],
+            [
+                "make",
+                "--no-print-directory",
+                f"VENV={venv}",
+                f"STAFF_VENV={staff_venv}",
+                f"TOOLS={tools}",
+                *targets,
+            ],
             cwd=PROJECT_ROOT,
             capture_output=True,
             timeout=240,
@@ -191,8 +246,11 @@ def test_the_tools_once_installed_are_kept_and_a_fresh_run_gets_none(tmp_path):
         return [line.split()[-1] for line in calls.read_text(encoding="utf-8").splitlines()]
 
     # The last lock each sync was given: the dev lock only where the tools are wanted.
-    assert make("install-runtime") == ["requirements-model.lock"]
-    assert make("install") == ["requirements-dev.lock"]
-    assert make("install-runtime") == []  # up to date: make install synced it too
+    # Both environments each time: the Rasa runtime's first, then the staff service's.
+    assert make("install-runtime") == ["requirements-model.lock"] * 2
+    assert make("install") == ["requirements-dev.lock", "requirements-staff-dev.lock"]
+    assert make("install-runtime") == []  # up to date: make install synced them too
     (venv / ".runtime").unlink()
-    assert make("install-runtime") == ["requirements-dev.lock"]  # the tools are kept
+    (staff_venv / ".runtime").unlink()
+    # the tools are kept
+    assert make("install-runtime") == ["requirements-dev.lock", "requirements-staff-dev.lock"]

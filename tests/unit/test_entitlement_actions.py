@@ -58,9 +58,9 @@ async def test_a_question_gets_the_entitlements_first_answer(services):
     assert messages[0]["response"] == "utter_entitlement_answer"
     assert messages[0]["answer"].startswith("Setting up home allowance: ")
     assert "£3,000" in messages[0]["answer"]
-    # Not identified: the conditions in plain words, and nothing personal; then the
-    # optional "Did that help?".
-    assert [m["response"] for m in messages[1:]] == ["utter_conditions", "utter_ask_helpful"]
+    # One message: the follow-ups are its buttons ("Who can get it?" gives the conditions);
+    # nothing personal. Then, the first time in a conversation, "Did that help?".
+    assert [m["response"] for m in messages[1:]] == ["utter_ask_helpful"]
 
 
 async def test_a_picked_entitlement_is_answered_directly(services):
@@ -102,7 +102,8 @@ async def test_follow_up_naming_an_entitlement_switches_to_it(services):
         "who can get the junior isa", "ask_who_can_get", slots={"entitlement_id": "staying-put"}
     )
     messages, events = await run(ActionEntitlementFollowUp(), tracker)
-    assert messages[0]["response"] == "utter_entitlement_who_can_get"
+    # Anonymous, and age alone settles the Junior ISA: the conditions ask their age too.
+    assert messages[0]["response"] == "utter_entitlement_who_can_get_ask_age"
     assert messages[0]["title"] == "Junior ISA"
     assert events[0] == SlotSet("entitlement_id", "junior-isa")
 

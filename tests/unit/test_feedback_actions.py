@@ -1,4 +1,4 @@
-"""'Did that help?': asked after an answer in web chat and REST, counted once per answer.
+"""'Did that help?': asked once a conversation in web chat and REST, counted once per answer.
 
 The actions run with rasa-sdk's CollectingDispatcher on a real database (SQLite and
 PostgreSQL); trackers hold events as Rasa sends them to the action server.
@@ -9,15 +9,16 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.entitlement_actions import ActionAnswerEntitlement
-from actions.feedback_actions import ActionRecordFeedback
+from actions.entitlement_actions import ActionAnswerEntitlement, ActionEntitlementFollowUp
+from actions.feedback_actions import ActionRecordFeedback, asked_before
 from actions.services import Services, set_services
 from bot.content import load_content_files
 from bot.people import identity
 from bot.people.demo import seed_demo
-from bot.personal import anonymous_reply
+from bot.personal import age_settles, depends_on_who
 from bot.reports.feedback import asks_for_feedback
 from bot.store.tables.people import care_leavers
 from bot.store.tables.quality import answer_feedback
@@ -59,17 +60,42 @@ async def test_an_answer_ends_with_did_that_help_except_by_sms(services, channel
     assert asks_for_feedback(channel) is asked
 
 
-async def test_no_question_follows_a_question_about_their_age(services):
+async def test_did_that_help_is_asked_once_a_conversation(services):
+    first = tracker_for("how much is the setting up home grant", channel="web")
+    responses, _ = await run(ActionAnswerEntitlement(), first)
+    assert responses == ["utter_entitlement_answer", "utter_ask_helpful"]
+    # The next question in the same conversation: its events hold the question asked.
+    second = tracker_for("can i stay with my foster carers", channel="web")
+    second.events[:0] = [
+        *first.events,
+        {"event": "bot", "text": "Setting up home allowance: ...",
+         "metadata": {"utter_action": "utter_entitlement_answer"}},
+        {"event": "bot", "text": "Did that help?",
+         "metadata": {"utter_action": "utter_ask_helpful"}},
+    ]  # fmt: skip
+    responses, _ = await run(ActionAnswerEntitlement(), second)
+    assert responses == ["utter_entitlement_answer"]
+    assert asked_before(second) and not asked_before(first)
+
+
+async def test_who_can_get_asks_their_age_in_the_same_message_and_no_feedback(services):
     kb: KnowledgeBase = services.knowledge.current()
-    entry = next(e for e in kb.entries.values() if anonymous_reply(e)[1])
-    tracker = tracker_for(
-        f'/ask_entitlement{{"entitlement_id": "{entry.id}"}}',
-        entities=[{"entity": "entitlement_id", "value": entry.id}],
-        channel="web",
+    entry = next(e for e in kb.entries.values() if depends_on_who(e) and age_settles(e))
+    answered, _ = await run(
+        ActionAnswerEntitlement(),
+        tracker_for(
+            f'/ask_entitlement{{"entitlement_id": "{entry.id}"}}',
+            entities=[{"entity": "entitlement_id", "value": entry.id}],
+            channel="web",
+        ),
     )
-    responses, _ = await run(ActionAnswerEntitlement(), tracker)
-    assert responses[-1] == "utter_ask_age"
-    assert "utter_ask_helpful" not in responses
+    assert answered == ["utter_entitlement_answer", "utter_ask_helpful"]  # no age question yet
+    tracker = tracker_for(
+        "/ask_who_can_get", "ask_who_can_get", slots={"entitlement_id": entry.id}, channel="web"
+    )
+    responses, events = await run(ActionEntitlementFollowUp(), tracker)
+    assert responses == ["utter_entitlement_who_can_get_ask_age"]
+    assert SlotSet("age_question", entry.id) in events
 
 
 async def test_an_unanswered_question_is_not_followed_by_did_that_help(services):

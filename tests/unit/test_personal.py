@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 
+from bot.answering import FollowUp, answer_follow_up
 from bot.people.identity import CareLeaver
 from bot.personal import (
     age_reply,
     age_settles,
-    anonymous_reply,
+    anonymous_who_can_get,
     depends_on_who,
     entitlements_for,
     legal_status,
@@ -116,23 +117,31 @@ def test_what_a_record_does_not_say_is_a_question_for_the_pa_not_a_no(kb):
     assert "college" in reply.variables["missing"]
 
 
-def test_a_rule_for_everyone_needs_nothing_about_who_is_asking(kb):
+def test_a_rule_for_everyone_needs_no_question_about_age(kb):
     # Advocacy and complaints are open to every care leaver whatever their age.
     open_to_all = [e for e in kb.entries.values() if not depends_on_who(e)]
+    assert open_to_all
     for entry in open_to_all:
-        assert anonymous_reply(entry) == (None, False)
+        plain = answer_follow_up(kb, FollowUp.WHO_CAN_GET, "", entry.id).replies[0]
+        assert anonymous_who_can_get(entry, plain) == (plain, False)
 
 
-def test_an_anonymous_user_gets_the_conditions_or_one_question_about_age(kb):
+def test_who_can_get_asks_an_anonymous_user_their_age_only_where_age_settles_it(kb):
     bursary = kb.entries["higher-education-bursary"]
-    reply, asks = anonymous_reply(bursary)
+    plain = answer_follow_up(kb, FollowUp.WHO_CAN_GET, "", bursary.id).replies[0]
     # University decides the bursary, not age alone: the conditions, no question.
-    assert (reply.response, asks) == ("utter_conditions", False)
-    assert reply.variables["conditions"] == bursary.eligibility.explanation
-    asking = [e for e in kb.entries.values() if anonymous_reply(e)[1]]
-    for entry in asking:
-        assert age_settles(entry)
-        assert anonymous_reply(entry)[0].response == "utter_ask_age"
+    assert anonymous_who_can_get(bursary, plain) == (plain, False)
+    assert plain.variables["body"] == bursary.eligibility.explanation
+    asking = []
+    for entry in kb.entries.values():
+        plain = answer_follow_up(kb, FollowUp.WHO_CAN_GET, "", entry.id).replies[0]
+        reply, asks = anonymous_who_can_get(entry, plain)
+        assert asks is (depends_on_who(entry) and age_settles(entry))
+        if asks:
+            asking.append(entry.id)
+            assert reply.response == "utter_entitlement_who_can_get_ask_age"
+            assert reply.variables == plain.variables  # the same conditions, then the question
+    assert "junior-isa" in asking
 
 
 def test_the_age_given_answers_without_any_personal_detail(kb):

@@ -17,7 +17,11 @@ import sqlalchemy as sa
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_actions import ActionAskForPA, ActionCaseNews, ActionPathwayPlan
-from actions.entitlement_actions import ActionAnswerEntitlement, ActionListEntitlements
+from actions.entitlement_actions import (
+    ActionAnswerEntitlement,
+    ActionEntitlementFollowUp,
+    ActionListEntitlements,
+)
 from actions.services import Services, set_services
 from bot.__main__ import main as cli
 from bot.content import load_content_files
@@ -282,7 +286,9 @@ async def test_a_locked_number_gets_general_answers_only(services):
     plan = await run(ActionPathwayPlan(), "when is my review", "pathway_plan")
     assert [m.get("text") for m in plan] == [sms_check.GENERAL_ONLY]
     answer = await run(ActionAnswerEntitlement(), "can i get the uni bursary")
-    assert [m.get("response") for m in answer[1:]] == ["utter_conditions"]
+    assert [m.get("response") for m in answer] == ["utter_entitlement_answer"]  # nothing personal
+    who = await run(ActionEntitlementFollowUp(), "who can get the uni bursary", "ask_who_can_get")
+    assert [m.get("response") for m in who] == ["utter_entitlement_who_can_get"]
     listed = await run(ActionListEntitlements(), "what can i get", "list_entitlements")
     assert listed[0]["response"] == "utter_ask_age_for_list"
 

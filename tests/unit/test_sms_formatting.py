@@ -27,6 +27,7 @@ from bot.channels.sms.formatting import (
     numbered_options,
     option_payload,
     segments,
+    sms_turn,
     split_for_sms,
     to_gsm7,
 )
@@ -723,3 +724,98 @@ def test_unicode_data_is_as_expected() -> None:
     """The fold relies on these decompositions (guards against a surprising Python)."""
     assert unicodedata.normalize("NFD", "\u00e1") == "a\u0301"
     assert unicodedata.normalize("NFC", "\u2126") == "\u03a9"
+
+
+# ---- an answer's follow-ups as reply words (sms_turn) ------------------------------------------
+
+FOLLOW_UPS = [
+    {"title": "Who can get it?", "payload": "/ask_who_can_get"},
+    {"title": "How do I get it?", "payload": "/ask_how_to_get"},
+    {"title": "Tell me more", "payload": "/ask_more"},
+]
+WORDS = {"who": "/ask_who_can_get", "how": "/ask_how_to_get", "more": "/ask_more"}
+
+
+def answer_of(chars: int) -> str:
+    """A plain GSM-7 answer of exactly ``chars`` characters."""
+    words = ("Staying put: you can stay with your foster carers after 18. " * 10)[:chars]
+    return words[:-1] + "." if chars else ""
+
+
+def test_a_short_answer_offers_its_follow_ups_as_reply_words_in_the_same_text() -> None:
+    bodies, options = sms_turn([{"text": answer_of(200), "buttons": FOLLOW_UPS}])
+    assert bodies == [answer_of(200) + "\nReply WHO, HOW or MORE"]
+    assert segments(bodies[0]) == 2
+    assert options == WORDS
+
+
+@pytest.mark.parametrize(
+    ("chars", "line"),
+    [
+        (283, "\nReply WHO, HOW or MORE"),  # 283 + 23 = 306: two full segments
+        (284, "\nReply WHO or HOW"),
+        (289, "\nReply WHO or HOW"),
+        (290, "\nReply WHO"),
+        (296, "\nReply WHO"),
+        (297, ""),
+        (306, ""),
+    ],
+)
+def test_reply_words_are_offered_only_as_far_as_two_segments_allow(chars: int, line: str) -> None:
+    bodies, options = sms_turn([{"text": answer_of(chars), "buttons": FOLLOW_UPS}])
+    assert bodies == [answer_of(chars) + line]
+    assert segments(bodies[0]) <= 2
+    assert options == WORDS  # the words work whether they were shown or not
+
+
+def test_an_answer_too_long_for_two_segments_gets_no_reply_words() -> None:
+    bodies, options = sms_turn([{"text": answer_of(400), "buttons": FOLLOW_UPS}])
+    assert bodies == [answer_of(400)]
+    assert options == WORDS
+
+
+def test_other_buttons_stay_numbered_options_whatever_the_length() -> None:
+    choice = [
+        {"title": "Staying put", "payload": '/ask_entitlement{"entitlement_id": "staying-put"}'},
+        {"title": "Junior ISA", "payload": '/ask_entitlement{"entitlement_id": "junior-isa"}'},
+    ]
+    bodies, options = sms_turn(
+        [{"text": "Do you mean Staying put or Junior ISA?", "buttons": choice}]
+    )
+    assert bodies == [
+        "Do you mean Staying put or Junior ISA?\n\nReply 1 for Staying put, 2 for Junior ISA"
+    ]
+    assert options == {"1": choice[0]["payload"], "2": choice[1]["payload"]}
+
+
+def test_a_turn_joins_its_messages_and_uses_the_last_buttons() -> None:
+    bodies, _ = sms_turn(
+        [{"text": "Staying put: yes."}, {"text": "Demo Taylor, this applies to you."}],
+        before=["Thanks, that's right."],
+    )
+    assert bodies == [
+        "Thanks, that's right.\n\nStaying put: yes.\n\nDemo Taylor, this applies to you."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "payload"),
+    [
+        ("who", "/ask_who_can_get"),
+        ("WHO", "/ask_who_can_get"),
+        (" How? ", "/ask_how_to_get"),
+        ("more.", "/ask_more"),
+        ("More!", "/ask_more"),
+        ("who is my pa", None),
+        ("whom", None),
+        ("1", None),  # reply words replace the numbers for follow-ups
+        ("", None),
+    ],
+)
+def test_a_reply_word_chooses_its_follow_up(reply: str, payload: str | None) -> None:
+    assert option_payload(reply, WORDS) == payload
+
+
+def test_a_reply_word_not_on_offer_is_words_for_the_bot() -> None:
+    assert option_payload("who", {"1": "/ask_more"}) is None
+    assert option_payload("more", {}) is None

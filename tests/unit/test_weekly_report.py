@@ -42,8 +42,8 @@ def at(*args: int) -> dt.datetime:
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
-    """Naive UTC, as the tables store times."""
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    """Aware UTC, as the tables give times back."""
+    return moment.astimezone(dt.timezone.utc)
 
 
 @pytest.fixture

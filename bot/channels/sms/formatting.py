@@ -16,6 +16,10 @@ chatbot answer can thus more than double what it costs, so:
   segments each, at whitespace only: the fewest messages, then the fewest segments;
 * :func:`numbered_options` and :func:`option_payload` stand in for buttons ("Reply 1
   for ...", and the "1" that comes back);
+* :func:`sms_turn` writes an answer's follow-up buttons ("Who can get it?", "How do I
+  get it?", "Tell me more") as reply words instead ("Reply WHO, HOW or MORE"), and only
+  when the answer stays within :data:`ANSWER_SEGMENTS` segments with them; the words
+  work whether or not they were shown (:func:`option_payload`);
 * :func:`compose_reply` does all of it for one turn of the bot: one message of up to
   1,600 characters (Twilio's longest), which Twilio cuts into segments and the phone
   puts back together in order. Several texts for one reply could arrive out of order (a
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from bot import linear_re
 
@@ -64,6 +68,17 @@ MAX_OPTIONS = 9
 """Numbered options are one digit each: at most 9 of them."""
 MAX_MESSAGE_CHARS = 1600
 """The longest message body Twilio takes (it sends it as as many segments as it needs)."""
+ANSWER_SEGMENTS = 2
+"""The most segments an answer may take with its reply words: the words are left out
+(they still work) rather than make the answer a segment longer."""
+REPLY_WORDS: dict[str, str] = {
+    "/ask_who_can_get": "WHO",
+    "/ask_how_to_get": "HOW",
+    "/ask_more": "MORE",
+}
+"""Buttons that are follow-ups to an answer, by payload, and the word that stands for each
+by SMS. None is a keyword Twilio or the service acts on (STOP, START, YES, HELP...:
+:mod:`bot.channels.sms.keywords`), and each is a word a young person would type anyway."""
 
 _GSM7 = GSM7_BASIC | GSM7_EXTENDED
 _ELLIPSIS = "\u2026"
@@ -484,12 +499,65 @@ def compose_reply(
     return [part for part in bodies if part], options
 
 
+def sms_turn(
+    messages: Sequence[Mapping[str, Any]], before: Sequence[str] = ()
+) -> tuple[list[str], dict[str, str]]:
+    """The SMS bodies for one turn of the bot, from the messages Rasa's channel collected.
+
+    The last message's buttons become numbered options (:func:`compose_reply`), except
+    an answer's follow-ups (every payload in :data:`REPLY_WORDS`): those are offered as
+    one line of reply words after the answer ("Reply WHO, HOW or MORE"), only if the
+    answer is one text that stays within :data:`ANSWER_SEGMENTS` segments with it; if
+    not, the first words that fit ("Reply WHO or HOW"), else none. Every word is
+    returned as an option either way, so typing one works even when it was not shown.
+
+    Args:
+        messages: The turn's messages as ``CollectingOutputChannel`` keeps them (``text``,
+            and ``buttons`` of ``{"title", "payload"}``).
+        before: Texts of the channel's own to send first (the identity check's reply).
+
+    Returns:
+        As :func:`compose_reply`: the bodies to send, and the options they offer.
+    """
+    texts = [str(m["text"]) for m in messages if m.get("text")]
+    buttons = next(
+        (
+            [(str(b["title"]), str(b["payload"])) for b in m["buttons"]]
+            for m in reversed(messages)
+            if m.get("buttons")
+        ),
+        [],
+    )
+    if not buttons or any(payload not in REPLY_WORDS for _, payload in buttons):
+        return compose_reply([*before, *texts], buttons)
+    bodies, _ = compose_reply([*before, *texts])
+    words = [REPLY_WORDS[payload] for _, payload in buttons]
+    options = {REPLY_WORDS[payload].lower(): payload for _, payload in buttons}
+    if not bodies:
+        return [reply_words_line(words)], options
+    if len(bodies) == 1:
+        for shown in range(len(words), 0, -1):  # all the words, else the first ones
+            offered = f"{bodies[0]}\n{reply_words_line(words[:shown])}"
+            if segments(offered) <= ANSWER_SEGMENTS:
+                return [offered], options
+    return bodies, options
+
+
+def reply_words_line(words: Sequence[str]) -> str:
+    """``"Reply WHO, HOW or MORE"``: the reply words of an answer's follow-ups."""
+    if len(words) == 1:
+        return f"Reply {words[0]}"
+    return f"Reply {', '.join(words[:-1])} or {words[-1]}"
+
+
 def option_payload(reply: str, options: Mapping[str, str]) -> str | None:
-    """The payload of the numbered option a reply chooses, if it is nothing else.
+    """The payload of the numbered option or reply word a reply chooses, if it is nothing else.
 
     ``"1"``, ``" 2 "``, ``"2."``, ``"2)"``, ``"option 2"``, ``"Option #2"`` and
     ``"#3"`` choose; so do full-width digits and keycap emoji (``1️⃣``). ``"2 please"``,
-    ``"12"`` or a number not on offer do not.
+    ``"12"`` or a number not on offer do not. A reply word on offer chooses in any case
+    and with a full stop, question or exclamation mark after it (``"who"``, ``"How?"``);
+    ``"who is my PA"`` does not.
 
     Args:
         reply: The SMS as received.
@@ -499,5 +567,8 @@ def option_payload(reply: str, options: Mapping[str, str]) -> str | None:
         The chosen option's payload, or None.
     """
     normal = unicodedata.normalize("NFKC", reply).replace("\ufe0f", "").replace("\u20e3", "")
+    word = normal.strip().rstrip(".!?").strip().casefold()
+    if word.isalpha() and word in options:
+        return options[word]
     match = linear_re.compile(_OPTION).fullmatch(normal.strip())
     return options.get(match.group(1) or "") if match else None

@@ -421,16 +421,7 @@ class SmsService:
                 UserMessage(text, collector, conversation_id, input_channel="sms"),
                 answered=verdict,
             )
-            texts = [m["text"] for m in collector.messages if m.get("text")]
-            buttons = next(
-                (
-                    [(b["title"], b["payload"]) for b in m["buttons"]]
-                    for m in reversed(collector.messages)
-                    if m.get("buttons")
-                ),
-                [],
-            )
-            bodies, new_options = formatting.compose_reply([*first, *texts], buttons)
+            bodies, new_options = formatting.sms_turn(collector.messages, first)
             await asyncio.to_thread(self.save_options, conversation_id, new_options)
             if bodies:
                 await asyncio.to_thread(self.send, sid, conversation_id, number, bodies)

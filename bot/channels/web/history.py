@@ -50,7 +50,7 @@ def visible_messages(engine: Engine, conversation_id: str) -> list[dict[str, Any
         ).all()
     timed: list[tuple[float, dict[str, Any]]] = []
     # The buttons of the latest reply (every message of it: an answer's follow-ups and
-    # "Did that help?" both), to show a clicked payload as its title.
+    # "Did that help?", asked once a conversation), to show a clicked payload as its title.
     last_buttons: dict[str, str] = {}
     new_reply = True
     for row in reversed(rows):

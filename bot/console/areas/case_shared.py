@@ -27,7 +27,7 @@ NOT_YOURS = "This is not in your caseload. If you need it for your work, ask you
 
 def utc_now(request: Request) -> dt.datetime:
     """Now, timezone-aware UTC, by the console's clock."""
-    return caseload.aware(console(request).clock())
+    return console(request).clock()
 
 
 def forbidden(request: Request, target: str) -> HTTPResponse:
@@ -72,7 +72,7 @@ def history_rows(request: Request, events: list[Event]) -> list[dict[str, Any]]:
             extra = "no team manager on record"
         rows.append(
             {
-                "at": caseload.naive(event.at),
+                "at": event.at,
                 "who": who,
                 "action": event.action,
                 "words": words,

@@ -59,7 +59,7 @@ def inbox_page(request: Request) -> HTTPResponse:
         statuses=caseload.STATUS_FILTERS,
         districts=districts,
         stage_words=caseload.STAGE_WORDS,
-        now=caseload.naive(now),
+        now=now,
     )
 
 
@@ -97,7 +97,7 @@ def manager_page(request: Request) -> HTTPResponse:
         title="Manager view",
         sections=sections,
         stage_words=caseload.STAGE_WORDS,
-        now=caseload.naive(now),
+        now=now,
     )
 
 

@@ -41,7 +41,7 @@ DONE = {
 def today_here(request: Request) -> dt.date:
     """Today's date where the service is (its timezone), by the console's clock."""
     state = console(request)
-    now = state.clock().replace(tzinfo=dt.timezone.utc)
+    now = state.clock()
     return now.astimezone(ZoneInfo(state.settings.timezone)).date()
 
 

@@ -19,7 +19,6 @@ Each page is a module-level function run off the event loop (see
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -104,7 +103,7 @@ def false_alarm(request: Request, alert_id: int) -> HTTPResponse:
         text=found[1],
         mark=review.FALSE_ALARM,
         marked_by=person.staff_id,
-        now=state.clock().replace(tzinfo=dt.timezone.utc),
+        now=state.clock(),
         source="alert",
     )
     audit_action(request, "safety.mark", f"alert:{alert_id}", f"false alarm, mark {mark.id}")
@@ -137,7 +136,7 @@ def missed(request: Request, sample_id: int) -> HTTPResponse:
             mark=which,
             category=category or None,
             marked_by=request.ctx.person.staff_id,
-            now=state.clock().replace(tzinfo=dt.timezone.utc),
+            now=state.clock(),
             source="quality",
         )
     except review.ReviewError as problem:
@@ -164,7 +163,7 @@ def decide(request: Request, mark_id: int) -> HTTPResponse:
             mark_id,
             approve=decision == "approve",
             decided_by=request.ctx.person.staff_id,
-            now=state.clock().replace(tzinfo=dt.timezone.utc),
+            now=state.clock(),
             label=form.get("label") or "",
             text=form.get("text") or "",
         )

@@ -6,7 +6,8 @@ the same transaction; the history rows are never updated. Each subject has its o
 history table (rather than one shared table keyed by kind and id) so that every
 history row has a real foreign key to what it describes.
 
-Times are stored as naive UTC, like the rest of the project's tables.
+Times are stored as naive UTC, like the rest of the project's tables, and read and taken as
+aware UTC (:class:`bot.store.types.UtcDateTime`).
 
 Actors: ``actor`` is ``staff``, ``young_person`` or ``system``; ``staff_id`` says
 which member of staff when it is ``staff``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.store.metadata import metadata
+from bot.store.types import UtcDateTime
 
 cases = sa.Table(
     "cases",
@@ -35,14 +37,14 @@ cases = sa.Table(
     sa.Column("words", sa.Text, nullable=False),
     # open -> acknowledged -> answered -> closed (see bot.cases.service).
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("acknowledge_due", sa.DateTime, nullable=False),
-    sa.Column("answer_due", sa.DateTime, nullable=False),
-    sa.Column("acknowledged_at", sa.DateTime, nullable=True),
-    sa.Column("answered_at", sa.DateTime, nullable=True),
-    sa.Column("closed_at", sa.DateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime(strict=True), nullable=False),
+    sa.Column("acknowledge_due", UtcDateTime(strict=True), nullable=False),
+    sa.Column("answer_due", UtcDateTime(strict=True), nullable=False),
+    sa.Column("acknowledged_at", UtcDateTime(strict=True), nullable=True),
+    sa.Column("answered_at", UtcDateTime(strict=True), nullable=True),
+    sa.Column("closed_at", UtcDateTime(strict=True), nullable=True),
     # Last escalation: when, for which due date ("acknowledge" or "answer"), to whom.
-    sa.Column("escalated_at", sa.DateTime, nullable=True),
+    sa.Column("escalated_at", UtcDateTime(strict=True), nullable=True),
     sa.Column("escalated_for", sa.String(16), nullable=True),
     sa.Column("escalated_to", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     sa.Index("ix_cases_status", "status"),
@@ -55,7 +57,7 @@ case_events = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
-    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("at", UtcDateTime(strict=True), nullable=False),
     sa.Column("actor", sa.String(16), nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     # opened, acknowledged, answered, closed, escalated, ...
@@ -77,9 +79,9 @@ handoffs = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     # active -> returned
     sa.Column("status", sa.String(16), nullable=False, index=True),
-    sa.Column("started_at", sa.DateTime, nullable=False),
-    sa.Column("first_reply_at", sa.DateTime, nullable=True),
-    sa.Column("ended_at", sa.DateTime, nullable=True),
+    sa.Column("started_at", UtcDateTime(strict=True), nullable=False),
+    sa.Column("first_reply_at", UtcDateTime(strict=True), nullable=True),
+    sa.Column("ended_at", UtcDateTime(strict=True), nullable=True),
 )
 
 handoff_events = sa.Table(
@@ -87,7 +89,7 @@ handoff_events = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("handoff_id", sa.Integer, sa.ForeignKey("handoffs.id"), nullable=False, index=True),
-    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("at", UtcDateTime(strict=True), nullable=False),
     sa.Column("actor", sa.String(16), nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     # started, replied, returned
@@ -106,10 +108,10 @@ safety_alerts = sa.Table(
     # The young person's PA, alerted with the district's duty worker.
     sa.Column("adviser_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     sa.Column("district", sa.String(64), nullable=False),
-    sa.Column("raised_at", sa.DateTime, nullable=False, index=True),
-    sa.Column("acknowledged_at", sa.DateTime, nullable=True),
+    sa.Column("raised_at", UtcDateTime(strict=True), nullable=False, index=True),
+    sa.Column("acknowledged_at", UtcDateTime(strict=True), nullable=True),
     sa.Column("acknowledged_by", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
-    sa.Column("escalated_at", sa.DateTime, nullable=True),
+    sa.Column("escalated_at", UtcDateTime(strict=True), nullable=True),
     sa.Column("escalated_to", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     # urgent (a crisis), check_in (possible risk) or undelivered (the crisis reply could
     # not reach the young person): bot.cases.alerts.PRIORITIES
@@ -123,7 +125,7 @@ safety_alert_events = sa.Table(
     sa.Column(
         "alert_id", sa.Integer, sa.ForeignKey("safety_alerts.id"), nullable=False, index=True
     ),
-    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("at", UtcDateTime(strict=True), nullable=False),
     sa.Column("actor", sa.String(16), nullable=False),
     sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
     # raised, acknowledged, escalated

@@ -1,7 +1,7 @@
 """Entitlements packs, nudges and when the scheduler's pack round is next due.
 
 Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic. Times are
-naive UTC, like the rest of the project's tables.
+aware UTC in and out (:class:`bot.store.types.UtcDateTime`), like every table's.
 
 - ``packs``: one row per pack made for a care leaver. The link's token is never
   stored, only its SHA-256 (``token_hash``). ``contents`` is JSON: the entitlements

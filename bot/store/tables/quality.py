@@ -11,7 +11,7 @@
 - ``answer_feedback``: "Did that help?" taps: the entitlement, yes or no, the channel
   and the district. Never the words, never who tapped.
 
-Times are naive UTC, like the rest of the project's tables.
+Times are aware UTC in and out (:class:`bot.store.types.UtcDateTime`), like every table's.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Questions the assistant could not answer, for content staff (:mod:`bot.records`).
 
-Times are naive UTC, like the rest of the project's tables.
+Times are stored as naive UTC and read and taken as aware UTC
+(:class:`bot.store.types.UtcDateTime`), like the rest of the project's tables.
 """
 
 from __future__ import annotations

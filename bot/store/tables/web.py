@@ -1,7 +1,7 @@
 """Staff messages waiting for, or delivered to, a web chat conversation.
 
 Part of the project's metadata (:mod:`bot.store.metadata`), migrated by Alembic (0006).
-Times are naive UTC, as in the rest of the project. Rows are never deleted: a
+Times are aware UTC in and out (:class:`bot.store.types.UtcDateTime`). Rows are never deleted: a
 delivered message keeps its ``delivered_at``, and the page's history shows it.
 """
 

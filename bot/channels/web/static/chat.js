@@ -103,7 +103,7 @@
   }
 
   // Each message of the latest reply keeps its own buttons under it (an answer's
-  // follow-ups, then "Did that help?" with Yes and No).
+  // follow-ups, then, once a conversation, "Did that help?" with Yes and No).
   function showBotMessages(messages) {
     clearReplies();
     messages.forEach(function (m) {
