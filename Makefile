@@ -121,8 +121,15 @@ $(SAFETY_BANK): $(wildcard bot/safety/data/bank/*.yml) bot/safety/data/semantic.
 	$(PY) -m bot.safety.semantic build
 	@mkdir -p $(dir $@) && touch $@
 
+# The example bank of requests for a person (bot/person_request/semantic.py), encoded once
+# for every server; the content's questions and the NLU examples are its near misses too.
+PERSON_BANK := $(ROOT)/models/.person-bank
+$(PERSON_BANK): bot/person_request/data/bank.yml bot/person_request/data/requests.yml $(wildcard data/nlu/*.yml) $(wildcard entitlements/content/*/*.yaml) $(VENV)/.runtime
+	$(PY) -m bot.person_request.semantic build
+	@mkdir -p $(dir $@) && touch $@
+
 .PHONY: train
-train: $(MODEL) $(SAFETY_BANK) ## Train the Rasa model and encode the safety phrase bank (only when their inputs changed)
+train: $(MODEL) $(SAFETY_BANK) $(PERSON_BANK) ## Train the Rasa model and encode the safety and person-request banks (only when their inputs changed)
 
 .PHONY: demo-data
 demo-data: setup ## Load the fake demo care leavers and staff (docs/people-import.md lists them)

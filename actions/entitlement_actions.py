@@ -198,19 +198,24 @@ class ActionAnswerEntitlement(Action):
 
 
 async def answer_if_clear(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+    unless: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]] | None:
     """Answer the message from the knowledge base if it clearly names an entitlement.
 
     For messages of other kinds ("can I get a copy of my plan" from someone not on
-    record) that still deserve the general answer; None when nothing is clear.
+    record) that still deserve the general answer; None when nothing is clear, or when
+    the entry it names is one of ``unless``.
     """
     try:
         kb = get_services().knowledge.current()
     except ContentNotLoadedError:
         return None
     text = tracker.latest_message.get("text") or ""
-    if kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker)).kind != "answer":
+    decision = kb.decide(text, SPECIFIC_ENOUGH, _vector(tracker))
+    if decision.kind != "answer" or decision.entitlement_ids[0] in unless:
         return None
     return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
 

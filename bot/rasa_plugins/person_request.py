@@ -2,11 +2,16 @@
 
 Runs last, after the safety net (:mod:`bot.rasa_plugins.safety_net`), and never touches
 the ``crisis`` intent: whatever the safety net decided about a crisis stands, so a crisis
-always wins. When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import)
-says the message asks to speak to someone, complains about a PA, says the PA is away or
-not answering, or asks whether anyone is there, any other intent (an entitlement
-question, a greeting, ``nlu_fallback``...) becomes ``ask_for_pa`` and the young person is
-handed to a person.
+always wins. When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import:
+the reviewed patterns, then the meaning-based layer over the example bank) says the
+message asks to speak to someone, complains about a PA, says the PA is away or not
+answering, or asks whether anyone is there, any other intent (an entitlement question, a
+greeting, ``nlu_fallback``...) becomes ``ask_for_pa`` and the young person is handed to a
+person.
+
+The meaning-based layer reads the sentence vector the featurizer already made for the
+message (:data:`bot.answering.SENTENCE_VECTOR_KEY`), so nothing more is encoded; the bank
+is loaded when the component is created, not on the first message.
 
 Why after the safety net and not before it: the model often calls "left loads of
 voicemails and nobody calls back" a crisis, and the safety net rightly overrules that
@@ -34,7 +39,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.person_request.recogniser import PARSE_KEY, asks_for_person
+from bot.answering import SENTENCE_VECTOR_KEY
+from bot.person_request.recogniser import PARSE_KEY, asks_for_person, warm_up
 from bot.rasa_plugins.safety_net import CRISIS_INTENT
 
 PERSON_INTENT = "ask_for_pa"
@@ -51,7 +57,7 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The component has no settings: the patterns are reviewed data."""
+        """The component has no settings: the patterns and the bank are reviewed data."""
         return {}
 
     @classmethod
@@ -62,7 +68,8 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PersonRequest:
-        """Create the component (it has nothing to train)."""
+        """Create the component (it has nothing to train) and load the patterns and bank."""
+        warm_up()
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -78,7 +85,7 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
         intent = message.get(INTENT) or {}
         if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT:
             return  # the safety net's decision on a crisis is never overruled
-        finding = asks_for_person(text)
+        finding = asks_for_person(text, vector=message.get(SENTENCE_VECTOR_KEY))
         if not finding.asks:
             return
         person = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}

@@ -70,6 +70,33 @@ def test_buttons_payloads_work(bot: RunningBot):
     assert chosen[0].startswith("Junior ISA: ")
 
 
+NOT_IDENTIFIED = "I can't see who your PA is in this chat."
+
+
+def test_a_request_for_a_person_the_patterns_miss_gets_the_route_first(bot: RunningBot):
+    # Found by the meaning-based layer (bot/person_request/semantic.py) alone.
+    said = texts(ask(bot, "would a member of the team be able to phone me"))
+    assert said[0].startswith(NOT_IDENTIFIED)
+
+
+def test_a_request_about_the_pa_gets_the_route_not_what_a_pa_is(bot: RunningBot):
+    said = texts(ask(bot, "my personal adviser hasnt answered me in weeks"))
+    assert said[0].startswith(NOT_IDENTIFIED)
+    assert not any(t.startswith("Personal adviser: ") for t in said)
+
+
+def test_a_request_naming_an_entitlement_gets_its_answer_then_the_route(bot: RunningBot):
+    said = texts(ask(bot, "i need someone to call me about the setting up home allowance"))
+    assert said[0].startswith("Setting up home allowance: ")
+    assert any(t.startswith(NOT_IDENTIFIED) for t in said[1:])
+
+
+def test_a_question_about_what_a_pa_does_is_answered(bot: RunningBot):
+    said = texts(ask(bot, "what does a personal adviser do for someone leaving care"))
+    assert said[0].startswith("Personal adviser: ")
+    assert not any(t.startswith(NOT_IDENTIFIED) for t in said)
+
+
 def test_crisis_gets_signposting_and_is_recorded(bot: RunningBot):
     sender = uuid.uuid4().hex
     replies = texts(ask(bot, "i took all my tablets and i feel really weird", sender))

@@ -524,11 +524,11 @@ def test_a_plan_query_by_sms_gets_a_reference_and_the_pa_a_text(sms_bot, twilio)
 
 def test_an_unknown_number_asking_for_a_pa_is_told_how_to_reach_the_team(sms_bot, twilio):
     replies = conversation(sms_bot, twilio, number(), "can i talk to my PA")
-    # What a PA is, then how to reach the team and when: no handoff, nothing personal.
-    said = " ".join(replies)
-    assert said.startswith("Personal adviser: ")
-    assert "I can't see who your PA is in this chat." in said
-    assert "Monday to Friday" in said
+    # How to reach the team and when, first and alone: no handoff, nothing personal, and
+    # not what a PA is (the young person asked for theirs, not about the role).
+    assert replies[0].startswith("I can't see who your PA is in this chat.")
+    assert "Monday to Friday" in replies[0]
+    assert not any(r.startswith("Personal adviser: ") for r in replies)
 
 
 def test_after_a_handoff_only_the_safety_net_answers(sms_bot, twilio):

@@ -22,6 +22,8 @@ EVALUATION = PROJECT_ROOT / "tests" / "evaluation"
 DEV_SET = PROJECT_ROOT / "tests" / "dev_set"
 NEAR_COPY = 92
 PERSON_REQUESTS = PROJECT_ROOT / "bot" / "person_request" / "data" / "requests.yml"
+PERSON_BANK = PROJECT_ROOT / "bot" / "person_request" / "data" / "bank.yml"
+PERSON_DEV_SETS = ("person_requests.yml", "person_requests_more.yml")
 
 
 def _key(text: str) -> str:
@@ -60,6 +62,27 @@ def _person_request_examples() -> list[str]:
     return [r["example"] for r in data["rules"]] + list(data["not_requests"])
 
 
+def _person_request_bank() -> list[str]:
+    # The meaning-based layer's example bank: requests by kind, and near misses.
+    data = yaml.safe_load(PERSON_BANK.read_text())
+    return [t for texts in data["requests"].values() for t in texts] + data["near_misses"]
+
+
+def _near_copies(messages: list[str], others: list[str]) -> list[tuple[str, str]]:
+    other_keys = [_key(t) for t in others]
+    exact = set(other_keys)
+    clashes = []
+    for message in messages:
+        key = _key(message)
+        if key in exact:
+            clashes.append((message, "same"))
+            continue
+        found = process.extractOne(key, other_keys, scorer=fuzz.ratio, score_cutoff=NEAR_COPY)
+        if found and len(key) > 12:
+            clashes.append((message, found[0]))
+    return clashes
+
+
 def _conversation_tests() -> list[str]:
     text = (PROJECT_ROOT / "tests" / "conversations" / "test_conversations.yml").read_text()
     return [m.strip() for m in re.findall(r"- user: \|\n\s+(.+)", text)]
@@ -87,6 +110,7 @@ def test_the_evaluation_set_is_big_enough():
         "dev set",
         "safety bank",
         "person request examples",
+        "person request bank",
     ],
 )
 def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
@@ -97,6 +121,7 @@ def test_no_evaluation_message_is_used_elsewhere(evaluation, content, source):
         "dev set": lambda: _set_messages(DEV_SET),
         "safety bank": _safety_bank,
         "person request examples": _person_request_examples,
+        "person request bank": _person_request_bank,
     }[source]()
     other_keys = [_key(t) for t in others]
     exact = set(other_keys)
@@ -128,11 +153,18 @@ def test_the_dev_set_is_not_the_safety_banks_training_data():
     assert clashes == []
 
 
-def test_the_person_request_dev_set_is_not_the_rules_examples():
+@pytest.mark.parametrize("name", PERSON_DEV_SETS)
+def test_the_person_request_dev_set_is_not_the_rules_examples(name):
     # The recogniser's figures are measured on the dev set: not on what its rules show.
     example_keys = {_key(t) for t in _person_request_examples()}
-    dev = yaml.safe_load((DEV_SET / "person_requests.yml").read_text())["messages"]
+    dev = yaml.safe_load((DEV_SET / name).read_text())["messages"]
     assert [m["text"] for m in dev if _key(m["text"]) in example_keys] == []
+
+
+def test_the_person_request_bank_is_not_the_dev_sets_or_the_rules_examples():
+    # The layer's threshold and margin are set on the dev sets: not on what it learned.
+    dev = _set_messages(DEV_SET)
+    assert _near_copies(_person_request_bank(), dev + _person_request_examples()) == []
 
 
 def test_every_expected_topic_exists(topics):

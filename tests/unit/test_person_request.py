@@ -13,7 +13,8 @@ from bot.settings import PROJECT_ROOT
 
 DEV_SET = PROJECT_ROOT / "tests" / "dev_set" / "person_requests.yml"
 # Floors measured on the dev set (docs/matching.md), not wished for: a change that loses
-# a request, or another near miss, fails here.
+# a request, or another near miss, fails here. The patterns alone: the meaning-based
+# layer beside them has its own figures (test_person_request_semantic.py).
 RECALL_FLOOR = 0.99  # 216 of 217 when set
 NEAR_MISS_FLOOR = 0.98  # 111 of 113 when set
 
@@ -32,13 +33,13 @@ def test_the_dev_set_has_every_kind_and_enough_of_each():
 
 def test_requests_for_a_person_on_the_dev_set():
     requests = [m["text"] for m in dev_set() if m["expected"] == "handoff"]
-    found = sum(asks_for_person(t).asks for t in requests)
+    found = sum(asks_for_person(t, patterns_only=True).asks for t in requests)
     assert found / len(requests) >= RECALL_FLOOR, f"{found} of {len(requests)}"
 
 
 def test_near_misses_on_the_dev_set_are_not_requests():
     near = [m["text"] for m in dev_set() if m["expected"] == "not"]
-    right = sum(not asks_for_person(t).asks for t in near)
+    right = sum(not asks_for_person(t, patterns_only=True).asks for t in near)
     assert right / len(near) >= NEAR_MISS_FLOOR, f"{right} of {len(near)}"
 
 
