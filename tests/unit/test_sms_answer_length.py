@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 ROOT = Path(__file__).resolve().parents[2]
 MAX_SEGMENTS = 2
 
+
 @pytest.fixture
 def services(engine, settings, encoder):
     load_content_files(engine, settings)
