@@ -15,10 +15,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
-
 from bot.person_request.rules import KINDS
-from entitlements.data_errors import DataFileError
+from entitlements.data_errors import DataFileError, read_mapping
 
 DATA_FILE = Path(__file__).parent / "data" / "bank.yml"
 _TOP = ("settings", "requests", "near_misses")
@@ -68,19 +66,7 @@ def key(text: str) -> str:
 class _Reader:
     def __init__(self, path: Path) -> None:
         self.name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            self.fail("", f"cannot be read ({e.strerror})")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            self.fail("", f"is not valid YAML: {' '.join(str(e).split())}")
-        if not isinstance(data, dict):
-            self.fail("", "must be a mapping with 'settings', 'requests' and 'near_misses'")
-        unknown = sorted(str(k) for k in set(data) - set(_TOP))
-        if unknown:
-            self.fail("", f"unknown top-level key(s): {', '.join(unknown)}")
+        data = read_mapping(path, PersonBankError, keys=_TOP)
         self.data: dict[str, Any] = data
         self.seen: dict[str, str] = {}
 

@@ -13,10 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
-
 from bot import linear_re
-from entitlements.data_errors import DataFileError
+from entitlements.data_errors import DataFileError, read_mapping
 from entitlements.normalise import clean, expand
 
 DATA_FILE = Path(__file__).parent / "data" / "requests.yml"
@@ -98,19 +96,7 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self.name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            self.fail("", f"cannot be read ({e.strerror})")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            self.fail("", f"is not valid YAML: {' '.join(str(e).split())}")
-        if not isinstance(data, dict):
-            self.fail("", "must be a mapping with 'words', 'rules' and 'not_requests'")
-        unknown = sorted(set(data) - {"words", "rules", "not_requests"})
-        if unknown:
-            self.fail("", f"unknown top-level key(s): {', '.join(map(str, unknown))}")
+        data = read_mapping(path, PersonRequestDataError, keys=("words", "rules", "not_requests"))
         self.data: dict[str, Any] = data
         self.words: dict[str, str] = {}
 

@@ -22,6 +22,7 @@ except ImportError:  # PyYAML built without libyaml: the same, slower
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 from bot.safety.lexicon_model import LexiconError
+from entitlements.data_errors import read_mapping
 
 _TOKEN = linear.compile(r"^[a-z0-9]+$")
 
@@ -54,16 +55,7 @@ class LexiconFile:
     def __init__(self, directory: Path, relative: str) -> None:
         self.path = directory / relative
         self.name = str(self.path)
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except OSError as e:
-            self.fail("", f"cannot be read ({e.strerror})")
-        try:
-            self.data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError as e:
-            self.fail("", f"is not valid YAML: {' '.join(str(e).split())}")
-        if not isinstance(self.data, dict):
-            self.fail("", "must be a mapping")
+        self.data = read_mapping(self.path, LexiconError, loader=_UniqueKeyLoader)
 
     def fail(self, entry: str, problem: str) -> NoReturn:
         """Raise a :class:`LexiconError` for ``entry`` of this file."""
