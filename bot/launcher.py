@@ -281,9 +281,11 @@ class ServiceGroup:
         self.cwd = cwd
         self.log = log if log is not None else sys.stdout
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.started_at: float | None = None  # time.monotonic() when start() began
 
     def start(self) -> None:
         """Start every service (in its own process group, so it can be stopped whole)."""
+        self.started_at = time.monotonic()
         for spec in self.specs:
             self._start(spec)
 

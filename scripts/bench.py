@@ -13,7 +13,8 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
    answer (p50, p95, p99), and how long until the reply reaches (a local fake of)
    Twilio's API;
 6. the web chat: 10 sessions talking at once over their sockets, reply time (p50, p95);
-7. the memory (resident set size) of each server process;
+7. the memory (resident set size) of each process of the whole service (Rasa, actions,
+   console, scheduler);
 8. the weekly report for a council of 2,000 care leavers with a year of activity
    (``scripts/bench_report.py``);
 9. the safety net's patterns on a 1,600-character message, and on adversarial messages
@@ -21,7 +22,10 @@ Starts both servers on a fresh SQLite database under ``var/bench/``, exactly as
    and the whole check (patterns and semantic layer) on the costliest text for the
    sentence encoder, at up to 8,000 characters;
 10. the safety net's recall per kind of risk and its false alarms on its held-out set
-   (``scripts/safety_eval.py``; docs/safety.md).
+   (``scripts/safety_eval.py``; docs/safety.md);
+11. plain Rasa 3.6 (``rasa init``'s example assistant, started the same way) beside this
+   service: start to first REST answer, latency, throughput and memory
+   (``scripts/bench_plain.py``).
 
 Load messages come from the dev set (``tests/dev_set``), never from the evaluation
 set. Prints a table, and writes ``var/bench/results.json``.
@@ -41,22 +45,49 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 import psutil
 import yaml
 
+from bot.launcher import ServiceGroup, console_spec, scheduler_spec, service_environment
 from bot.safety.detector import assess
 from bot.settings import PROJECT_ROOT, get_settings
+from scripts.bench_plain import (
+    first_answer_seconds,
+    plain_project,
+    running_plain_rasa,
+    side_by_side,
+)
 from scripts.bench_report import report_benchmark
 from scripts.evaluation import evaluate_handoff_set, evaluate_project_set, evaluate_unseen_set
 from tests.support.fake_twilio import FakeTwilio
-from tests.support.servers import RunningBot, running_bot
+from tests.support.servers import RunningBot, free_port, running_bot
 
 T = TypeVar("T")
 
 FOLLOW_UPS = ("more", "how do i get it", "who can get it", "thanks")
+
+
+class Served(Protocol):
+    """A running Rasa server to load: this service (:class:`RunningBot`) or plain Rasa."""
+
+    @property
+    def rest_url(self) -> str:
+        """Its REST channel's webhook."""
+
+    @property
+    def group(self) -> ServiceGroup:
+        """Its processes."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlainServer:
+    """Plain Rasa, started by :func:`scripts.bench_plain.running_plain_rasa`."""
+
+    rest_url: str
+    group: ServiceGroup
 
 
 def progress(text: str) -> None:
@@ -84,7 +115,7 @@ def conversation_script(questions: list[str], length: int, offset: int) -> list[
     return script[:length]
 
 
-async def send(session: aiohttp.ClientSession, bot: RunningBot, sender: str, text: str) -> float:
+async def send(session: aiohttp.ClientSession, bot: Served, sender: str, text: str) -> float:
     """Send one message; return the seconds until the whole reply came back."""
     start = time.perf_counter()
     async with session.post(bot.rest_url, json={"sender": sender, "message": text}) as reply:
@@ -115,7 +146,7 @@ async def at_rate(
 
 
 async def steady_rate(
-    bot: RunningBot, questions: list[str], rate: float, seconds: float
+    bot: Served, questions: list[str], rate: float, seconds: float
 ) -> dict[str, float]:
     """Send ``rate`` messages a second for ``seconds``, over 30 conversations."""
     total = int(rate * seconds)
@@ -136,7 +167,7 @@ async def steady_rate(
 
 
 async def throughput(
-    bot: RunningBot, questions: list[str], conversations: int, each: int
+    bot: Served, questions: list[str], conversations: int, each: int
 ) -> dict[str, float]:
     """``conversations`` conversations at once, each sending its next message on reply."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
@@ -334,10 +365,49 @@ def sms_sender_rate(workdir: Path, texts: int = 300, latency: float = 0.1) -> fl
         engine.dispose()
 
 
-def memory(bot: RunningBot) -> dict[str, float]:
+def start_staff(bot: RunningBot, workdir: Path) -> ServiceGroup:
+    """The console and the scheduler, as ``make run`` starts them (for the whole memory)."""
+    log = (workdir / "staff.log").open("w")
+    staff = ServiceGroup(
+        [console_spec(bot.settings), scheduler_spec()],
+        service_environment(bot.settings),
+        PROJECT_ROOT,
+        log=log,
+    )
+    staff.start()
+    staff.wait_ready(timeout=120)
+    return staff
+
+
+def plain_rasa(
+    settings: Any, questions: list[str], seconds: float, workdir: Path
+) -> dict[str, Any]:
+    """Plain Rasa 3.6 measured as ours is: start, steady latency, throughput, memory."""
+    project = PROJECT_ROOT / "var" / "plain-rasa"
+    model = plain_project(project, progress)
+    progress("plain Rasa: starting it as ours is started, then the same load")
+    with running_plain_rasa(settings, project, model, free_port(), workdir / "plain-rasa.log") as (
+        group,
+        rest_url,
+        started_s,
+    ):
+        server = PlainServer(rest_url, group)
+        asyncio.run(throughput(server, questions, 4, 10))
+        steady = asyncio.run(steady_rate(server, questions, 10.0, seconds))
+        load = asyncio.run(throughput(server, questions, 20, 30))
+        return {
+            "start_s": started_s,
+            "steady": steady,
+            "throughput": load,
+            "memory_mb": memory(group),
+        }
+
+
+def memory(*groups: ServiceGroup) -> dict[str, float]:
     """Resident memory of each service process (with any children), in MB."""
     found: dict[str, float] = {}
-    for name, process in bot.group.processes.items():
+    processes = [item for group in groups for item in group.processes.items()]
+    for name, process in processes:
         parent = psutil.Process(process.pid)
         rss = parent.memory_info().rss + sum(
             child.memory_info().rss for child in parent.children(recursive=True)
@@ -488,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="long conversations to run")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-report", action="store_true", help="skip the weekly report")
+    parser.add_argument("--skip-plain", action="store_true", help="skip plain Rasa beside ours")
     args = parser.parse_args(argv)
 
     workdir = PROJECT_ROOT / "var" / "bench"
@@ -505,8 +576,12 @@ def main(argv: list[str] | None = None) -> int:
         twilio_auth_token=twilio.token,
         twilio_from_number="+447700900000",
         twilio_api_url=twilio.url,
+        console_port=free_port(),
     ) as bot:
         rows: list[tuple[str, str, str]] = []
+        started_s = first_answer_seconds(bot.group, bot.rest_url)
+        settings = bot.settings
+        staff = start_staff(bot, workdir)
         if not args.skip_quality:
             progress("quality: sending the held-out evaluation set")
             quality = evaluate_project_set(bot.base_url, PROJECT_ROOT / "tests" / "evaluation")
@@ -600,7 +675,8 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
         ]
-        mem = memory(bot)
+        mem = memory(bot.group, staff)
+        staff.stop()
         rows += [
             (f"memory (RSS) of the {name} server", f"{mb:.0f} MB", "") for name, mb in mem.items()
         ]
@@ -613,6 +689,11 @@ def main(argv: list[str] | None = None) -> int:
             memory_mb=mem,
         )
     twilio.stop()
+    if not args.skip_plain:
+        ours = {"start_s": started_s, "steady": steady, "throughput": load, "memory_mb": mem}
+        plain = plain_rasa(settings, questions, args.seconds, workdir)
+        results["plain_rasa"] = plain
+        rows += side_by_side(ours, plain)
     if not args.skip_report:
         report = report_benchmark(workdir / "report", progress)
         results["weekly_report"] = report
