@@ -112,6 +112,7 @@ setup: install-runtime ## Migrate the database under var/ and load the content f
 
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.runtime
 	$(PY) -m rasa train --config config.yml --domain domain.yml --data data --out models --fixed-model-name careleavers --quiet
+	$(PY) -m bot.served_model $@
 	@touch $@
 
 # The safety net's phrase bank, encoded once for every server (bot/safety/semantic.py);

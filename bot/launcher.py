@@ -165,7 +165,9 @@ def rasa_spec(
     interface: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> ServiceSpec:
-    """One Rasa server: its HTTP API only with ``RASA_API_TOKEN`` (:mod:`bot.rasa_server`).
+    """One Rasa server, started through :mod:`bot.rasa_server` (no TensorFlow).
+
+    Its HTTP API is on only with ``RASA_API_TOKEN``.
 
     Args:
         settings: The service's settings.
@@ -188,7 +190,7 @@ def rasa_spec(
         argv=(
             python,
             "-m",
-            "bot.rasa_server" if api else "rasa",
+            "bot.rasa_server",
             "run",
             "--model",
             str(model),

@@ -1,9 +1,13 @@
-"""``rasa run`` with its HTTP API token taken from the environment, not the command line.
+"""How the launcher starts the Rasa server: ``python -m bot.rasa_server run ...``.
 
-Rasa takes the API's token only as ``--auth-token TOKEN``; on a command line any local
-user can read it (``ps``, ``/proc/*/cmdline``). The launcher starts the Rasa server as
-``python -m bot.rasa_server run ... --enable-api`` when ``RASA_API_TOKEN`` is set, and
-this adds the token to Rasa's arguments inside the process.
+Two things plain ``rasa run`` cannot do:
+
+- Rasa takes its HTTP API's token only as ``--auth-token TOKEN``; on a command line any
+  local user can read it (``ps``, ``/proc/*/cmdline``). With ``--enable-api`` this adds
+  ``RASA_API_TOKEN`` to Rasa's arguments inside the process.
+- Rasa's training-only module ``rasa.utils.train_utils`` is deferred
+  (:mod:`bot.deferred_imports`) before Rasa is imported, so a server whose model needs no
+  TensorFlow never imports it (with :mod:`bot.served_model`; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ def rasa_arguments(argv: Sequence[str], token: str | None) -> list[str]:
 
 
 def main() -> None:
-    """Run Rasa's command line with the token added."""
+    """Run Rasa's command line with the token added and training-only code deferred."""
+    from bot.deferred_imports import install
+
+    install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *rasa_arguments(sys.argv[1:], os.environ.get("RASA_API_TOKEN"))]

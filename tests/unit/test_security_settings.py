@@ -187,7 +187,7 @@ def test_the_launcher_makes_an_action_secret_per_run_in_development():
 def test_rasas_api_is_off_unless_it_has_a_token():
     model = Path("model.tar.gz")
     rasa = service_specs(Settings(), model)[1]
-    assert rasa.argv[1:3] == ("-m", "rasa")
+    assert rasa.argv[1:3] == ("-m", "bot.rasa_server")
     assert "--enable-api" not in rasa.argv and "--auth-token" not in rasa.argv
     with_api = service_specs(dataclasses.replace(Settings(), rasa_api_token=SECRET), model)[1]
     assert with_api.argv[1:3] == ("-m", "bot.rasa_server")
