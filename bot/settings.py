@@ -169,7 +169,9 @@ class Settings:
         twilio_api_url: Base URL of Twilio's REST API (tests point it at a local fake).
         public_base_url: The URL Twilio calls us on, for signature checks.
         rasa_port: Port of the Rasa server.
-        rasa_workers: Worker processes of the Rasa server (one per core suits it).
+        rasa_workers: Worker processes of the Rasa server. One: its per-message work is
+            mostly NumPy on threads, so one worker keeps both cores busy, and a second
+            doubled its memory for no more throughput (docs/performance.md).
         districts: The council's districts, for records and reports.
         duty_district: The district whose duty worker covers safety alerts from people
             not on record (``DUTY_DISTRICT``, one of ``districts``); ``None`` means the
@@ -264,7 +266,7 @@ class Settings:
     twilio_api_url: str = "https://api.twilio.com"
     public_base_url: str = "http://localhost:5005"
     rasa_port: int = 5005
-    rasa_workers: int = 2
+    rasa_workers: int = 1
     districts: tuple[str, ...] = ("North", "East", "Central")
     duty_district: str | None = None
     conversation_id_secret: str | None = None

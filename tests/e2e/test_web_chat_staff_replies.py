@@ -1,6 +1,6 @@
 """End to end: a PA's reply written in the console reaches the young person's web chat.
 
-Everything really runs, as ``make run`` starts it: the Rasa server (two workers) and the
+Everything really runs, as ``make run`` starts it: the Rasa server (with two workers) and the
 action server on one database (an SQLite file, then PostgreSQL), with the demo people,
 and the console (``python -m bot.console``) on the same database. The young person talks
 over the real socket (the ``websockets`` client) and, in the browser test, in Debian's
@@ -71,7 +71,8 @@ def stack(
 ) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp(f"web-replies-{request.param}")
     url = module_database(request, workdir)
-    with running_bot(url, workdir, demo_people=True) as bot:
+    # Two workers, though one is the default: a reply must reach a socket held by either.
+    with running_bot(url, workdir, demo_people=True, rasa_workers=2) as bot:
         engine = create_db_engine(url)
         try:
             give_accounts(engine, ACCOUNTS, PASSWORD)
