@@ -18,6 +18,7 @@ from actions.services import ask_who_they_are, get_services, talking
 from bot.answering import (
     SENTENCE_VECTOR_KEY,
     FollowUp,
+    Outcome,
     answer_entry,
     answer_follow_up,
     answer_question,
@@ -35,9 +36,10 @@ from bot.personal import (
     list_page,
     parse_age,
     personal_reply,
+    with_line,
 )
 from bot.records import record_answer, record_unanswered
-from bot.reports.feedback import asks_for_feedback
+from bot.reports.feedback import SMS_CHANNELS, asks_for_feedback
 from entitlements.eligibility import today_in_london
 from entitlements.knowledge_base import ContentNotLoadedError, KnowledgeBase
 from entitlements.search import Thresholds
@@ -92,31 +94,38 @@ def _vector(tracker: Tracker) -> list[float] | None:
 
 
 async def _fit(
-    dispatcher: CollectingDispatcher,
     tracker: Tracker,
     kb: KnowledgeBase,
-    entitlement_id: str,
+    outcome: Outcome,
     who: Talking,
-) -> list[dict[str, Any]]:
-    """Say whether the entry applies to who is talking, if the service knows who it is.
+) -> Outcome:
+    """The answer, with whether the entry applies to who is talking if the service knows.
 
-    A number on record not checked lately hears only whether it applies, and how to get
-    an answer with their own details (their date of birth: :mod:`bot.people.sms_check`).
-    Someone not identified hears nothing more: the answer's "Who can get it?" gives the
-    conditions (and asks their age where that settles it), so the answer stays one message.
+    The line goes in the answer's own message (by SMS in the wording that keeps it within
+    two segments: :func:`bot.personal.with_line`), so an answer is one message with its
+    follow-ups as buttons. A number on record not checked lately hears only whether it
+    applies, and in the same message how to get an answer with their own details (their
+    date of birth: :mod:`bot.people.sms_check`). Someone not identified hears nothing
+    more: the answer's "Who can get it?" gives the conditions (and asks their age where
+    that settles it).
     """
-    entry = kb.entries[entitlement_id]
+    if outcome.entitlement_id is None:
+        return outcome
+    entry = kb.entries[outcome.entitlement_id]
+    today = today_in_london(utcnow())
     if who.checked is not None:
-        reply = personal_reply(kb, entry, who.checked, today_in_london(utcnow()))
-        dispatcher.utter_message(response=reply.response, **reply.variables)
-        return []
-    if who.unchecked is not None:
-        reply = limited_reply(kb, entry, who.unchecked, today_in_london(utcnow()))
-        dispatcher.utter_message(text=reply.text)
+        lines = personal_reply(kb, entry, who.checked, today).wordings
+    elif who.unchecked is not None:
+        limited = limited_reply(kb, entry, who.unchecked, today).text
         text = tracker.latest_message.get("text") or ""
         await ask_who_they_are(tracker.sender_id, who.unchecked.id, text)
-        dispatcher.utter_message(text=ASK_FOR_DETAILS)
-    return []
+        lines = (f"{limited} {ASK_FOR_DETAILS}",)
+    else:
+        return outcome
+    first, *rest = outcome.replies
+    answer = with_line(first.variables["answer"], lines, _channel(tracker) in SMS_CHANNELS)
+    first = dataclasses.replace(first, variables={**first.variables, "answer": answer})
+    return dataclasses.replace(outcome, replies=(first, *rest))
 
 
 def _channel(tracker: Tracker) -> str:
@@ -164,9 +173,8 @@ class ActionAnswerEntitlement(Action):
         person = who.person  # its district, for the figures only
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
         if chosen is not None:  # picked from a choice of two (a button's payload)
-            events = send(dispatcher, answer_entry(chosen))
+            events = send(dispatcher, await _fit(tracker, kb, answer_entry(chosen), who))
             await _count_answer(tracker, chosen.id, person)
-            events += await _fit(dispatcher, tracker, kb, chosen.id, who)
             _ask_feedback(dispatcher, tracker)
             return [*events, *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
@@ -189,10 +197,9 @@ class ActionAnswerEntitlement(Action):
                 district=person.district if person else None,
                 names=[person.preferred_name] if person else [],
             )
-        events = send(dispatcher, outcome)
+        events = send(dispatcher, await _fit(tracker, kb, outcome, who))
         if outcome.entitlement_id:
             await _count_answer(tracker, outcome.entitlement_id, person)
-            events += await _fit(dispatcher, tracker, kb, outcome.entitlement_id, who)
             _ask_feedback(dispatcher, tracker)
         return [*events, *_clear_list(tracker)]
 

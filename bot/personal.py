@@ -3,9 +3,11 @@
 No Rasa import. Given who is talking (a :class:`~bot.people.identity.CareLeaver`, or
 nobody) and an entry, this works out the verdict (:mod:`entitlements.eligibility`)
 and the :class:`~bot.answering.Reply` that says it, in the fixed wording of
-``domain.yml``. Someone not identified never gets a name, an age or a date: they get
-the conditions in plain words, or one short question (their age) when the age alone
-settles it. The age they give is used for that answer and kept nowhere else.
+:data:`WORDINGS` (kept here, not in ``domain.yml``, so that the line can be measured:
+it goes in the answer's own message, and by SMS in the wording that keeps the answer
+within two segments, :func:`with_line`). Someone not identified never gets a name, an
+age or a date: they get the conditions in plain words, or one short question (their age)
+when the age alone settles it. The age they give is used for that answer and kept nowhere else.
 
 A number on record that has not been checked lately (:mod:`bot.people.sms_check`) gets
 only whether it applies (:func:`limited_reply`), never a name, an age, a status or a
@@ -22,6 +24,7 @@ import functools
 from collections.abc import Iterable, Sequence
 
 from bot.answering import Reply
+from bot.channels.sms.formatting import ANSWER_SEGMENTS, segments, to_gsm7
 from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.importer import CIRCUMSTANCE_COLUMNS
@@ -135,8 +138,78 @@ def _instead(
     return f" You may be able to get {' or '.join(titles)} instead: ask me about it."
 
 
-def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on: dt.date) -> Reply:
-    """Whether ``entry`` applies to an identified young person, and why, as one reply."""
+WORDINGS: dict[str, tuple[str, ...]] = {
+    "applies": (
+        "{name}, you're {age} and {status}, so this applies to you{until}{note}.",
+        "{name}, this applies to you{until}{note}.",
+        "This applies to you{until}{note}.",
+    ),
+    "not_applies": (
+        "{name}, you're {age} and {status}, so this one doesn't apply to you{start}.{instead}",
+        "{name}, this one doesn't apply to you{start}.{instead}",
+        "This one doesn't apply to you{start}.{instead}",
+    ),
+    "depends": (
+        "{name}, whether this applies to you depends on {missing}. Your PA can check this "
+        "with you.",
+        "{name}, this depends on {missing}. Your PA can check it with you.",
+        "This depends on {missing}. Your PA can check it with you.",
+    ),
+}
+"""How :func:`personal_reply`'s verdicts are said, longest first: each shorter wording
+leaves out only what the young person knows already (their name, age and status), never
+a date, a condition or a next step."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonalLine:
+    """Whether an entry applies to a young person on record, and why.
+
+    Attributes:
+        kind: ``"applies"``, ``"not_applies"`` or ``"depends"`` (a key of :data:`WORDINGS`).
+        variables: What fills the wording: ``name``, ``age``, ``status``, ``until``,
+            ``note``, ``start``, ``instead`` or ``missing`` as the kind needs.
+    """
+
+    kind: str
+    variables: dict[str, str]
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """The line in each of its wordings, longest first."""
+        return tuple(wording.format(**self.variables) for wording in WORDINGS[self.kind])
+
+
+def with_line(answer: str, lines: Sequence[str], by_sms: bool) -> str:
+    """The first answer and the line on whether it applies, as one message.
+
+    By SMS the longest wording that keeps the text within two segments
+    (:data:`~bot.channels.sms.formatting.ANSWER_SEGMENTS`, counted as Twilio counts
+    them); when none does, the longest of those that cost the fewest segments: one text
+    of three segments rather than two texts. Elsewhere the longest, as its own paragraph.
+
+    Args:
+        answer: The entry's first answer (:func:`bot.answering.first_answer`).
+        lines: The line's wordings, longest first (:attr:`PersonalLine.wordings`).
+        by_sms: Whether the answer goes by SMS.
+
+    Returns:
+        The answer's text.
+    """
+    if not by_sms:
+        return f"{answer}\n\n{lines[0]}"
+    texts = [f"{answer}\n{line}" for line in lines]
+    costs = [segments(to_gsm7(text)) for text in texts]
+    for text, cost in zip(texts, costs, strict=True):
+        if cost <= max(ANSWER_SEGMENTS, min(costs)):
+            return text
+    return texts[-1]  # not reached: the cheapest wording always qualifies
+
+
+def personal_reply(
+    kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on: dt.date
+) -> PersonalLine:
+    """Whether ``entry`` applies to an identified young person, and why (:func:`with_line`)."""
     profile = profile_of(person, on)
     verdict = evaluate(entry, profile, on)
     variables = {
@@ -154,7 +227,7 @@ def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on
         note = ""
         if verdict.rule and verdict.rule.note:
             note = f" ({verdict.rule.note.strip().rstrip('.')})"
-        return Reply("utter_personal_applies", {**variables, "until": until, "note": note})
+        return PersonalLine("applies", {**variables, "until": until, "note": note})
     if verdict.applies == "no":
         start = ""
         if verdict.from_date and verdict.rule and verdict.rule.min_age:
@@ -162,13 +235,11 @@ def personal_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on
                 f" until your {ordinal(verdict.rule.min_age)} birthday in "
                 f"{month_year(verdict.from_date)}"
             )
-        return Reply(
-            "utter_personal_not_applies",
+        return PersonalLine(
+            "not_applies",
             {**variables, "start": start, "instead": _instead(kb, entry, profile, on)},
         )
-    return Reply(
-        "utter_personal_depends", {"name": person.preferred_name, "missing": _missing(verdict)}
-    )
+    return PersonalLine("depends", {"name": person.preferred_name, "missing": _missing(verdict)})
 
 
 def limited_reply(kb: KnowledgeBase, entry: Entitlement, person: CareLeaver, on: dt.date) -> Reply:

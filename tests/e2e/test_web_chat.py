@@ -426,7 +426,11 @@ def test_linking_with_the_texted_code_makes_answers_personal_until_unlinked(web_
     assert link_post(web_bot, token, "verify", {"code": code}).json()["outcome"] == "no_code"
     assert history(web_bot, token).json()["linked"] is True
     (answer,) = talk(web_bot, token, BURSARY)
-    assert "Demo Taylor" in said(answer)
+    # One message: the answer with whether it applies to them, then "Did that help?".
+    texts = [m["text"] for m in answer["messages"]]
+    assert len(texts) == 2 and texts[1] == "Did that help?", texts
+    assert texts[0].startswith("Higher education bursary: ")
+    assert "\n\nDemo Taylor, you're " in texts[0]
     # Another session cannot use this chat's code, or its link.
     other = new_token(web_bot)
     assert link_post(web_bot, other, "verify", {"code": code}).json()["outcome"] == "no_code"

@@ -63,7 +63,7 @@ def test_an_eligible_or_relevant_record_counts_as_former_relevant_from_18():
 
 def test_the_bursary_applies_to_a_student_and_says_why(kb):
     reply = personal_reply(kb, kb.entries["higher-education-bursary"], TAYLOR, ON)
-    assert reply.response == "utter_personal_applies"
+    assert reply.kind == "applies"
     assert reply.variables["name"] == "Demo Taylor"
     assert reply.variables["age"] == "19"
     assert reply.variables["status"] == "a former relevant care leaver"
@@ -74,7 +74,7 @@ def test_the_bursary_applies_to_a_student_and_says_why(kb):
 def test_the_bursary_does_not_apply_to_someone_not_studying(kb):
     working = dataclasses.replace(TAYLOR, circumstances=frozenset())
     reply = personal_reply(kb, kb.entries["higher-education-bursary"], working, ON)
-    assert reply.response == "utter_personal_not_applies"
+    assert reply.kind == "not_applies"
     assert reply.variables["age"] == "19"
 
 
@@ -84,7 +84,7 @@ def test_an_age_limit_names_the_birthdays_month_never_the_day_that_gives_the_bir
         TAYLOR, date_of_birth=dt.date(2006, 5, 3), circumstances=frozenset({"staying_put"})
     )
     reply = personal_reply(kb, kb.entries["staying-put"], person, ON)
-    assert reply.response == "utter_personal_applies"
+    assert reply.kind == "applies"
     assert reply.variables["until"] == " until your 21st birthday in May 2027"
     assert "3" not in reply.variables["until"].replace("2027", "")
 
@@ -94,7 +94,7 @@ def test_a_leap_day_birthday_ends_on_1_march_in_a_common_year(kb):
         TAYLOR, date_of_birth=dt.date(2008, 2, 29), circumstances=frozenset({"staying_put"})
     )
     reply = personal_reply(kb, kb.entries["staying-put"], person, ON)
-    assert reply.response == "utter_personal_applies"
+    assert reply.kind == "applies"
     assert reply.variables["until"] == " until your 21st birthday in March 2029"
 
 
@@ -103,7 +103,7 @@ def test_someone_too_young_is_told_when_it_starts(kb):
         TAYLOR, status="eligible", date_of_birth=dt.date(2011, 1, 10), circumstances=frozenset()
     )
     reply = personal_reply(kb, kb.entries["care-leaver-covenant"], young, ON)
-    assert reply.response == "utter_personal_not_applies"
+    assert reply.kind == "not_applies"
     assert reply.variables["start"] == " until your 16th birthday in January 2027"
 
 
@@ -113,7 +113,7 @@ def test_what_a_record_does_not_say_is_a_question_for_the_pa_not_a_no(kb):
         TAYLOR, status="relevant", date_of_birth=dt.date(2009, 6, 1), circumstances=frozenset()
     )
     reply = personal_reply(kb, kb.entries["16-19-bursary"], at_17, ON)
-    assert reply.response == "utter_personal_depends"
+    assert reply.kind == "depends"
     assert "college" in reply.variables["missing"]
 
 

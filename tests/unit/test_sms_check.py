@@ -226,11 +226,13 @@ def test_a_web_chat_linked_with_a_texted_code_is_checked(people):
 @pytest.mark.slow  # answers through the actions' real knowledge base (tens of seconds)
 async def test_unchecked_hears_only_that_it_applies_and_is_asked_for_the_date_of_birth(services):
     messages = await run(ActionAnswerEntitlement(), "can i get the uni bursary")
-    text = said(messages)
-    assert messages[0]["response"] == "utter_entitlement_answer"
-    assert messages[1]["text"].startswith("This applies to you (The course must be")
-    assert messages[2]["text"] == sms_check.ASK_FOR_DETAILS
-    assert "Taylor" not in text and "utter_personal" not in text and "19" not in text
+    [answer] = messages  # one message: the answer, whether it applies, the question
+    text = answer["answer"]
+    assert answer["response"] == "utter_entitlement_answer"
+    assert text.startswith("Higher education bursary: ")
+    assert "\nThis applies to you (The course must be" in text
+    assert text.endswith(" " + sms_check.ASK_FOR_DETAILS)
+    assert "Taylor" not in text and "you're" not in text and "19" not in text
     with services.engine.connect() as conn:
         waiting = conn.execute(sa.select(identity_checks)).one()
     assert waiting.pending_text == "can i get the uni bursary" and waiting.asked_at
@@ -240,10 +242,10 @@ async def test_unchecked_hears_only_that_it_applies_and_is_asked_for_the_date_of
 async def test_checked_hears_their_own_details_but_never_their_birthdays_date(services):
     check_taylor(services.engine, now())
     messages = await run(ActionAnswerEntitlement(), "can i get the uni bursary")
-    personal = messages[1]
-    assert personal["response"] == "utter_personal_applies"
-    assert personal["name"] == "Demo Taylor"
-    assert "15 October" not in said(messages) and " 15 " not in personal.get("until", "")
+    [answer] = messages  # by SMS: no "Did that help?"
+    assert answer["response"] == "utter_entitlement_answer"
+    assert "Demo Taylor" in answer["answer"]
+    assert "15 October" not in said(messages) and " 15 " not in answer["answer"]
 
 
 async def test_unchecked_records_questions_ask_first_and_open_nothing(services):
