@@ -25,6 +25,7 @@ from bot.answering import (
     answer_unsure,
     outcome_summary,
 )
+from bot.channels.sms.formatting import ANSWER_SEGMENTS, segments, to_gsm7
 from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.sms_check import ASK_FOR_DETAILS, Talking
@@ -123,9 +124,17 @@ async def _fit(
     else:
         return outcome
     first, *rest = outcome.replies
-    answer = with_line(first.variables["answer"], lines, _channel(tracker) in SMS_CHANNELS)
+    by_sms = _channel(tracker) in SMS_CHANNELS
+    answer = with_line(
+        first.variables["answer"], lines, sms_segments if by_sms else None, ANSWER_SEGMENTS
+    )
     first = dataclasses.replace(first, variables={**first.variables, "answer": answer})
     return dataclasses.replace(outcome, replies=(first, *rest))
+
+
+def sms_segments(text: str) -> int:
+    """What ``text`` costs as one SMS: its segments, as Twilio counts them."""
+    return segments(to_gsm7(text))
 
 
 def _channel(tracker: Tracker) -> str:

@@ -5,9 +5,10 @@ nobody) and an entry, this works out the verdict (:mod:`entitlements.eligibility
 and the :class:`~bot.answering.Reply` that says it, in the fixed wording of
 :data:`WORDINGS` (kept here, not in ``domain.yml``, so that the line can be measured:
 it goes in the answer's own message, and by SMS in the wording that keeps the answer
-within two segments, :func:`with_line`). Someone not identified never gets a name, an
-age or a date: they get the conditions in plain words, or one short question (their age)
-when the age alone settles it. The age they give is used for that answer and kept nowhere else.
+within two segments, counted by the SMS channel's own rules: :func:`with_line`).
+Someone not identified never gets a name, an age or a date: they get the conditions in
+plain words, or one short question (their age) when the age alone settles it. The age
+they give is used for that answer and kept nowhere else.
 
 A number on record that has not been checked lately (:mod:`bot.people.sms_check`) gets
 only whether it applies (:func:`limited_reply`), never a name, an age, a status or a
@@ -21,10 +22,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.answering import Reply
-from bot.channels.sms.formatting import ANSWER_SEGMENTS, segments, to_gsm7
 from bot.clock import utcnow
 from bot.people.identity import CareLeaver
 from bot.people.importer import CIRCUMSTANCE_COLUMNS
@@ -180,30 +180,36 @@ class PersonalLine:
         return tuple(wording.format(**self.variables) for wording in WORDINGS[self.kind])
 
 
-def with_line(answer: str, lines: Sequence[str], by_sms: bool) -> str:
+def with_line(
+    answer: str,
+    lines: Sequence[str],
+    cost: Callable[[str], int] | None = None,
+    within: int = 2,
+) -> str:
     """The first answer and the line on whether it applies, as one message.
 
-    By SMS the longest wording that keeps the text within two segments
-    (:data:`~bot.channels.sms.formatting.ANSWER_SEGMENTS`, counted as Twilio counts
-    them); when none does, the longest of those that cost the fewest segments: one text
-    of three segments rather than two texts. Elsewhere the longest, as its own paragraph.
+    For a channel that counts the cost of a text (SMS: its segments, as Twilio counts
+    them), the longest wording that keeps the text within ``within``; when none does,
+    the longest of those that cost the least: one text of three segments rather than two
+    texts. Elsewhere the longest, as its own paragraph.
 
     Args:
         answer: The entry's first answer (:func:`bot.answering.first_answer`).
         lines: The line's wordings, longest first (:attr:`PersonalLine.wordings`).
-        by_sms: Whether the answer goes by SMS.
+        cost: What a text costs on the channel (None: no channel limit).
+        within: The most it should cost.
 
     Returns:
         The answer's text.
     """
-    if not by_sms:
+    if cost is None:
         return f"{answer}\n\n{lines[0]}"
     texts = [f"{answer}\n{line}" for line in lines]
-    costs = [segments(to_gsm7(text)) for text in texts]
-    for text, cost in zip(texts, costs, strict=True):
-        if cost <= max(ANSWER_SEGMENTS, min(costs)):
-            return text
-    return texts[-1]  # not reached: the cheapest wording always qualifies
+    costs = [cost(text) for text in texts]
+    cheapest = min(costs)
+    return next(
+        text for text, each in zip(texts, costs, strict=True) if each <= max(within, cheapest)
+    )
 
 
 def personal_reply(
