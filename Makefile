@@ -225,7 +225,7 @@ test: install system-packages node_modules train ## Run every test suite (lint, 
 
 .PHONY: bench
 bench: install system-packages train setup ## Benchmarks: quality, latency, throughput, memory; then the cluster's (about 75 min)
-	$(PY) -m scripts.bench
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m scripts.bench
 	$(PY) -m scripts.bench_cluster
 
 .PHONY: bench-cluster
