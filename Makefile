@@ -143,7 +143,7 @@ run: setup train ## Set everything up (demo people too, unless APP_ENV=productio
 
 .PHONY: cluster
 cluster: install-runtime system-packages train ## Start the cluster: PostgreSQL, Redis, 2 action + 2 Rasa servers behind nginx (docs/cluster.md)
-	$(PY) -m bot.cluster
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m bot.cluster
 
 .PHONY: validate
 validate: install ## Check the content files and Rasa's training data
@@ -226,11 +226,11 @@ test: install system-packages node_modules train ## Run every test suite (lint, 
 .PHONY: bench
 bench: install system-packages train setup ## Benchmarks: quality, latency, throughput, memory; then the cluster's (about 75 min)
 	STAFF_PYTHON=$(STAFF_PY) $(PY) -m scripts.bench
-	$(PY) -m scripts.bench_cluster
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m scripts.bench_cluster
 
 .PHONY: bench-cluster
 bench-cluster: install-runtime system-packages train ## The cluster's load, SMS and soak benchmarks only (LOAD_MINUTES, SMS_SECONDS, SOAK_MINUTES)
-	$(PY) -m scripts.bench_cluster
+	STAFF_PYTHON=$(STAFF_PY) $(PY) -m scripts.bench_cluster
 
 .PHONY: clean
 clean: ## Remove the virtualenvs, models and run-time state (var/)

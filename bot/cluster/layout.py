@@ -38,6 +38,7 @@ from bot.launcher import (
     rasa_spec,
     scheduler_spec,
     service_environment,
+    staff_python,
 )
 from bot.people.demo import seed_demo
 from bot.settings import Settings
@@ -85,6 +86,7 @@ class Cluster:
         demo_people: bool = True,
         python: str | None = None,
         postgres_folder: Path | None = None,
+        staff: str | None = None,
     ) -> None:
         self.ports = ports or ClusterPorts()
         self.folder = folder
@@ -92,6 +94,8 @@ class Cluster:
         self.log = log
         self.demo_people = demo_people
         self.python = python or sys.executable
+        # The console and the scheduler run on the staff service's stack, as with make run.
+        self.staff_python = staff or staff_python()
         # As root, PostgreSQL runs as the postgres user, who must be able to reach it.
         self.postgres = Postgres(postgres_folder or folder / "postgres", self.ports.postgres)
         self.settings = dataclasses.replace(
@@ -185,8 +189,8 @@ class Cluster:
                     env={"RASA_PORT": str(port), "SANIC_PROXIES_COUNT": "1"},
                 )
             )
-        specs.append(console_spec(self.settings, python))
-        specs.append(scheduler_spec(python))
+        specs.append(console_spec(self.settings, self.staff_python))
+        specs.append(scheduler_spec(self.staff_python))
         return specs
 
     def _write_nginx_config(self) -> None:
