@@ -277,15 +277,20 @@ def _verdicts(entry: Entitlement, statuses: Iterable[str], age: int, on: dt.date
     }
 
 
-@functools.lru_cache(maxsize=512)
-def age_settles(entry: Entitlement) -> bool:
+def age_settles(entry: Entitlement, today: dt.date | None = None) -> bool:
     """True if, among care leavers, the age alone changes whether ``entry`` applies.
 
     Then asking an anonymous young person their age (and nothing else) makes the answer
     clear: with the circumstances the rules need, they give the same verdict for every
-    status at each age, and not the same verdict at every age.
+    status at each age, and not the same verdict at every age. Worked out for ``today``
+    (London's date by default), and remembered per entry and day: a rule can start or end
+    on a date, and the action server runs for weeks.
     """
-    today = today_in_london(utcnow())
+    return _age_settles_on(entry, today or today_in_london(utcnow()))
+
+
+@functools.lru_cache(maxsize=512)
+def _age_settles_on(entry: Entitlement, today: dt.date) -> bool:
     if any(len(_verdicts(entry, STATUSES, age, today)) > 1 for age in ANYONE_AGES):
         return False
     by_age = set().union(*(_verdicts(entry, ["former_relevant"], a, today) for a in ANYONE_AGES))

@@ -10,6 +10,7 @@ import pytest
 from bot.answering import FollowUp, answer_follow_up
 from bot.people.identity import CareLeaver
 from bot.personal import (
+    _age_settles_on,
     age_reply,
     age_settles,
     anonymous_who_can_get,
@@ -124,6 +125,20 @@ def test_a_rule_for_everyone_needs_no_question_about_age(kb):
     for entry in open_to_all:
         plain = answer_follow_up(kb, FollowUp.WHO_CAN_GET, "", entry.id).replies[0]
         assert anonymous_who_can_get(entry, plain) == (plain, False)
+
+
+def test_whether_age_settles_it_is_worked_out_again_each_day(kb):
+    """The action server runs for weeks: a verdict kept from the day it started would
+    miss a rule that starts or ends on a date."""
+    entry = kb.entries["higher-education-bursary"]
+    _age_settles_on.cache_clear()
+
+    first = age_settles(entry, ON)
+    assert age_settles(entry, ON) is first
+    age_settles(entry, ON + dt.timedelta(days=1))
+
+    assert _age_settles_on.cache_info().misses == 2
+    assert _age_settles_on.cache_info().hits == 1
 
 
 def test_who_can_get_asks_an_anonymous_user_their_age_only_where_age_settles_it(kb):
