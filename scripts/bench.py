@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -590,19 +591,23 @@ def main(argv: list[str] | None = None) -> int:
     progress("starting the Rasa server and the action server (a minute or so)")
     twilio = FakeTwilio()
     twilio.start()
-    with running_bot(
-        f"sqlite:///{workdir / 'bench.db'}",
-        workdir,
-        twilio_account_sid=twilio.account_sid,
-        twilio_auth_token=twilio.token,
-        twilio_from_number="+447700900000",
-        twilio_api_url=twilio.url,
-        console_port=free_port(),
-    ) as bot:
+    with (
+        contextlib.ExitStack() as cleanup,
+        running_bot(
+            f"sqlite:///{workdir / 'bench.db'}",
+            workdir,
+            twilio_account_sid=twilio.account_sid,
+            twilio_auth_token=twilio.token,
+            twilio_from_number="+447700900000",
+            twilio_api_url=twilio.url,
+            console_port=free_port(),
+        ) as bot,
+    ):
         rows: list[tuple[str, str, str]] = []
         started_s = first_answer_seconds(bot.group, bot.rest_url)
         settings = bot.settings
         staff = start_staff(bot, workdir)
+        cleanup.callback(staff.stop)  # also when a benchmark fails
         if not args.skip_quality:
             progress("quality: sending the held-out evaluation set")
             quality = evaluate_project_set(bot.base_url, PROJECT_ROOT / "tests" / "evaluation")
