@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class PhraseVectorFile:
 
     def save(self, vectors: Mapping[bytes, Array]) -> None:
         """Replace the file with ``vectors`` (phrase key to vector)."""
-        keys: Iterable[bytes] = list(vectors)
+        keys = list(vectors)
         buffer = io.BytesIO()
         np.savez(
             buffer,
