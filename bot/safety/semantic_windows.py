@@ -14,13 +14,16 @@ import numpy as np
 from bot.safety.detector import normalise
 
 
-def windows(text: str, size: int, step: int, limit: int) -> list[str]:
+def windows(
+    text: str, size: int, step: int, limit: int, *, normalised: str | None = None
+) -> list[str]:
     """The normalised message, cut into overlapping windows of ``size`` words.
 
     At most ``limit`` windows: the first, the last, and those in between most evenly
     spread (a longer message than that is still read by the patterns in full).
+    ``normalised`` is ``normalise(text)`` when the caller has it already.
     """
-    words = normalise(text).split()
+    words = (normalise(text) if normalised is None else normalised).split()
     if len(words) <= size + size // 4:
         return [" ".join(words)] if words else []
     starts = list(range(0, len(words) - size + 1, step))

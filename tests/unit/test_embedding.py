@@ -45,6 +45,32 @@ def test_batches_give_the_same_vectors_as_one_at_a_time(encoder):
     assert np.allclose(together, alone, atol=1e-5)
 
 
+def test_an_offered_vector_is_exactly_the_vector_of_any_text_with_its_tokens(encoder):
+    # The safety net encodes the normalised message; the NLU needs the message as sent.
+    normalised = "can i get help with my rent"
+    sent = "Can I get help with my RENT"
+    assert encoder.tokenizer.encode(normalised) == encoder.tokenizer.encode(sent)
+    offered = encoder.encode([normalised], max_tokens=64, offer=True)
+    assert encoder.take_offered("can i get help with my deposit") is None
+    taken = encoder.take_offered(sent)
+    assert taken is not None
+    assert np.array_equal(taken, offered[0])
+    assert np.array_equal(taken, encoder.encode([sent])[0])
+    assert encoder.take_offered(sent) is None  # once only
+
+
+def test_nothing_is_offered_when_the_text_was_cut_or_encoded_in_a_batch(encoder):
+    long = "i need help with money for college and my rent and my bills " * 8
+    encoder.encode([long], max_tokens=16, offer=True)  # cut at 16 tokens
+    assert encoder.take_offered(long) is None
+    cut = encoder.tokenizer.encode(long, 16)
+    assert len(cut) == 16
+    encoder.encode(["rent help", "council tax"], offer=True)  # a batch: padded
+    assert encoder.take_offered("rent help") is None
+    encoder.encode(["rent help"])  # not offered unless asked
+    assert encoder.take_offered("rent help") is None
+
+
 def test_phrase_cache_returns_the_same_vectors(encoder):
     first = encoder.encode_phrases(["junior isa", "staying put"])
     again = encoder.encode_phrases(["staying put", "junior isa"])

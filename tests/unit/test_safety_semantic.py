@@ -248,13 +248,18 @@ def test_no_message_makes_the_encoder_read_more_than_the_budget(layer, monkeypat
 
     tokenizer = shared_encoder().tokenizer
     read: list[int] = []
-    encode = layer.encode
 
-    def counting(texts, **options):
-        read.extend(len(tokenizer.encode(t, options["max_tokens"])) for t in texts)
-        return encode(texts, **options)
+    def counting(encode):
+        def encode_counted(texts, **options):
+            read.extend(len(tokenizer.encode(t, options["max_tokens"])) for t in texts)
+            return encode(texts, **options)
 
-    monkeypatch.setattr(layer, "encode", counting)
+        return encode_counted
+
+    # A message of one window is encoded by encode_one (which offers its vector to the
+    # NLU), a longer one by encode: both are held to the budget.
+    monkeypatch.setattr(layer, "encode", counting(layer.encode))
+    monkeypatch.setattr(layer, "encode_one", counting(layer.encode_one))
     message = costly_to_encode(length, seed=length)
     Screen(layer).check(message)
     tuning = layer.tuning
@@ -276,3 +281,23 @@ def test_risk_at_the_end_of_a_message_over_the_budget_is_still_read(layer) -> No
     risk, _distress, kind, _matched = layer.scores(text)  # the layer alone, not the patterns
     assert risk >= layer.tuning.crisis_threshold
     assert kind == "suicide"
+
+
+def test_a_message_of_one_window_is_offered_to_the_nlu_and_a_longer_one_is_not(layer) -> None:
+    """The NLU takes the safety net's vector when the tokens agree: one encoding a message."""
+    from entitlements.embedding import shared_encoder
+
+    encoder = shared_encoder()
+    short = "can I get money for a deposit on a flat"
+    assert encoder.tokenizer.encode(semantic.normalise(short)) == encoder.tokenizer.encode(short)
+    layer.scores(short)
+    offered = encoder.take_offered(short)
+    assert offered is not None
+    assert np.array_equal(offered, encoder.encode([short])[0])  # the same, not close
+    assert encoder.take_offered(short) is None  # taken once
+
+    long = "went to college then the shops then home again and " * 6
+    assert len(semantic.windows(long, 32, 24, 12)) > 1
+    layer.scores(long)
+    assert encoder.take_offered(long) is None
+    assert encoder.take_offered(" ".join(long.split()[:32])) is None

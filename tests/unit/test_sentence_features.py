@@ -61,3 +61,39 @@ def test_a_precomputed_vector_is_taken_once(featurizer):
     sentence_features._precomputed.put(text, np.ones(384, dtype=np.float32) / np.sqrt(384))
     assert sentence_features._precomputed.take(text) is not None
     assert sentence_features._precomputed.take(text) is None
+
+
+async def test_the_safety_nets_vector_is_used_when_its_tokens_are_the_messages(monkeypatch):
+    from entitlements.embedding import shared_encoder
+
+    async def must_not_be_asked(_text):
+        raise AssertionError("the action server was asked to encode it again")
+
+    monkeypatch.setattr(sentence_features, "_remote", must_not_be_asked)
+    encoder = shared_encoder()
+    text = "Can I get help paying for my driving lessons"
+    encoder.encode(["can i get help paying for my driving lessons"], max_tokens=64, offer=True)
+    await sentence_features.precompute(text)
+    vector = sentence_features._precomputed.take(text)
+    assert vector is not None
+    assert np.array_equal(vector, encoder.encode([text])[0])
+
+
+async def test_a_message_the_safety_net_read_differently_is_encoded_again(monkeypatch):
+    from entitlements.embedding import shared_encoder
+
+    asked: list[str] = []
+
+    async def action_server(text):
+        asked.append(text)
+        return None  # then encoded here
+
+    monkeypatch.setattr(sentence_features, "_remote", action_server)
+    encoder = shared_encoder()
+    text = "cant pay my rent whats the help"
+    encoder.encode(["cannot pay my rent whats the help"], max_tokens=64, offer=True)
+    await sentence_features.precompute(text)
+    assert asked == [text]
+    vector = sentence_features._precomputed.take(text)
+    assert vector is not None
+    assert np.allclose(vector, encoder.encode([text])[0], atol=1e-6)
