@@ -131,6 +131,11 @@ class RbfSvm:
     dual: Array
     intercept: float
     gamma: float
+    # Each support vector's squared length, worked out once rather than on every message.
+    _support_norms: Array = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_support_norms", (self.support**2).sum(axis=1))
 
     @classmethod
     def fit(cls, vectors: Array, labels: Array, c: float) -> RbfSvm:
@@ -149,7 +154,7 @@ class RbfSvm:
         """The signed distance of each vector from the boundary (positive: the class 1 side)."""
         distances = (
             (vectors**2).sum(axis=1)[:, None]
-            + (self.support**2).sum(axis=1)[None, :]
+            + self._support_norms[None, :]
             - 2.0 * vectors @ self.support.T
         )
         result: Array = np.exp(-self.gamma * np.maximum(distances, 0.0)) @ self.dual
