@@ -220,29 +220,38 @@ async def screen(text: str, deadline: float = DEADLINE_SECONDS) -> Verdict:
 
 
 # Verdicts the channels reached, kept briefly for Rasa's NLU (the SafetyNet component),
-# so one message gets one verdict. Keyed by the words; each is taken once.
+# so one message gets one verdict. Keyed by the words; each is taken once. The same words
+# sent in several conversations at once ("more", "thanks") keep a verdict each, so the
+# NLU of each finds one instead of checking the message again.
 _REMEMBER_SECONDS = 60.0
 _REMEMBER_LIMIT = 512
-_remembered: collections.OrderedDict[str, tuple[float, Verdict]] = collections.OrderedDict()
+_REMEMBER_EACH = 16
+_remembered: collections.OrderedDict[str, tuple[float, list[Verdict]]] = collections.OrderedDict()
 
 
 def remember(text: str, verdict: Verdict) -> None:
     """Keep the verdict a channel reached for ``text``, for :func:`recall`."""
     with _lock:
-        _remembered[text] = (time.monotonic(), verdict)
-        _remembered.move_to_end(text)
+        kept = _remembered.pop(text, None)
+        verdicts = kept[1][-(_REMEMBER_EACH - 1) :] if kept else []
+        _remembered[text] = (time.monotonic(), [*verdicts, verdict])
         while len(_remembered) > _REMEMBER_LIMIT:
             _remembered.popitem(last=False)
 
 
 def recall(text: str) -> Verdict | None:
-    """The verdict a channel reached for ``text`` in the last minute (taken once)."""
+    """A verdict a channel reached for ``text`` in the last minute (each taken once)."""
     with _lock:
-        found = _remembered.pop(text, None)
         limit = time.monotonic() - _REMEMBER_SECONDS
         while _remembered and next(iter(_remembered.values()))[0] < limit:
             _remembered.popitem(last=False)
-    return found[1] if found else None
+        found = _remembered.get(text)
+        if found is None:
+            return None
+        verdict = found[1].pop(0)
+        if not found[1]:
+            del _remembered[text]
+    return verdict
 
 
 def check_now(text: str) -> Verdict:

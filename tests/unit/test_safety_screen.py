@@ -130,6 +130,28 @@ def test_a_verdict_is_remembered_once_for_rasas_nlu() -> None:
     assert screen.recall("took all my tablets") is None
 
 
+def test_the_same_words_in_two_conversations_at_once_keep_a_verdict_each() -> None:
+    # "more" sent in two conversations: each NLU finds its channel's verdict, and does
+    # not check the message a second time.
+    first = Verdict(Tier.NONE, detected_by="patterns")
+    second = Verdict(Tier.POSSIBLE, detected_by="semantic")
+    screen.remember("more please", first)
+    screen.remember("more please", second)
+    assert screen.recall("more please") == first
+    assert screen.recall("more please") == second
+    assert screen.recall("more please") is None
+
+
+def test_a_flood_of_the_same_words_keeps_only_the_latest_verdicts() -> None:
+    verdicts = [Verdict(Tier.NONE, detected_by=f"n{n}") for n in range(40)]
+    for verdict in verdicts:
+        screen.remember("hello", verdict)
+    kept = []
+    while (found := screen.recall("hello")) is not None:
+        kept.append(found)
+    assert kept == verdicts[-screen._REMEMBER_EACH :]
+
+
 def test_the_verdict_as_data_holds_no_words() -> None:
     verdict = Screen().check("i want to kill myself")
     described = screen.describe(verdict)
