@@ -190,3 +190,24 @@ async def test_an_undelivered_crisis_reply_tells_everyone_at_once(people, settin
     (alert,) = rows(people, safety_alerts)
     assert alert.priority == "undelivered"
     assert "could NOT be delivered" in staff_texts(people, DANA)[0]
+
+
+async def test_a_buttons_payload_is_not_checked_and_the_nlu_is_told_so(settings) -> None:
+    # The payload is the bot's own words: no check here, and none again in Rasa's NLU
+    # (the SafetyNet component recalls this verdict instead of checking "/ask_more").
+    from bot.safety import screen
+
+    phone = Phone()
+    verdict = await first.safety_first(
+        text="/ask_how_to_get",
+        conversation_id="web-button",
+        channel="web",
+        send=phone.send,
+        settings=settings,
+        engine=None,
+        message_id="b1",
+        button=True,
+    )
+    assert verdict.tier is Tier.NONE
+    assert phone.texts == []
+    assert screen.recall("/ask_how_to_get") == verdict
