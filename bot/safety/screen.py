@@ -222,7 +222,8 @@ async def screen(text: str, deadline: float = DEADLINE_SECONDS) -> Verdict:
 # Verdicts the channels reached, kept briefly for Rasa's NLU (the SafetyNet component),
 # so one message gets one verdict. Keyed by the words; each is taken once. The same words
 # sent in several conversations at once ("more", "thanks") keep a verdict each, so the
-# NLU of each finds one instead of checking the message again.
+# NLU of each finds one instead of checking the message again. Keyed without the outer
+# spaces, which Rasa strips before its NLU sees the words (an SMS often ends in a newline).
 _REMEMBER_SECONDS = 60.0
 _REMEMBER_LIMIT = 512
 _REMEMBER_EACH = 16
@@ -231,6 +232,7 @@ _remembered: collections.OrderedDict[str, tuple[float, list[Verdict]]] = collect
 
 def remember(text: str, verdict: Verdict) -> None:
     """Keep the verdict a channel reached for ``text``, for :func:`recall`."""
+    text = text.strip()
     with _lock:
         kept = _remembered.pop(text, None)
         verdicts = kept[1][-(_REMEMBER_EACH - 1) :] if kept else []
@@ -241,6 +243,7 @@ def remember(text: str, verdict: Verdict) -> None:
 
 def recall(text: str) -> Verdict | None:
     """A verdict a channel reached for ``text`` in the last minute (each taken once)."""
+    text = text.strip()
     with _lock:
         limit = time.monotonic() - _REMEMBER_SECONDS
         while _remembered and next(iter(_remembered.values()))[0] < limit:

@@ -142,6 +142,15 @@ def test_the_same_words_in_two_conversations_at_once_keep_a_verdict_each() -> No
     assert screen.recall("more please") is None
 
 
+def test_a_verdict_is_found_for_the_words_rasa_sees_without_outer_spaces() -> None:
+    # Rasa strips the text before its NLU recalls the verdict; an SMS often ends in a
+    # newline. Without this the NLU checked every such message a second time.
+    verdict = Verdict(Tier.POSSIBLE, detected_by="semantic")
+    screen.remember("  feel rubbish today\n", verdict)
+    assert screen.recall("feel rubbish today") == verdict
+    assert screen.recall("feel rubbish today") is None
+
+
 def test_a_flood_of_the_same_words_keeps_only_the_latest_verdicts() -> None:
     verdicts = [Verdict(Tier.NONE, detected_by=f"n{n}") for n in range(40)]
     for verdict in verdicts:
