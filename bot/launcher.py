@@ -93,6 +93,7 @@ def service_environment(
             "DISTRICTS": ",".join(settings.districts),
             "TIMEZONE": settings.timezone,
             "OFFICE_HOURS": "-".join(t.strftime("%H:%M") for t in settings.office_hours),
+            "EXTRA_BANK_HOLIDAYS": ",".join(d.isoformat() for d in settings.extra_bank_holidays),
             "CASE_ACKNOWLEDGE_WORKING_DAYS": str(settings.case_acknowledge_working_days),
             "CASE_ANSWER_WORKING_DAYS": str(settings.case_answer_working_days),
             "CASE_SCHEDULER_SECONDS": str(settings.case_scheduler_seconds),

@@ -76,6 +76,23 @@ def _office_hours(
     return opens, closes
 
 
+def _dates(environ: Mapping[str, str], name: str) -> tuple[dt.date, ...]:
+    """Comma-separated ISO dates (``2027-06-07,2028-05-08``), sorted; none if unset."""
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return ()
+    days: set[dt.date] = set()
+    for item in raw.split(","):
+        text = item.strip()
+        try:
+            days.add(dt.date.fromisoformat(text))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be dates like 2027-06-07, separated by commas; {text!r} is not one"
+            ) from None
+    return tuple(sorted(days))
+
+
 def _district(environ: Mapping[str, str], name: str, districts: tuple[str, ...]) -> str | None:
     """One of ``districts`` (any letter case, given back as spelt there); ``None`` if unset."""
     raw = (environ.get(name) or "").strip()
@@ -224,6 +241,10 @@ class Settings:
         office_hours: When the leaving-care team works, Monday to Friday except England's
             bank holidays, in ``timezone`` (``OFFICE_HOURS=09:00-17:00``); a case's clock
             starts at the next opening when a message comes outside them.
+        extra_bank_holidays: Bank holidays the ``holidays`` package does not know yet
+            (``EXTRA_BANK_HOLIDAYS=2027-06-07``), such as a one-off announced by the
+            government: the Rasa runtime cannot take a newer ``holidays`` (Rasa's pins), so
+            this is how both environments count it as a non-working day.
         case_acknowledge_working_days: Working days a case has to be acknowledged.
         case_answer_working_days: Working days a case has to be answered.
         case_scheduler_seconds: Seconds between the scheduler's oversight rounds.
@@ -292,6 +313,7 @@ class Settings:
     safety_alerts_per_address_per_hour: int = 3
     sms_identity_check_days: int = 30
     office_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(17, 0))
+    extra_bank_holidays: tuple[dt.date, ...] = ()
     case_acknowledge_working_days: int = 1
     case_answer_working_days: int = 5
     case_scheduler_seconds: float = 30.0
@@ -402,6 +424,7 @@ class Settings:
                 env, "WEB_CHAT_MESSAGES_PER_MINUTE", default.web_chat_messages_per_minute, minimum=1
             ),
             office_hours=_office_hours(env, "OFFICE_HOURS", default.office_hours),
+            extra_bank_holidays=_dates(env, "EXTRA_BANK_HOLIDAYS"),
             case_acknowledge_working_days=_int(
                 env, "CASE_ACKNOWLEDGE_WORKING_DAYS", default.case_acknowledge_working_days
             ),

@@ -2,7 +2,9 @@
 
 A *working day* is Monday to Friday, except England's bank holidays (from the
 ``holidays`` package, which computes them offline, substitute days included: when
-Boxing Day falls on a Saturday, Monday 28 December is the holiday).
+Boxing Day falls on a Saturday, Monday 28 December is the holiday), and any the council
+adds with ``EXTRA_BANK_HOLIDAYS`` (a one-off the package does not know yet: the Rasa
+runtime is held to an old ``holidays`` by Rasa's pins).
 
 Service levels count working days with one rule:
 
@@ -80,12 +82,14 @@ class OfficeCalendar:
         timezone: IANA name of the zone the office is in.
         opens: Opening time, local (inclusive).
         closes: Closing time, local (exclusive: a message at 17:00 is out of hours).
+        extra_holidays: Bank holidays beyond the ``holidays`` package's.
 
     """
 
     timezone: str = DEFAULT_TIMEZONE
     opens: dt.time = DEFAULT_OPENS
     closes: dt.time = DEFAULT_CLOSES
+    extra_holidays: frozenset[dt.date] = frozenset()
 
     def __post_init__(self) -> None:
         if self.opens >= self.closes:
@@ -93,9 +97,25 @@ class OfficeCalendar:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfficeCalendar:
-        """The calendar configured by ``TIMEZONE`` and ``OFFICE_HOURS``."""
+        """The calendar configured by ``TIMEZONE``, ``OFFICE_HOURS`` and ``EXTRA_BANK_HOLIDAYS``."""
         opens, closes = settings.office_hours
-        return cls(timezone=settings.timezone, opens=opens, closes=closes)
+        return cls(
+            timezone=settings.timezone,
+            opens=opens,
+            closes=closes,
+            extra_holidays=frozenset(settings.extra_bank_holidays),
+        )
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """True if ``day`` is Monday to Friday and no bank holiday (extra ones included)."""
+        return is_working_day(day) and day not in self.extra_holidays
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """The first working day after ``day`` (never ``day`` itself)."""
+        day += dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
 
     @property
     def zone(self) -> ZoneInfo:
@@ -120,7 +140,7 @@ class OfficeCalendar:
     def is_office_hours(self, moment: dt.datetime) -> bool:
         """True if ``moment`` is within office hours on a working day."""
         local = self.local(moment)
-        return is_working_day(local.date()) and self.opens <= local.time() < self.closes
+        return self.is_working_day(local.date()) and self.opens <= local.time() < self.closes
 
     def clock_start(self, moment: dt.datetime) -> dt.datetime:
         """When a service-level clock starts for a message that arrived at ``moment``.
@@ -131,12 +151,12 @@ class OfficeCalendar:
         """
         local = self.local(moment)
         day = local.date()
-        if is_working_day(day):
+        if self.is_working_day(day):
             if self.opens <= local.time() < self.closes:
                 return local
             if local.time() < self.opens:
                 return self.at(day, self.opens)
-        return self.at(next_working_day(day), self.opens)
+        return self.at(self.next_working_day(day), self.opens)
 
     def next_opening(self, moment: dt.datetime) -> dt.datetime:
         """When someone can next be expected to reply: now if in hours, else the opening."""
@@ -161,7 +181,7 @@ class OfficeCalendar:
         begun = self.clock_start(start)
         day = begun.date()
         for _ in range(days):
-            day = next_working_day(day)
+            day = self.next_working_day(day)
         return self.at(day, begun.time().replace(tzinfo=None))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.cases.calendar import OfficeCalendar, is_working_day, next_working_day
+from bot.cases.calendar import OfficeCalendar
 from bot.db.rasa_events import events
 from bot.reports.quality import GRADE_NAMES, TAG_NAMES
 from bot.reports.weeks import Week
@@ -146,10 +146,7 @@ def office_hours_after(calendar: OfficeCalendar, start: dt.datetime, hours: floa
             moment = moment + remaining
             break
         remaining -= closing - moment
-        day = next_working_day(moment.date())
-        while not is_working_day(day):  # pragma: no cover - next_working_day skips them
-            day = next_working_day(day)
-        moment = calendar.at(day, calendar.opens)
+        moment = calendar.at(calendar.next_working_day(moment.date()), calendar.opens)
     return moment.astimezone(dt.timezone.utc)
 
 

@@ -248,3 +248,28 @@ def test_next_opening_is_now_in_hours_else_the_next_opening() -> None:
     assert calendar.next_opening(london(2027, 5, 5, 10, 0)) == london(2027, 5, 5, 10, 0)
     assert calendar.next_opening(london(2027, 5, 7, 17, 30)) == london(2027, 5, 10, 9, 0)
     assert calendar.next_opening(london(2026, 12, 24, 17, 0)) == london(2026, 12, 29, 9, 0)
+
+
+def test_an_extra_bank_holiday_the_package_does_not_know_is_not_a_working_day() -> None:
+    # A one-off bank holiday announced after the Rasa runtime's holidays 0.86 was made:
+    # Monday 7 June 2027 is invented here, and neither environment's package has it.
+    one_off = dt.date(2027, 6, 7)
+    assert is_working_day(one_off)
+    settings = Settings.from_env({"EXTRA_BANK_HOLIDAYS": " 2027-06-07 ,2028-06-05"})
+    assert settings.extra_bank_holidays == (one_off, dt.date(2028, 6, 5))
+    calendar = OfficeCalendar.from_settings(settings)
+    assert not calendar.is_working_day(one_off)
+    assert not calendar.is_office_hours(london(2027, 6, 7, 10, 0))
+    # A message on Friday 4 June at 10:00 is due a working day later: Tuesday, not Monday.
+    assert calendar.add_working_days(london(2027, 6, 4, 10, 0), 1) == london(2027, 6, 8, 10, 0)
+    assert calendar.next_opening(london(2027, 6, 4, 17, 30)) == london(2027, 6, 8, 9, 0)
+    assert OfficeCalendar.from_settings(Settings.from_env({})).add_working_days(
+        london(2027, 6, 4, 10, 0), 1
+    ) == london(2027, 6, 7, 10, 0)
+
+
+@pytest.mark.parametrize("raw", ["2027-13-01", "7 June 2027", "2027-06-07,,tomorrow"])
+def test_extra_bank_holidays_that_are_not_dates_are_refused_by_name(raw: str) -> None:
+    with pytest.raises(SettingsError, match="EXTRA_BANK_HOLIDAYS") as refused:
+        Settings.from_env({"EXTRA_BANK_HOLIDAYS": raw})
+    assert "2027-06-07" in str(refused.value)  # says what a date looks like

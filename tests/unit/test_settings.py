@@ -150,6 +150,7 @@ def test_the_launcher_passes_every_setting_on_to_the_services(tmp_path):
         "safety_alerts_per_address_per_hour": 7,
         "sms_identity_check_days": 9,
         "office_hours": (dt.time(8, 30), dt.time(16, 0)),
+        "extra_bank_holidays": (dt.date(2027, 6, 7), dt.date(2028, 6, 5)),
         "case_acknowledge_working_days": 2,
         "case_answer_working_days": 7,
         "case_scheduler_seconds": 2.5,

@@ -481,6 +481,16 @@ def test_office_hours_skip_evenings_weekends_and_bank_holidays():
     )
 
 
+def test_office_hours_skip_a_bank_holiday_the_council_added():
+    # Friday 16:00 BST + 4 office hours, with Monday 7 June 2027 an extra bank holiday
+    # (EXTRA_BANK_HOLIDAYS): 1 hour on Friday, 3 on Tuesday from 09:00.
+    calendar = OfficeCalendar(extra_holidays=frozenset({dt.date(2027, 6, 7)}))
+    assert office_hours_after(calendar, utc(at(2027, 6, 4, 16, 0)), 4) == utc(at(2027, 6, 8, 12, 0))
+    assert office_hours_after(OfficeCalendar(), utc(at(2027, 6, 4, 16, 0)), 4) == utc(
+        at(2027, 6, 7, 12, 0)
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "monday"),
     [
