@@ -3,9 +3,10 @@
 The safety net reads a message first, as normalised text (:mod:`bot.safety.semantic`);
 the NLU reads it next, as sent. When the two come to the same tokens the model gives the
 same vector, so the NLU takes the safety net's (about 12 ms of a core for a short
-message) instead of encoding the message again. Keyed by token ids, each vector is taken
-once and kept at most ``seconds``, with at most ``limit`` waiting: like the message
-itself, it stays in memory no longer than its own handling.
+message) instead of encoding the message again. Keyed by token ids (which, like the words,
+say what the message was), each vector is taken once; one not taken (the NLU read other
+tokens) is dropped when the next is offered or taken after ``seconds``, and at most
+``limit`` wait, so no message lingers in memory much beyond its own handling.
 """
 
 from __future__ import annotations
