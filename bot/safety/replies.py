@@ -43,7 +43,7 @@ class Replies:
         over_19: bool = False,
         housing_contact: str | None = None,
     ) -> str:
-        """The crisis reply for the first kind of risk found.
+        """The crisis reply for the most urgent kind of risk found (:data:`CATEGORIES`).
 
         Args:
             categories: The kinds of risk, most important first (may be empty).
@@ -51,7 +51,10 @@ class Replies:
                 (Childline is for under 19s; everyone else is told of it).
             housing_contact: Who to call tonight for somewhere to stay, with the number.
         """
-        category = next((c for c in categories if c in self.crisis), "unspecified")
+        # The most urgent kind found, whatever order the words came in ("nowhere to sleep
+        # tonight and i want to kill myself" gets the reply for suicide).
+        found = [c for c in categories if c in self.crisis]
+        category = min(found, key=_urgency) if found else "unspecified"
         return _fill(
             self.crisis[category],
             under_19="" if over_19 else self.under_19,
@@ -174,3 +177,8 @@ def is_19_or_over(birth_date: dt.date | None, today: dt.date) -> bool:
         - ((today.month, today.day) < (birth_date.month, birth_date.day))
     )
     return years >= 19
+
+
+def _urgency(category: str) -> int:
+    """Where a kind of risk stands in :data:`CATEGORIES` (most urgent first)."""
+    return CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES)

@@ -122,3 +122,11 @@ def test_a_crisis_reply_is_recognised_whatever_contact_it_gives() -> None:
     assert said.is_crisis_reply(said.for_crisis(("overdose",), over_19=True))
     assert said.is_own(said.check_in) and not said.is_crisis_reply(said.check_in)
     assert not said.is_own("Staying put: you can stay with your foster carers after 18.")
+
+
+def test_several_kinds_get_the_most_urgent_kinds_reply_whatever_their_order() -> None:
+    said = replies.load()
+    suicide = said.for_crisis(("suicide",))
+    assert said.for_crisis(("nowhere_safe_tonight", "suicide")) == suicide
+    assert said.for_crisis(("criminal_exploitation", "overdose")) == said.for_crisis(("overdose",))
+    assert said.for_crisis(("not_a_kind", "self_harm")) == said.for_crisis(("self_harm",))
