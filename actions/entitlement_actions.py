@@ -41,6 +41,7 @@ from bot.personal import (
 )
 from bot.records import record_answer, record_unanswered
 from bot.reports.feedback import SMS_CHANNELS, asks_for_feedback
+from bot.safety.categories import ENTRY_EXTRACTOR
 from entitlements.eligibility import today_in_london
 from entitlements.knowledge_base import ContentNotLoadedError, KnowledgeBase
 from entitlements.search import Thresholds
@@ -152,6 +153,15 @@ def _ask_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response=ASK_RESPONSE)
 
 
+def _after_crisis_reply(tracker: Tracker) -> bool:
+    """True when the safety net named the entry, after its crisis reply (no "Did that help?")."""
+    return any(
+        entity.get("extractor") == ENTRY_EXTRACTOR
+        for entity in tracker.latest_message.get("entities") or []
+        if isinstance(entity, dict)
+    )
+
+
 async def _count_answer(tracker: Tracker, entitlement_id: str, person: CareLeaver | None) -> None:
     """Count the answer for the weekly report (see :func:`bot.records.record_answer`)."""
     await asyncio.to_thread(
@@ -181,10 +191,11 @@ class ActionAnswerEntitlement(Action):
         who = await talking(tracker.sender_id)
         person = who.person  # its district, for the figures only
         chosen = kb.get(next(tracker.get_latest_entity_values(ENTITLEMENT_SLOT), None))
-        if chosen is not None:  # picked from a choice of two (a button's payload)
+        if chosen is not None:  # picked from a choice of two, or after a crisis reply
             events = send(dispatcher, await _fit(tracker, kb, answer_entry(chosen), who))
             await _count_answer(tracker, chosen.id, person)
-            _ask_feedback(dispatcher, tracker)
+            if not _after_crisis_reply(tracker):
+                _ask_feedback(dispatcher, tracker)
             return [*events, *_clear_list(tracker)]
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")

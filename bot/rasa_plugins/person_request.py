@@ -1,9 +1,13 @@
 """A request for a person, in Rasa's NLU pipeline: the intent becomes ``ask_for_pa``.
 
-Runs last, after the safety net (:mod:`bot.rasa_plugins.safety_net`), and never touches
-the ``crisis`` intent: whatever the safety net decided about a crisis stands, so a crisis
-always wins. When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import:
-the reviewed patterns, then the meaning-based layer over the example bank) says the
+Runs last, after the safety net (:mod:`bot.rasa_plugins.safety_net`), and leaves the
+``crisis`` intent alone, so a crisis always wins, with one exception: when the channel has
+already sent the crisis reply to a message the semantic layer alone read as a crisis
+(``SEMANTIC_CRISIS_KEY``; no pattern's clear statement of risk), a request for a person in
+it ("rang leaving care 3 times today, nobody answered") is also handed to one.
+
+When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import: the reviewed
+patterns, then the meaning-based layer over the example bank) says the
 message asks to speak to someone, complains about a PA, says the PA is away or not
 answering, or asks whether anyone is there, any other intent (an entitlement question, a
 greeting, ``nlu_fallback``...) becomes ``ask_for_pa`` and the young person is handed to a
@@ -41,7 +45,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.answering import SENTENCE_VECTOR_KEY
 from bot.person_request.recogniser import PARSE_KEY, asks_for_person, warm_up
-from bot.rasa_plugins.safety_net import CRISIS_INTENT
+from bot.rasa_plugins.safety_net import CRISIS_INTENT, SEMANTIC_CRISIS_KEY
 
 PERSON_INTENT = "ask_for_pa"
 
@@ -83,8 +87,11 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
     @staticmethod
     def _check(message: Message, text: str) -> None:
         intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT:
-            return  # the safety net's decision on a crisis is never overruled
+        if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT and not message.get(SEMANTIC_CRISIS_KEY):
+            # The safety net's decision on a crisis is never overruled; only after the
+            # channel's crisis reply to what the semantic layer alone saw is a request
+            # for a person also handed to one.
+            return
         finding = asks_for_person(text, vector=message.get(SENTENCE_VECTOR_KEY))
         if not finding.asks:
             return

@@ -11,6 +11,13 @@ the answer follows the crisis reply the channel sent. If only the model says
 distress, and it is not a figure of speech ("this form is killing me"); otherwise the
 next intent is used. The patterns stop the model from calling a crisis on words it
 merely confuses ("overdraft" is not "overdose").
+
+Whatever follows a crisis follows only a crisis reply the channel has already sent (its
+verdict is recalled, not reached here): a message the patterns read as nowhere safe to
+sleep tonight, and nothing worse, also gets the knowledge base's entry for it
+(:data:`bot.safety.categories.ANSWERED_BY_ENTRY`); and a crisis the semantic layer alone
+saw is marked (:data:`SEMANTIC_CRISIS_KEY`) so that a request for a person in it still
+reaches one (:mod:`bot.rasa_plugins.person_request`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -32,9 +40,15 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.safety.categories import ANSWERED_BY_ENTRY, ENTRY_EXTRACTOR
 from bot.safety.screen import Tier, Verdict, check_now, recall
 
 CRISIS_INTENT = "crisis"
+ENTITLEMENT_INTENT = "ask_entitlement"
+ENTITLEMENT_ENTITY = "entitlement_id"
+# Set (not output) on a message whose crisis the semantic layer alone saw, after the
+# channel's crisis reply: a request for a person in it is still handed to one.
+SEMANTIC_CRISIS_KEY = "safety_semantic_crisis"
 # Questions the bot answers: after a crisis the semantic layer alone saw, still answered.
 ANSWERABLE = frozenset(
     {
@@ -85,18 +99,53 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         """Create the component (it has nothing to train)."""
         return cls(config)
 
-    def _answer_too(self, verdict: Verdict, intent: dict[str, Any]) -> bool:
+    def _answer_too(self, verdict: Verdict, intent: dict[str, Any], replied: bool) -> bool:
         """True when the young person also gets the answer to their question.
 
         Only for a crisis the semantic layer alone saw (no pattern's clear statement),
-        in a message the model is sure asks for something the bot can answer: the crisis
-        reply has gone first, and the question is not left unanswered.
+        in a message the model is sure asks for something the bot can answer, and only
+        when the channel has sent the crisis reply (``replied``): it has gone first, and
+        the question is not left unanswered.
         """
         return (
-            verdict.detected_by == "semantic"
+            replied
+            and verdict.detected_by == "semantic"
             and intent.get(INTENT_NAME_KEY) in ANSWERABLE
             and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.model_threshold
         )
+
+    @staticmethod
+    def _entry_too(verdict: Verdict, replied: bool) -> str | None:
+        """The entry that also answers a crisis the patterns saw, if its kind has one.
+
+        Only after the channel's crisis reply, and only when every kind of risk found has
+        the same entry (nowhere safe tonight alone: never with a risk to life).
+        """
+        if not replied or verdict.detected_by != "pattern" or not verdict.categories:
+            return None
+        entries = {ANSWERED_BY_ENTRY.get(kind) for kind in verdict.categories}
+        if len(entries) != 1 or None in entries:
+            return None
+        return entries.pop()
+
+    @staticmethod
+    def _answer_entry(message: Message, entry: str, ranking: list[dict[str, Any]]) -> None:
+        """Make the message ask for ``entry``, as a button naming it would."""
+        asked = {INTENT_NAME_KEY: ENTITLEMENT_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        others = [
+            r for r in ranking if r.get(INTENT_NAME_KEY) not in (ENTITLEMENT_INTENT, CRISIS_INTENT)
+        ]
+        message.set(INTENT, asked, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [asked, *others], add_to_output=True)
+        entities = [e for e in message.get(ENTITIES) or [] if isinstance(e, dict)]
+        found = {
+            "entity": ENTITLEMENT_ENTITY,
+            "value": entry,
+            "start": 0,
+            "end": 0,
+            "extractor": ENTRY_EXTRACTOR,
+        }
+        message.set(ENTITIES, [*entities, found], add_to_output=True)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Set or check the ``crisis`` intent of each message."""
@@ -107,14 +156,23 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         return messages
 
     def _check(self, message: Message, text: str) -> None:
-        verdict = recall(text) or check_now(text)
+        recalled = recall(text)
+        replied = recalled is not None and recalled.tier is Tier.CRISIS
+        verdict = recalled or check_now(text)
         intent = message.get(INTENT) or {}
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if isinstance(r, dict)]
-        if verdict.tier is Tier.CRISIS and not self._answer_too(verdict, intent):
-            crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            others = [r for r in ranking if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
-            message.set(INTENT, crisis, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [crisis, *others], add_to_output=True)
+        if verdict.tier is Tier.CRISIS:
+            entry = self._entry_too(verdict, replied)
+            if entry is not None:
+                self._answer_entry(message, entry, ranking)
+                return
+            if not self._answer_too(verdict, intent, replied):
+                crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                others = [r for r in ranking if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
+                message.set(INTENT, crisis, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [crisis, *others], add_to_output=True)
+                if replied and verdict.detected_by == "semantic":
+                    message.set(SEMANTIC_CRISIS_KEY, True)
             return
         if intent.get(INTENT_NAME_KEY) != CRISIS_INTENT:
             return

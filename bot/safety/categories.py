@@ -27,3 +27,15 @@ DESCRIPTIONS: dict[str, str] = {
     "criminal_exploitation": "criminal exploitation: county lines, forced to deal or carry",
     "nowhere_safe_tonight": "nowhere safe to sleep tonight",
 }
+
+# Kinds of risk that are also a question an entry of the knowledge base answers. After the
+# channel has sent the crisis reply (and staff are being told), a message the patterns read
+# as this kind of risk alone also gets that entry, once, with no "Did that help?": someone
+# with nowhere to sleep tonight needs the council's duty to house them spelt out, not only
+# a number. Never for a kind that is a risk to life. Reviewed with the crisis replies.
+ANSWERED_BY_ENTRY: dict[str, str] = {
+    "nowhere_safe_tonight": "homeless-tonight",
+}
+# The extractor named on the entity that asks for that entry: the answer action asks no
+# "Did that help?" after a crisis reply.
+ENTRY_EXTRACTOR = "SafetyNet"

@@ -359,3 +359,42 @@ def test_web_chat_a_flood_from_one_address_gets_every_reply_and_texts_staff_thre
     texts = [r.body for r in _queued_to(safe_bot, MANAGER_CHRIS)[before:]]
     # At most 3 an hour from one address (earlier tests here may have used some).
     assert len([t for t in texts if "URGENT safety alert" in t]) <= 3
+
+
+# -- what may follow a crisis reply ------------------------------------------------------
+
+
+def test_rest_nowhere_to_sleep_tonight_gets_the_crisis_reply_then_the_entry(safe_bot):
+    from bot.channels.rest import conversation_id as rest_conversation
+    from scripts.evaluation import entry_titles
+
+    conversation = f"tonight-{uuid.uuid4().hex}"
+    reply = requests.post(
+        safe_bot.rest_url,
+        json={"sender": conversation, "message": "i got nowhere to sleep tonight"},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    texts = [m["text"] for m in reply.json() if m.get("text")]
+    assert texts[0].startswith(SAID.for_crisis(("nowhere_safe_tonight",))[:30])
+    answers = [t for t in texts if not SAID.is_own(t)]
+    assert answers, texts
+    assert answers[0].startswith(entry_titles()["homeless-tonight"] + ":")
+    assert "Did that help?" not in texts
+    # The alert is still raised: the entry follows the crisis reply, it does not replace it.
+    assert wait_for(lambda: _events(safe_bot, rest_conversation(conversation)), timeout=10)
+
+
+def test_rest_a_risk_to_life_with_nowhere_to_sleep_gets_no_entry(safe_bot):
+    reply = requests.post(
+        safe_bot.rest_url,
+        json={
+            "sender": f"tonight-{uuid.uuid4().hex}",
+            "message": "nowhere to sleep tonight and i want to kill myself",
+        },
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    texts = [m["text"] for m in reply.json() if m.get("text")]
+    assert texts[0].startswith(SUICIDE_REPLY_START)
+    assert all(SAID.is_own(t) or t.startswith("I'm worried about you") for t in texts), texts

@@ -7,6 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_plugins.person_request import PersonRequest
 from bot.rasa_plugins.safety_net import SafetyNet
+from bot.safety.screen import Tier, Verdict, remember
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -92,3 +93,19 @@ def test_an_empty_message_is_left_alone():
     msg = Message(data={"text": "", "intent": {"name": "greet", "confidence": 0.9}})
     PersonRequest().process([msg])
     assert msg.get("intent") == {"name": "greet", "confidence": 0.9}
+
+
+def test_a_request_in_a_crisis_the_semantic_layer_alone_saw_reaches_a_person():
+    # The channel sent the crisis reply to what the semantic layer alone read as risk;
+    # the young person asked for someone, so they are handed to a person as well.
+    text = "rang leaving care 3 times today, nobody answered"
+    remember(text, Verdict(Tier.CRISIS, categories=("suicide",), detected_by="semantic"))
+    msg = both(message(text, [("crisis", 0.6), ("ask_for_pa", 0.3)]))
+    assert intent(msg) == ("ask_for_pa", 1.0)
+
+
+def test_a_semantic_crisis_that_asks_for_nobody_stays_a_crisis():
+    text = "everything is pointless lately"
+    remember(text, Verdict(Tier.CRISIS, categories=("suicide",), detected_by="semantic"))
+    msg = both(message(text, [("crisis", 0.6), ("ask_entitlement", 0.3)]))
+    assert intent(msg) == ("crisis", 1.0)

@@ -124,6 +124,19 @@ def test_a_crisis_reply_is_recognised_whatever_contact_it_gives() -> None:
     assert not said.is_own("Staying put: you can stay with your foster carers after 18.")
 
 
+def test_every_entry_that_follows_a_crisis_reply_exists_and_no_risk_to_life_has_one() -> None:
+    from bot.safety.categories import ANSWERED_BY_ENTRY
+    from bot.settings import PROJECT_ROOT
+    from entitlements.loader import load_content, load_topics
+
+    topics = load_topics(PROJECT_ROOT / "entitlements" / "topics.yaml")
+    content = load_content(PROJECT_ROOT / "entitlements" / "content", topics)
+    ids = {entry.id for entry in content.entries}
+    assert set(ANSWERED_BY_ENTRY) <= set(CATEGORIES)
+    assert set(ANSWERED_BY_ENTRY.values()) <= ids
+    assert set(ANSWERED_BY_ENTRY) == {"nowhere_safe_tonight"}
+
+
 def test_several_kinds_get_the_most_urgent_kinds_reply_whatever_their_order() -> None:
     said = replies.load()
     suicide = said.for_crisis(("suicide",))
