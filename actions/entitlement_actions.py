@@ -62,6 +62,7 @@ def _clear_list(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 SPECIFIC_ENOUGH = Thresholds(answer=0.55, confident=0.55, second_minimum=0.55)
+OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
 
 FOLLOW_UPS = {
     "ask_more": FollowUp.MORE,
@@ -245,6 +246,30 @@ async def answer_if_clear(
     if decision.kind != "answer" or decision.entitlement_ids[0] in unless:
         return None
     return await ActionAnswerEntitlement().run(dispatcher, tracker, domain)
+
+
+class ActionOutOfScope(Action):
+    """Refuse politely what care leavers' entitlements do not cover, unless it names one.
+
+    The model reads short topics ("cheap swimming", "hc1 form where") as out of scope
+    because they are not questions; when the knowledge base matches such a message as
+    strongly as it must for a message the model is unsure of (``SPECIFIC_ENOUGH``, the
+    same as :data:`bot.answering.UNSURE_THRESHOLDS`), the entry is answered instead.
+    """
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Answer a strong match, or say what the service is for."""
+        events = await answer_if_clear(dispatcher, tracker, domain)
+        if events is not None:
+            return events
+        dispatcher.utter_message(response=OUT_OF_SCOPE_RESPONSE)
+        return []
 
 
 class ActionEntitlementFollowUp(Action):

@@ -7,7 +7,11 @@ import sqlalchemy as sa
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.entitlement_actions import ActionAnswerEntitlement, ActionEntitlementFollowUp
+from actions.entitlement_actions import (
+    ActionAnswerEntitlement,
+    ActionEntitlementFollowUp,
+    ActionOutOfScope,
+)
 from actions.services import Services, set_services
 from bot.content import load_content_files
 from bot.people import identity
@@ -196,3 +200,20 @@ async def test_answers_are_counted_for_the_weekly_report_with_the_district(servi
     ]
     assert "sms-counted" not in rows[0].conversation_key
     assert unanswered.district is None
+
+
+async def test_out_of_scope_that_clearly_names_an_entitlement_gets_it(services):
+    tracker = tracker_for("cheap swimming", "out_of_scope")
+    messages, events = await run(ActionOutOfScope(), tracker)
+    assert messages[0]["answer"].startswith("Gym and travel discounts: "), messages
+    assert SlotSet("entitlement_id", "gym-and-travel-discounts") in events
+
+
+async def test_out_of_scope_that_names_nothing_is_refused_and_not_kept(services):
+    tracker = tracker_for("whats the best pizza topping", "out_of_scope")
+    messages, events = await run(ActionOutOfScope(), tracker)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert events == []
+    with services.engine.connect() as conn:
+        kept = conn.execute(sa.select(sa.func.count()).select_from(unanswered_questions))
+        assert kept.scalar() == 0
