@@ -2,8 +2,8 @@
 
 Runs last, after the safety net (:mod:`bot.rasa_plugins.safety_net`), and leaves the
 ``crisis`` intent alone, so a crisis always wins, with one exception: when the channel has
-already sent the crisis reply to a message the semantic layer alone read as a crisis
-(``SEMANTIC_CRISIS_KEY``; no pattern's clear statement of risk), a request for a person in
+already answered a risk the semantic layer alone saw (its crisis reply or its check-in,
+``SEMANTIC_REPLY_KEY``; no pattern's clear statement of risk), a request for a person in
 it ("rang leaving care 3 times today, nobody answered") is also handed to one.
 
 When the recogniser (:mod:`bot.person_request.recogniser`, no Rasa import: the reviewed
@@ -45,7 +45,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.answering import SENTENCE_VECTOR_KEY
 from bot.person_request.recogniser import PARSE_KEY, asks_for_person, warm_up
-from bot.rasa_plugins.safety_net import CRISIS_INTENT, SEMANTIC_CRISIS_KEY
+from bot.rasa_plugins.safety_net import CRISIS_INTENT, SEMANTIC_REPLY_KEY
 
 PERSON_INTENT = "ask_for_pa"
 
@@ -87,10 +87,10 @@ class PersonRequest(GraphComponent, IntentClassifier):  # type: ignore[misc]
     @staticmethod
     def _check(message: Message, text: str) -> None:
         intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT and not message.get(SEMANTIC_CRISIS_KEY):
+        if intent.get(INTENT_NAME_KEY) == CRISIS_INTENT and not message.get(SEMANTIC_REPLY_KEY):
             # The safety net's decision on a crisis is never overruled; only after the
-            # channel's crisis reply to what the semantic layer alone saw is a request
-            # for a person also handed to one.
+            # channel's reply to a risk the semantic layer alone saw is a request for a
+            # person also handed to one.
             return
         finding = asks_for_person(text, vector=message.get(SENTENCE_VECTOR_KEY))
         if not finding.asks:

@@ -15,9 +15,10 @@ merely confuses ("overdraft" is not "overdose").
 Whatever follows a crisis follows only a crisis reply the channel has already sent (its
 verdict is recalled, not reached here): a message the patterns read as nowhere safe to
 sleep tonight, and nothing worse, also gets the knowledge base's entry for it
-(:data:`bot.safety.categories.ANSWERED_BY_ENTRY`); and a crisis the semantic layer alone
-saw is marked (:data:`SEMANTIC_CRISIS_KEY`) so that a request for a person in it still
-reaches one (:mod:`bot.rasa_plugins.person_request`).
+(:data:`bot.safety.categories.ANSWERED_BY_ENTRY`); and a message the channel answered for
+a risk the semantic layer alone saw (its crisis reply or its check-in) is marked
+(:data:`SEMANTIC_REPLY_KEY`) so that a request for a person in it still reaches one
+(:mod:`bot.rasa_plugins.person_request`).
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ from bot.safety.screen import Tier, Verdict, check_now, recall
 CRISIS_INTENT = "crisis"
 ENTITLEMENT_INTENT = "ask_entitlement"
 ENTITLEMENT_ENTITY = "entitlement_id"
-# Set (not output) on a message whose crisis the semantic layer alone saw, after the
-# channel's crisis reply: a request for a person in it is still handed to one.
-SEMANTIC_CRISIS_KEY = "safety_semantic_crisis"
+# Set (not output) on a message the channel has answered for a risk the semantic layer
+# alone saw (a crisis reply or a check-in): a request for a person in it is still handed
+# to one.
+SEMANTIC_REPLY_KEY = "safety_semantic_reply"
 # Questions the bot answers: after a crisis the semantic layer alone saw, still answered.
 ANSWERABLE = frozenset(
     {
@@ -159,6 +161,8 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
         recalled = recall(text)
         replied = recalled is not None and recalled.tier is Tier.CRISIS
         verdict = recalled or check_now(text)
+        if recalled is not None and recalled.needs_alert and recalled.detected_by == "semantic":
+            message.set(SEMANTIC_REPLY_KEY, True)
         intent = message.get(INTENT) or {}
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if isinstance(r, dict)]
         if verdict.tier is Tier.CRISIS:
@@ -171,8 +175,6 @@ class SafetyNet(GraphComponent, IntentClassifier):  # type: ignore[misc]
                 others = [r for r in ranking if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
                 message.set(INTENT, crisis, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [crisis, *others], add_to_output=True)
-                if replied and verdict.detected_by == "semantic":
-                    message.set(SEMANTIC_CRISIS_KEY, True)
             return
         if intent.get(INTENT_NAME_KEY) != CRISIS_INTENT:
             return

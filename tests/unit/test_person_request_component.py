@@ -109,3 +109,13 @@ def test_a_semantic_crisis_that_asks_for_nobody_stays_a_crisis():
     remember(text, Verdict(Tier.CRISIS, categories=("suicide",), detected_by="semantic"))
     msg = both(message(text, [("crisis", 0.6), ("ask_entitlement", 0.3)]))
     assert intent(msg) == ("crisis", 1.0)
+
+
+def test_a_request_the_model_calls_a_crisis_after_a_check_in_reaches_a_person():
+    # The channel sent the check-in (possible risk, semantic layer); the model says crisis
+    # and the message has a word of distress, so the crisis intent stands, but it asks
+    # for a person: they are handed to one.
+    text = "trying to get through to my pa for two weeks and nobody has got back to me"
+    remember(text, Verdict(Tier.POSSIBLE, detected_by="semantic", mentions_risk=True))
+    msg = both(message(text, [("crisis", 0.9), ("ask_for_pa", 0.05)]))
+    assert intent(msg) == ("ask_for_pa", 1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_plugins.safety_net import SEMANTIC_CRISIS_KEY, SafetyNet
+from bot.rasa_plugins.safety_net import SEMANTIC_REPLY_KEY, SafetyNet
 from bot.safety.categories import ANSWERED_BY_ENTRY, ENTRY_EXTRACTOR
 from bot.safety.screen import Tier, Verdict, check_now, remember
 
@@ -112,7 +112,7 @@ def test_a_crisis_the_semantic_layer_alone_saw_is_marked_once_replied(net):
     msg = message(text, [("ask_for_pa", 0.5), ("crisis", 0.3)])
     net.process([msg])
     assert intent(msg) == ("crisis", 1.0)
-    assert msg.get(SEMANTIC_CRISIS_KEY) is True
+    assert msg.get(SEMANTIC_REPLY_KEY) is True
 
 
 def test_a_crisis_the_patterns_saw_is_not_marked(net):
@@ -121,7 +121,7 @@ def test_a_crisis_the_patterns_saw_is_not_marked(net):
     msg = message(text, [("ask_for_pa", 0.9)])
     net.process([msg])
     assert intent(msg) == ("crisis", 1.0)
-    assert not msg.get(SEMANTIC_CRISIS_KEY)
+    assert not msg.get(SEMANTIC_REPLY_KEY)
 
 
 def test_a_semantic_crisis_is_answered_too_only_after_the_channels_reply(net, monkeypatch):
@@ -132,7 +132,7 @@ def test_a_semantic_crisis_is_answered_too_only_after_the_channels_reply(net, mo
     monkeypatch.setattr("bot.rasa_plugins.safety_net.check_now", lambda _text: semantic)
     net.process([unreplied := message(text, sure)])
     assert intent(unreplied) == ("crisis", 1.0)
-    assert not unreplied.get(SEMANTIC_CRISIS_KEY)
+    assert not unreplied.get(SEMANTIC_REPLY_KEY)
     # The channel replied: the answer follows its crisis reply.
     remember(text, semantic)
     net.process([replied := message(text, sure)])
