@@ -27,11 +27,13 @@ import sqlalchemy as sa
 import websockets
 from twilio.request_validator import RequestValidator
 
+from bot.channels.rest import conversation_id as rest_conversation
 from bot.db.engine import create_db_engine
 from bot.safety import replies
 from bot.store.tables.cases import safety_alert_events, safety_alerts
 from bot.store.tables.notify import sms_opt_outs, sms_outbound
 from bot.store.tables.safety import safety_events
+from scripts.evaluation import entry_titles
 from tests.support import adversarial
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import RunningBot, running_bot
@@ -365,9 +367,6 @@ def test_web_chat_a_flood_from_one_address_gets_every_reply_and_texts_staff_thre
 
 
 def test_rest_nowhere_to_sleep_tonight_gets_the_crisis_reply_then_the_entry(safe_bot):
-    from bot.channels.rest import conversation_id as rest_conversation
-    from scripts.evaluation import entry_titles
-
     conversation = f"tonight-{uuid.uuid4().hex}"
     reply = requests.post(
         safe_bot.rest_url,
