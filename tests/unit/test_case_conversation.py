@@ -10,12 +10,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from bot.cases import conversation, handoffs, service
 from bot.people.demo import seed_demo
 from bot.people.identity import CareLeaver, care_leaver_by_mobile
-from bot.store.tables.notify import sms_outbound
+from tests.support.outbox import texts_to
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
@@ -34,17 +33,6 @@ def person(engine, number: str) -> CareLeaver:
     found = care_leaver_by_mobile(engine, number)
     assert found is not None
     return found
-
-
-def outbox(engine, to: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body)
-                .where(sms_outbound.c.to_number == to)
-                .order_by(sms_outbound.c.id)
-            ).scalars()
-        )
 
 
 def test_the_next_review_date_comes_from_the_records(people, settings):
@@ -83,7 +71,7 @@ def test_a_query_the_records_cannot_answer_becomes_a_case_for_the_pa(people, set
         "copy_of_plan",
         "i never got a copy of my plan",
     )
-    [notice] = outbox(people, "+447700900001")
+    [notice] = texts_to(people, "+447700900001")
     assert notice.startswith(f"New pathway-plan query {reference} (North).")
     assert "Taylor" not in notice  # staff texts name nobody
 
@@ -148,7 +136,7 @@ def test_asking_for_the_pa_in_office_hours_hands_over_and_texts_them_once(people
         people, settings, taylor, texts, conversation_id="sms-t", channel="sms", now=WEDNESDAY_10AM
     )
     assert [r.response for r in again] == ["utter_handoff_office_hours"]
-    assert len(outbox(people, "+447700900001")) == 1
+    assert len(texts_to(people, "+447700900001")) == 1
 
 
 def test_out_of_hours_the_young_person_gets_the_out_of_hours_number(people, settings):
@@ -197,7 +185,7 @@ def test_a_safety_event_texts_the_pa_at_once_and_only_once(people, settings):
         now=WEDNESDAY_10AM,
     )
     assert texted >= 1
-    [alert] = outbox(people, "+447700900001")
+    [alert] = texts_to(people, "+447700900001")
     assert alert.startswith("URGENT safety alert ") and "(North)" in alert
     assert "fake crisis text" not in alert and "Taylor" not in alert
     again = conversation.alert_staff(
@@ -208,7 +196,7 @@ def test_a_safety_event_texts_the_pa_at_once_and_only_once(people, settings):
         person=taylor,
         now=WEDNESDAY_10AM,
     )
-    assert again == 0 and len(outbox(people, "+447700900001")) == 1
+    assert again == 0 and len(texts_to(people, "+447700900001")) == 1
 
 
 def test_by_default_an_alert_for_someone_not_on_record_goes_to_the_first_district(people, settings):
@@ -231,7 +219,7 @@ def test_by_default_an_alert_for_someone_not_on_record_goes_to_the_first_distric
         now=WEDNESDAY_10AM,
     )
     assert texted >= 1
-    north_manager = outbox(people, "+447700900004")  # Chris Example-Manager, North
+    north_manager = texts_to(people, "+447700900004")  # Chris Example-Manager, North
     assert north_manager and north_manager[0].startswith("URGENT safety alert ")
 
 
@@ -261,6 +249,6 @@ def test_a_safety_event_from_someone_not_on_record_reaches_the_duty_district(peo
     assert texted == 1
     [alert] = alerts.unacknowledged(people)
     assert (alert.district, alert.care_leaver_id) == ("Central", None)
-    [duty] = outbox(people, "+447700900007")  # Max Example-Duty, Central's duty worker
+    [duty] = texts_to(people, "+447700900007")  # Max Example-Duty, Central's duty worker
     assert duty.startswith(f"URGENT safety alert {alert.id} (Central) at ")
-    assert outbox(people, "+447700900004") == []  # not North, the first district
+    assert texts_to(people, "+447700900004") == []  # not North, the first district

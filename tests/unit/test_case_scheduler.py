@@ -7,14 +7,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 
 from bot.cases import conversation, service
 from bot.jobs import scheduler
 from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile
 from bot.records import record_safety_event
-from bot.store.tables.notify import sms_outbound
+from tests.support.outbox import texts_to
 
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
@@ -25,17 +24,6 @@ NORTH_MANAGER = "+447700900004"  # Chris Example-Manager
 def people(engine, settings):
     seed_demo(engine, settings)
     return engine
-
-
-def texts_to(engine, number: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body)
-                .where(sms_outbound.c.to_number == number)
-                .order_by(sms_outbound.c.id)
-            ).scalars()
-        )
 
 
 def test_a_case_past_its_due_date_reaches_the_manager_once(people, settings):

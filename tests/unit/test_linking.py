@@ -13,8 +13,8 @@ from bot.people import linking
 from bot.people.demo import seed_demo
 from bot.people.identity import identify
 from bot.people.linking import StartOutcome, VerifyOutcome
-from bot.store.tables.notify import sms_outbound
 from bot.store.tables.people import care_leavers, conversation_identities, link_codes
+from tests.support.outbox import texts_to
 
 KEY = b"link-key" * 4
 T0 = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -224,15 +224,6 @@ def taylor_id(engine) -> int:
             conn.execute(
                 sa.select(care_leavers.c.id).where(care_leavers.c.mobile == "+447700900105")
             ).scalar_one()
-        )
-
-
-def texts_to(engine, number: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body).where(sms_outbound.c.to_number == number)
-            ).scalars()
         )
 
 

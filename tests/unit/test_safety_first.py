@@ -20,8 +20,8 @@ from bot.safety import replies
 from bot.safety.alerting import raise_safety_alert
 from bot.safety.screen import Tier
 from bot.store.tables.cases import safety_alerts
-from bot.store.tables.notify import sms_outbound
 from bot.store.tables.safety import safety_events
+from tests.support.outbox import texts_to
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -64,15 +64,6 @@ async def first_word(engine, settings, text: str, conversation_id: str, message_
     return verdict, phone
 
 
-def staff_texts(engine, number: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body).where(sms_outbound.c.to_number == number)
-            ).scalars()
-        )
-
-
 def rows(engine, table) -> list[Any]:
     with engine.connect() as conn:
         return list(conn.execute(sa.select(table)).all())
@@ -85,8 +76,8 @@ async def test_a_crisis_gets_its_own_reply_first_then_who_was_told(people, setti
     said = replies.load()
     assert phone.texts[0] == said.for_crisis(("overdose",))
     assert phone.texts[1:] == [said.told["pa_and_duty"]]
-    assert len(staff_texts(people, KIM)) == 1
-    assert len(staff_texts(people, MAX)) == 1
+    assert len(texts_to(people, KIM)) == 1
+    assert len(texts_to(people, MAX)) == 1
     (event,) = rows(people, safety_events)
     assert (event.tier, event.categories, event.detected_by) == ("crisis", "overdose", "pattern")
     (alert,) = rows(people, safety_alerts)
@@ -101,7 +92,7 @@ async def test_the_same_message_twice_makes_one_event_and_one_alert(people, sett
     assert len(phone.texts) == 1  # the reply again, but staff are not told twice
     assert len(rows(people, safety_events)) == 1
     assert len(rows(people, safety_alerts)) == 1
-    assert len(staff_texts(people, KIM)) == 1
+    assert len(texts_to(people, KIM)) == 1
 
 
 async def test_the_action_servers_record_of_the_same_message_adds_nothing(people, settings) -> None:
@@ -134,9 +125,9 @@ async def test_possible_risk_gets_the_check_in_and_a_lower_priority_alert_to_the
     assert phone.texts == [replies.load().check_in]
     (alert,) = rows(people, safety_alerts)
     assert alert.priority == "check_in"
-    assert len(staff_texts(people, KIM)) == 1
-    assert staff_texts(people, MAX) == []  # not the duty worker: the PA checks in
-    assert "check in" in staff_texts(people, KIM)[0]
+    assert len(texts_to(people, KIM)) == 1
+    assert texts_to(people, MAX) == []  # not the duty worker: the PA checks in
+    assert "check in" in texts_to(people, KIM)[0]
 
 
 async def test_no_risk_sends_nothing_and_tells_nobody(people, settings) -> None:
@@ -160,7 +151,7 @@ async def test_someone_not_on_record_is_told_the_duty_team_knows(people, setting
     assert phone.texts[0] == said.for_crisis(("harmed_or_threatened",))
     assert phone.texts[1:] == [said.told["duty"]]
     # The duty district is North (the first), which has no duty worker: its manager.
-    assert len(staff_texts(people, CHRIS)) == 1
+    assert len(texts_to(people, CHRIS)) == 1
 
 
 async def test_the_reply_goes_even_when_staff_cannot_be_told(settings) -> None:
@@ -189,7 +180,7 @@ async def test_an_undelivered_crisis_reply_tells_everyone_at_once(people, settin
     assert texted == 2  # PA Lee and the East team manager (East has no duty worker)
     (alert,) = rows(people, safety_alerts)
     assert alert.priority == "undelivered"
-    assert "could NOT be delivered" in staff_texts(people, DANA)[0]
+    assert "could NOT be delivered" in texts_to(people, DANA)[0]
 
 
 async def test_a_buttons_payload_is_not_checked_and_the_nlu_is_told_so(settings) -> None:

@@ -32,8 +32,8 @@ from bot.privacy import access, erasure, retention
 from bot.settings import get_settings
 from bot.store.tables.cases import cases, handoffs
 from bot.store.tables.console import audit_log
-from bot.store.tables.notify import sms_outbound
 from bot.store.tables.people import care_leavers, identity_checks
+from tests.support.outbox import texts_to
 from tests.support.trackers import tracker_for
 
 TAYLOR = "+447700900105"  # Demo Taylor: born 2007-10-15, North, PA Pat (+447700900001)
@@ -86,15 +86,6 @@ def taylor_id(engine) -> int:
             conn.execute(
                 sa.select(care_leavers.c.id).where(care_leavers.c.mobile == TAYLOR)
             ).scalar_one()
-        )
-
-
-def texts_to(engine, number: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body).where(sms_outbound.c.to_number == number)
-            ).scalars()
         )
 
 

@@ -20,7 +20,7 @@ from bot.notify.sms import Undelivered
 from bot.people.demo import seed_demo
 from bot.people.identity import care_leaver_by_mobile, identify, sms_conversation_id
 from bot.store.tables.cases import safety_alerts
-from bot.store.tables.notify import sms_outbound
+from tests.support.outbox import texts_to
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -47,17 +47,6 @@ async def first_text(engine, settings, number: str, body: str, sid: str = "SM1")
     await service.handle(_bot, number, body, sid, conversation)
     await first.wait_for_alerts()
     return conversation
-
-
-def texts_to(engine, number: str) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body)
-                .where(sms_outbound.c.to_number == number)
-                .order_by(sms_outbound.c.id)
-            ).scalars()
-        )
 
 
 async def test_the_first_text_is_linked_before_the_safety_net_alerts_staff(people, settings):
