@@ -16,10 +16,10 @@ import requests
 import sqlalchemy as sa
 
 from bot.packs import service
-from bot.store.tables.notify import sms_outbound
 from bot.store.tables.packs import packs
 from tests.support.console import RunningConsole, running_console
 from tests.support.databases import BOTH_DATABASES, module_database
+from tests.support.outbox import texts_to
 
 pytestmark = pytest.mark.e2e
 
@@ -89,17 +89,6 @@ def send(console: RunningConsole, browser: requests.Session, who: str, **extra: 
     )
 
 
-def outbox_to(console: RunningConsole, number: str) -> list[str]:
-    with console.engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(sms_outbound.c.body)
-                .where(sms_outbound.c.to_number == number)
-                .order_by(sms_outbound.c.id)
-            ).scalars()
-        )
-
-
 @pytest.mark.parametrize(
     ("who", "status"),
     [("admin", 200), ("manager", 200), ("pat", 200), ("east_manager", 403), ("lee", 403),
@@ -123,12 +112,12 @@ def test_the_list_shows_each_person_only_their_own(console, browsers):
 
 
 def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, browsers):
-    before = len(outbox_to(console, TAYLOR_NUMBER))
+    before = len(texts_to(console.engine, TAYLOR_NUMBER))
     first = len(console.audit())
     reply = send(console, browsers["pat"], "taylor")
     assert reply.status_code == 303
     assert reply.headers["Location"] == f"/packs/{console.young['taylor']}?sent=outbox"
-    texts = outbox_to(console, TAYLOR_NUMBER)[before:]
+    texts = texts_to(console.engine, TAYLOR_NUMBER)[before:]
     assert (
         len(texts) == 1
         and "/pack/" in texts[0]
@@ -148,7 +137,7 @@ def test_a_pa_texts_their_young_person_the_pack_and_it_is_audited(console, brows
 
 
 def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
-    before = len(outbox_to(console, "+447700900103"))  # Demo Casey (Central)
+    before = len(texts_to(console.engine, "+447700900103"))  # Demo Casey (Central)
     token = token_in(browsers["admin"].get(console.url("/"), timeout=10))
     reply = browsers["admin"].post(
         console.url(f"/packs/{console.young['casey']}/printed"),
@@ -159,7 +148,7 @@ def test_a_printed_pack_is_recorded_and_counts_as_given(console, browsers):
     assert reply.status_code == 303 and reply.headers["Location"].endswith("?sent=printed")
     [pack] = packs_of(console, "casey")
     assert (pack.channel, pack.reason) == ("print", "first") and pack.sent_at is not None
-    assert len(outbox_to(console, "+447700900103")) == before  # nothing texted
+    assert len(texts_to(console.engine, "+447700900103")) == before  # nothing texted
     page = browsers["admin"].get(console.url(reply.headers["Location"]), timeout=10).text
     assert "printed and given to them" in page
     assert "pack.printed" in [r.action for r in console.audit()]
