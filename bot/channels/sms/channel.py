@@ -9,15 +9,16 @@ For each request Twilio sends:
    ``PUBLIC_BASE_URL`` + the path; missing or wrong: 403, and nothing is recorded;
 2. the form is checked (From, Body, MessageSid, their sizes): a plain 400 otherwise;
 3. the MessageSid is recorded once (a unique key in the database, shared by every
-   worker): a repeat delivery is answered 200 and not handled again;
+   worker): a repeat delivery is answered 200 and not handled again; a first delivery
+   links the conversation to the number's record, if it has one (so the safety net's
+   reply and alerts know who it is, even on a first text);
 4. Twilio gets an empty TwiML answer at once (if the database cannot be reached, a
    TwiML reply with the holding message and crisis numbers instead; if that message
    also shows risk, the safety net's reply instead); the message
    (kept with its MessageSid until handled, so another server takes it over if this
    one dies: :meth:`~bot.channels.sms.service.SmsService.claim_unhandled`) is handled
-   afterwards, on the event loop: first the conversation is linked to the number's
-   record, if it has one (so the safety net's reply and alerts know who it is, even on
-   a first text), then the safety net (:mod:`bot.channels.safety_first`: any risk
+   afterwards, on the event loop: first the safety net (:mod:`bot.channels.safety_first`:
+   any risk
    is answered at once, even to a number that sent STOP, and staff are told if that
    reply cannot be delivered), then STOP / START / HELP (recorded; answered only when
    Twilio has not answered them itself: :mod:`bot.channels.sms.keywords`, which reads

@@ -35,7 +35,7 @@ from bot.db.engine import create_db_engine
 from bot.notify.sms import SAFETY_KEY_PREFIX, Outgoing, SmsQueue, TwilioDelivery, Undelivered
 from bot.packs.service import THANKS, acknowledge
 from bot.people import sms_check
-from bot.people.identity import CareLeaver, link_sms_sender
+from bot.people.identity import link_sms_sender
 from bot.people.sms_check import Outcome
 from bot.rasa_plugins.sentence_features import precompute
 from bot.safety.alerting import raise_undelivered_alert
@@ -46,9 +46,6 @@ from bot.store.tables.sms import sms_contacts, sms_inbound
 logger = logging.getLogger("bot.channels.sms.channel")  # the channel's, as before
 
 HANDLING = 8
-# How long the safety net's reply waits for the text to be linked to a record (the
-# link, a small write, normally takes milliseconds; the reply never waits longer).
-LINK_BEFORE_REPLY_SECONDS = 1.0
 # Unfinished inbound messages taken over per look, and how often one is tried in all.
 RECOVERY_BATCH = 20
 MAX_ATTEMPTS = 3
@@ -103,11 +100,35 @@ class SmsService:
         return self._handling
 
     async def record_arrival(self, sid: str, conversation_id: str, number: str, body: str) -> bool:
-        """:meth:`first_time` on the webhook's own thread."""
+        """:meth:`first_time`, then :meth:`link_sender`, on the webhook's own thread.
+
+        The link is made before the text is handled, so the safety net knows who sent
+        even someone's first text: its reply is worded for their age, and its alert (and
+        any alert that the reply could not be delivered) goes to their own PA and
+        district rather than the duty district.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        first = await loop.run_in_executor(
             self.intake, self.first_time, sid, conversation_id, number, body
         )
+        if first:
+            await loop.run_in_executor(self.intake, self.link_sender, conversation_id, number)
+        return first
+
+    def link_sender(self, conversation_id: str, number: str) -> None:
+        """Link the conversation to the number's record (or unlink it); never raises.
+
+        A link that cannot be made now is made again when the text is handled (and its
+        failure there stops the handling, to be retried); the safety net meanwhile
+        treats the sender as someone not on record.
+        """
+        try:
+            link_sms_sender(self.engine, conversation_id, number)
+        except Exception as error:
+            logger.error(
+                "An inbound SMS could not be linked to a record before the safety net (%s)",
+                type(error).__name__,
+            )
 
     def url_for(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_BASE_URL, the path, and any query string."""
@@ -312,47 +333,19 @@ class SmsService:
         """Handle one new inbound SMS, after Twilio has had its answer.
 
         The safety net goes first, outside the limit on messages handled at once, so a
-        crisis text never waits behind other conversations; only the link to the
-        number's record (:meth:`_link_first`) comes before it.
+        crisis text never waits behind other conversations.
         """
         self.in_hand.add(sid)
         try:
-            linking = await self._link_first(conversation_id, number)
             verdict = await self.safety_first(number, body, sid, conversation_id)
             async with self.handling:
                 await self._handle(
-                    on_new_message,
-                    number,
-                    body,
-                    sid,
-                    conversation_id,
-                    parse,
-                    verdict,
-                    opt_out,
-                    linking=linking,
+                    on_new_message, number, body, sid, conversation_id, parse, verdict, opt_out
                 )
         except Exception:
             logger.exception("Handling an inbound SMS failed")
         finally:
             self.in_hand.discard(sid)
-
-    async def _link_first(
-        self, conversation_id: str, number: str
-    ) -> asyncio.Future[CareLeaver | None]:
-        """Link the conversation to the number's record before the safety net looks.
-
-        The safety net's reply (its wording by age), the staff it alerts (the young
-        person's own PA and district) and an alert that its reply was not delivered all
-        find the young person through this link, so on someone's first text it must
-        come first. The reply waits for it at most ``LINK_BEFORE_REPLY_SECONDS``.
-        """
-        linking = asyncio.ensure_future(
-            asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
-        )
-        # A failure is raised where the record is needed; never left unread.
-        linking.add_done_callback(lambda done: done.cancelled() or done.exception())
-        await asyncio.wait({linking}, timeout=LINK_BEFORE_REPLY_SECONDS)
-        return linking
 
     async def safety_first(self, number: str, body: str, sid: str, conversation_id: str) -> Verdict:
         """:func:`bot.channels.safety_first.safety_first` for one text."""
@@ -390,8 +383,6 @@ class SmsService:
         parse: Parse | None,
         verdict: Verdict = NO_RISK,
         opt_out: str | None = None,
-        *,
-        linking: Awaitable[CareLeaver | None],
     ) -> None:
         options = await asyncio.to_thread(self.remember_contact, conversation_id, number)
         action = keyword_action(body, opt_out, keyword_mode(self.settings))
@@ -413,7 +404,7 @@ class SmsService:
         ):
             await asyncio.to_thread(self.send, sid, conversation_id, number, [THANKS])
         else:
-            person = await linking
+            person = await asyncio.to_thread(link_sms_sender, self.engine, conversation_id, number)
             # Their date of birth, when it was asked for: checked here, never sent to the bot.
             checked = None
             if person is not None:
